@@ -1,0 +1,108 @@
+//! The one error type of the crate.
+//!
+//! Each variant is one of the C ABI's `cni_status` categories, so every
+//! binding maps an [`Error`] onto its own error vocabulary without guessing.
+
+use crate::types::CniError;
+
+/// Everything that can go wrong while finding, running or decoding a plugin.
+///
+/// `Display` prints the message alone, word for word as upstream's Go
+/// `pkg/invoke` prints the same failure where it has one.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Error {
+    /// A caller-supplied argument is unusable (bad version string, bad JSON
+    /// argument, NUL inside a string that must reach the kernel...).
+    #[error("{0}")]
+    InvalidArgument(String),
+    /// The plugin could not be found on the search path.
+    #[error("{0}")]
+    NotFound(String),
+    /// The plugin ran and reported failure; this is its CNI error (or the
+    /// one upstream synthesises from its exit status and stderr).
+    #[error("{0}")]
+    Plugin(CniError),
+    /// The plugin could not be started or talked to.
+    #[error("{0}")]
+    ExecFailed(String),
+    /// A network configuration, result or version report could not be decoded.
+    #[error("{0}")]
+    Decode(String),
+    /// A result version this library does not know.
+    #[error("{0}")]
+    UnsupportedVersion(String),
+    /// The context's deadline passed; the plugin was killed.
+    #[error("{0}")]
+    Timeout(String),
+    /// The context was cancelled; the plugin was killed.
+    #[error("{0}")]
+    Cancelled(String),
+}
+
+/// The stable numeric categories shared with the C ABI (`cni_status`).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Status {
+    Ok = 0,
+    InvalidArgument = 1,
+    NotFound = 2,
+    PluginError = 3,
+    ExecFailed = 4,
+    DecodeError = 5,
+    UnsupportedVersion = 6,
+    Timeout = 7,
+    Cancelled = 8,
+    Panic = 99,
+}
+
+impl Error {
+    /// The C ABI category of this error.
+    pub fn status(&self) -> Status {
+        match self {
+            Error::InvalidArgument(_) => Status::InvalidArgument,
+            Error::NotFound(_) => Status::NotFound,
+            Error::Plugin(_) => Status::PluginError,
+            Error::ExecFailed(_) => Status::ExecFailed,
+            Error::Decode(_) => Status::DecodeError,
+            Error::UnsupportedVersion(_) => Status::UnsupportedVersion,
+            Error::Timeout(_) => Status::Timeout,
+            Error::Cancelled(_) => Status::Cancelled,
+        }
+    }
+
+    /// Rebuild an error from its category and message (the inverse of
+    /// [`Error::status`] + `Display`), as custom executors written in other
+    /// languages report them. `Status::Ok` and `Status::Panic` have no
+    /// variant of their own and come back as `ExecFailed`.
+    pub fn from_status(status: Status, msg: impl Into<String>) -> Error {
+        let msg = msg.into();
+        match status {
+            Status::InvalidArgument => Error::InvalidArgument(msg),
+            Status::NotFound => Error::NotFound(msg),
+            Status::PluginError => Error::Plugin(CniError::new(0, msg, "")),
+            Status::DecodeError => Error::Decode(msg),
+            Status::UnsupportedVersion => Error::UnsupportedVersion(msg),
+            Status::Timeout => Error::Timeout(msg),
+            Status::Cancelled => Error::Cancelled(msg),
+            Status::Ok | Status::ExecFailed | Status::Panic => Error::ExecFailed(msg),
+        }
+    }
+
+    /// The error as a CNI error: the plugin's own for [`Error::Plugin`],
+    /// otherwise code 0 with this error's message (library-side failure).
+    pub fn to_cni_error(&self) -> CniError {
+        match self {
+            Error::Plugin(e) => e.clone(),
+            other => CniError::new(0, other.to_string(), ""),
+        }
+    }
+}
+
+impl From<CniError> for Error {
+    fn from(e: CniError) -> Self {
+        Error::Plugin(e)
+    }
+}
+
+/// Shorthand used throughout the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

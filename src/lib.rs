@@ -1,0 +1,6 @@
+//! libcniinvoke: find, run and decode CNI plugins.
+pub mod error;
+pub mod types;
+pub mod version;
+
+pub use error::{Error, Result, Status};
