@@ -1,6 +1,27 @@
 //! libcniinvoke: find, run and decode CNI plugins.
+//!
+//! A port of upstream Go's `pkg/invoke` (containernetworking/cni) with
+//! cancellation, deadlines and a hardened process layer. See the README.
+
+pub mod args;
+pub mod context;
+pub mod delegate;
 pub mod error;
+pub mod exec;
+pub mod find;
+mod goquote;
+pub mod raw_exec;
+mod spawn;
 pub mod types;
 pub mod version;
 
+pub use args::{args_from_env, Args, CniArgs, DelegateArgs, InheritedArgs};
+pub use context::{Context, Done, TraceContext};
+pub use delegate::{delegate_add, delegate_check, delegate_del, delegate_gc, delegate_status};
 pub use error::{Error, Result, Status};
+pub use exec::{
+    default_exec, exec_plugin_with_result, exec_plugin_without_result, get_version_info,
+    DefaultExec, Exec,
+};
+pub use find::{find_in_path, EXECUTABLE_FILE_EXTENSIONS};
+pub use raw_exec::{RawExec, RawExecOptions, StderrSink, StderrWriter};

@@ -1,0 +1,158 @@
+//! The CNI environment a plugin runs with (upstream `args.go`).
+
+use std::collections::HashMap;
+
+/// Something that knows the environment a plugin should run with.
+pub trait CniArgs {
+    /// The plugin's whole environment as `K=V` entries, or `None` to let the
+    /// plugin inherit this process's environment unchanged.
+    fn as_env(&self) -> Option<Vec<String>>;
+}
+
+/// Arguments that inherit this process's environment unchanged
+/// (upstream `ArgsFromEnv()`, whose `AsEnv()` returns nil).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct InheritedArgs;
+
+/// Upstream's `ArgsFromEnv()`.
+pub fn args_from_env() -> InheritedArgs {
+    InheritedArgs
+}
+
+impl CniArgs for InheritedArgs {
+    fn as_env(&self) -> Option<Vec<String>> {
+        None
+    }
+}
+
+/// The arguments of one CNI operation (upstream `invoke.Args`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Args {
+    /// `CNI_COMMAND`: ADD, CHECK, DEL, STATUS, GC, VERSION.
+    pub command: String,
+    /// `CNI_CONTAINERID`.
+    pub container_id: String,
+    /// `CNI_NETNS`: path of the network namespace.
+    pub netns: String,
+    /// Key/value pairs joined into `CNI_ARGS` when `plugin_args_str` is empty.
+    pub plugin_args: Vec<(String, String)>,
+    /// `CNI_ARGS` verbatim; wins over `plugin_args` when non-empty.
+    pub plugin_args_str: String,
+    /// `CNI_IFNAME`.
+    pub if_name: String,
+    /// `CNI_PATH`: where the plugin looks for its own delegates.
+    pub path: String,
+}
+
+impl Args {
+    /// The value `CNI_ARGS` gets: the explicit string, else `K=V;K=V`.
+    pub fn cni_args_value(&self) -> String {
+        if !self.plugin_args_str.is_empty() {
+            return self.plugin_args_str.clone();
+        }
+        let pairs: Vec<String> = self
+            .plugin_args
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        pairs.join(";")
+    }
+}
+
+impl CniArgs for Args {
+    fn as_env(&self) -> Option<Vec<String>> {
+        let cni = [
+            ("CNI_COMMAND", self.command.clone()),
+            ("CNI_CONTAINERID", self.container_id.clone()),
+            ("CNI_NETNS", self.netns.clone()),
+            ("CNI_ARGS", self.cni_args_value()),
+            ("CNI_IFNAME", self.if_name.clone()),
+            ("CNI_PATH", self.path.clone()),
+        ];
+        Some(merge_env(process_env(), &cni))
+    }
+}
+
+/// This process's environment with `CNI_COMMAND` overridden (upstream
+/// `DelegateArgs`), used when a plugin delegates to another plugin.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DelegateArgs {
+    /// The verb the delegate runs.
+    pub command: String,
+}
+
+impl DelegateArgs {
+    /// Delegate arguments for `command`.
+    pub fn new(command: impl Into<String>) -> Self {
+        DelegateArgs {
+            command: command.into(),
+        }
+    }
+}
+
+impl CniArgs for DelegateArgs {
+    fn as_env(&self) -> Option<Vec<String>> {
+        Some(merge_env(
+            process_env(),
+            &[("CNI_COMMAND", self.command.clone())],
+        ))
+    }
+}
+
+/// This process's environment as `K=V` strings. Entries that are not valid
+/// UTF-8 are carried over lossily: they cannot be CNI variables and a plugin
+/// should still see that they exist.
+fn process_env() -> Vec<String> {
+    std::env::vars_os()
+        .map(|(k, v)| format!("{}={}", k.to_string_lossy(), v.to_string_lossy()))
+        .collect()
+}
+
+/// Append `overrides` to `base` so that the later entry of a name wins and
+/// each name appears once. The order is stable: a name keeps the position of
+/// its first appearance (unlike upstream, which iterates a Go map), and
+/// entries without `=` are kept as they are.
+pub(crate) fn merge_env(base: Vec<String>, overrides: &[(&str, String)]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(base.len() + overrides.len());
+    let mut index: HashMap<String, usize> = HashMap::with_capacity(out.capacity());
+    let entries = base
+        .into_iter()
+        .chain(overrides.iter().map(|(k, v)| format!("{k}={v}")));
+    for kv in entries {
+        let Some(eq) = kv.find('=') else {
+            out.push(kv);
+            continue;
+        };
+        match index.get(&kv[..eq]) {
+            Some(&i) => out[i] = kv,
+            None => {
+                index.insert(kv[..eq].to_string(), out.len());
+                out.push(kv);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn later_entry_wins_and_keeps_first_position() {
+        let base = vec!["A=1".into(), "B=2".into(), "NOEQ".into(), "A=3".into()];
+        let got = merge_env(base, &[("B", "x".into()), ("C", "y".into())]);
+        assert_eq!(got, vec!["A=3", "B=x", "NOEQ", "C=y"]);
+    }
+
+    #[test]
+    fn cni_args_prefers_the_string() {
+        let mut a = Args {
+            plugin_args: vec![("K".into(), "V".into()), ("X".into(), "Y".into())],
+            ..Default::default()
+        };
+        assert_eq!(a.cni_args_value(), "K=V;X=Y");
+        a.plugin_args_str = "S=T".into();
+        assert_eq!(a.cni_args_value(), "S=T");
+    }
+}

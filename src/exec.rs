@@ -1,0 +1,162 @@
+//! The `Exec` seam and the glue that turns a plugin run into a typed result
+//! or version report (upstream `exec.go`).
+
+use crate::args::{Args, CniArgs};
+use crate::context::Context;
+use crate::error::{Error, Result};
+use crate::raw_exec::{RawExec, RawExecOptions};
+use crate::types::{decode_version, CniResult};
+use crate::version::{self, PluginInfo};
+use std::sync::OnceLock;
+
+/// How plugins are found, run and their version reports decoded: the one
+/// seam that tests (and the bindings' custom executors) replace.
+pub trait Exec: Send + Sync {
+    /// Run the plugin at `plugin_path` with `stdin_data` on stdin and
+    /// `environ` as its whole environment (`None` = inherit); its stdout.
+    fn exec_plugin(
+        &self,
+        ctx: &Context,
+        plugin_path: &str,
+        stdin_data: &[u8],
+        environ: Option<&[String]>,
+    ) -> Result<Vec<u8>>;
+
+    /// Find `plugin` on `paths`; by default [`crate::find_in_path`].
+    fn find_in_path(&self, plugin: &str, paths: &[String]) -> Result<String> {
+        crate::find::find_in_path(plugin, paths)
+    }
+
+    /// Decode a `VERSION` report; by default [`PluginInfo::decode`].
+    fn decode(&self, json: &[u8]) -> Result<PluginInfo> {
+        PluginInfo::decode(json)
+    }
+}
+
+impl Exec for RawExec {
+    fn exec_plugin(
+        &self,
+        ctx: &Context,
+        plugin_path: &str,
+        stdin_data: &[u8],
+        environ: Option<&[String]>,
+    ) -> Result<Vec<u8>> {
+        RawExec::exec_plugin(self, ctx, plugin_path, stdin_data, environ)
+    }
+}
+
+/// Upstream's `DefaultExec`: a [`RawExec`] that forwards the plugin's
+/// stderr to this process's stderr, with the standard finder and decoder.
+#[derive(Debug, Clone, Default)]
+pub struct DefaultExec {
+    /// The process runner.
+    pub raw: RawExec,
+}
+
+impl DefaultExec {
+    /// The default executor with the default options.
+    pub fn new() -> DefaultExec {
+        DefaultExec {
+            raw: RawExec::new(RawExecOptions::default()),
+        }
+    }
+}
+
+impl Exec for DefaultExec {
+    fn exec_plugin(
+        &self,
+        ctx: &Context,
+        plugin_path: &str,
+        stdin_data: &[u8],
+        environ: Option<&[String]>,
+    ) -> Result<Vec<u8>> {
+        self.raw.exec_plugin(ctx, plugin_path, stdin_data, environ)
+    }
+}
+
+/// The executor used when a call is given none.
+pub fn default_exec() -> &'static DefaultExec {
+    static DEFAULT: OnceLock<DefaultExec> = OnceLock::new();
+    DEFAULT.get_or_init(DefaultExec::new)
+}
+
+fn or_default(exec: Option<&dyn Exec>) -> &dyn Exec {
+    exec.unwrap_or_else(|| default_exec())
+}
+
+/// Run a plugin and decode its stdout as a result (upstream
+/// `ExecPluginWithResult`). A result without a `cniVersion` (or with an
+/// empty one) is taken to be in the configuration's version.
+pub fn exec_plugin_with_result(
+    ctx: &Context,
+    plugin_path: &str,
+    netconf: &[u8],
+    args: &dyn CniArgs,
+    exec: Option<&dyn Exec>,
+) -> Result<CniResult> {
+    let exec = or_default(exec);
+    let stdout = exec.exec_plugin(ctx, plugin_path, netconf, args.as_env().as_deref())?;
+    let (version, bytes) = fixup_result_version(netconf, stdout)?;
+    CniResult::create(&version, &bytes)
+}
+
+/// The version a plugin's result is in, and the result with that version
+/// filled in when the plugin left it out.
+fn fixup_result_version(netconf: &[u8], result: Vec<u8>) -> Result<(String, Vec<u8>)> {
+    let conf_version = decode_version(netconf)?;
+    let raw: Option<serde_json::Map<String, serde_json::Value>> =
+        serde_json::from_slice(&result)
+            .map_err(|e| Error::Decode(format!("failed to unmarshal raw result: {e}")))?;
+    let mut raw = raw.unwrap_or_default();
+    if let Some(serde_json::Value::String(v)) = raw.get("cniVersion") {
+        if !v.is_empty() {
+            return Ok((v.clone(), result));
+        }
+    }
+    raw.insert(
+        "cniVersion".into(),
+        serde_json::Value::String(conf_version.clone()),
+    );
+    let bytes = serde_json::to_vec(&raw)
+        .map_err(|e| Error::Decode(format!("failed to remarshal fixed result: {e}")))?;
+    Ok((conf_version, bytes))
+}
+
+/// Run a plugin for its effect only (upstream `ExecPluginWithoutResult`).
+pub fn exec_plugin_without_result(
+    ctx: &Context,
+    plugin_path: &str,
+    netconf: &[u8],
+    args: &dyn CniArgs,
+    exec: Option<&dyn Exec>,
+) -> Result<()> {
+    let exec = or_default(exec);
+    exec.exec_plugin(ctx, plugin_path, netconf, args.as_env().as_deref())?;
+    Ok(())
+}
+
+/// Ask a plugin which spec versions it supports (upstream
+/// `GetVersionInfo`). A plugin too old to know `VERSION` supports 0.1.0.
+pub fn get_version_info(
+    ctx: &Context,
+    plugin_path: &str,
+    exec: Option<&dyn Exec>,
+) -> Result<PluginInfo> {
+    let exec = or_default(exec);
+    let args = Args {
+        command: "VERSION".into(),
+        // Plugins built on old versions of skel insist on these.
+        netns: "dummy".into(),
+        if_name: "dummy".into(),
+        path: "dummy".into(),
+        ..Args::default()
+    };
+    let stdin = format!(r#"{{"cniVersion":"{}"}}"#, version::current());
+    match exec.exec_plugin(ctx, plugin_path, stdin.as_bytes(), args.as_env().as_deref()) {
+        Ok(stdout) => exec.decode(&stdout),
+        Err(e) if e.to_string() == "unknown CNI_COMMAND: VERSION" => {
+            Ok(PluginInfo::supports(&["0.1.0"]))
+        }
+        Err(e) => Err(e),
+    }
+}

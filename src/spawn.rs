@@ -1,0 +1,269 @@
+//! Process plumbing: pipes, `posix_spawn` in its own process group with a
+//! clean signal state and only fds 0–2, pidfds, group kills and reaping.
+//! Everything `unsafe` about processes lives here.
+
+use std::ffi::{CStr, CString};
+use std::io;
+use std::mem::MaybeUninit;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::time::Duration;
+
+extern "C" {
+    // glibc ≥ 2.34. Closing in the spawn helper keeps the spawn on the
+    // vfork path: no fork of the host's page tables, no pre_exec closure.
+    fn posix_spawn_file_actions_addclosefrom_np(
+        actions: *mut libc::posix_spawn_file_actions_t,
+        from: libc::c_int,
+    ) -> libc::c_int;
+}
+
+/// Wait up to `wait` for `fd` (if any) to become readable.
+pub(crate) fn poll_one(fd: Option<RawFd>, wait: Duration) {
+    let mut pfd = libc::pollfd {
+        fd: fd.unwrap_or(-1),
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd; a negative fd is ignored by poll.
+    unsafe { libc::poll(&mut pfd, 1, timeout_ms(Some(wait))) };
+}
+
+/// A `poll` timeout in milliseconds, rounded up so that a wait never ends
+/// just before the moment it waits for; `None` = forever.
+pub(crate) fn timeout_ms(d: Option<Duration>) -> libc::c_int {
+    match d {
+        None => -1,
+        Some(d) => {
+            let ms = d.as_nanos().div_ceil(1_000_000);
+            ms.min(i32::MAX as u128) as libc::c_int
+        }
+    }
+}
+
+/// A pipe whose both ends are close-on-exec: `(read, write)`.
+pub(crate) fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
+    let mut fds = [0 as libc::c_int; 2];
+    // SAFETY: fds has room for the two descriptors pipe2 writes.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: pipe2 returned two fresh descriptors that we now own.
+    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
+}
+
+/// Put `fd` in non-blocking mode.
+pub(crate) fn set_nonblocking(fd: &OwnedFd) -> io::Result<()> {
+    // SAFETY: fcntl on a descriptor we own.
+    unsafe {
+        let flags = libc::fcntl(fd.as_raw_fd(), libc::F_GETFL);
+        if flags < 0 || libc::fcntl(fd.as_raw_fd(), libc::F_SETFL, flags | libc::O_NONBLOCK) < 0 {
+            return Err(io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}
+
+/// Move a child-side descriptor above 2, so that wiring it onto 0–2 in the
+/// child can never overwrite another one (a host may run with its own
+/// stdio closed).
+fn above_stdio(fd: OwnedFd) -> io::Result<OwnedFd> {
+    if fd.as_raw_fd() > 2 {
+        return Ok(fd);
+    }
+    // SAFETY: duplicating a descriptor we own.
+    let new = unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_DUPFD_CLOEXEC, 3) };
+    if new < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: fcntl returned a fresh descriptor.
+    Ok(unsafe { OwnedFd::from_raw_fd(new) })
+}
+
+/// The child's standard descriptors. `stderr: None` lets the child write to
+/// this process's own fd 2.
+pub(crate) struct ChildStdio {
+    pub stdin: OwnedFd,
+    pub stdout: OwnedFd,
+    pub stderr: Option<OwnedFd>,
+}
+
+/// Start `path` with `argv = [path]` and exactly `envp`, in a new process
+/// group, with default signal dispositions, an empty signal mask and no
+/// descriptor but 0, 1 and 2. Returns the pid, or the errno of the failed
+/// exec (glibc reports it synchronously).
+pub(crate) fn spawn(path: &CStr, envp: &[CString], stdio: ChildStdio) -> Result<libc::pid_t, i32> {
+    let io_err = |e: io::Error| e.raw_os_error().unwrap_or(libc::EIO);
+    let stdin = above_stdio(stdio.stdin).map_err(io_err)?;
+    let stdout = above_stdio(stdio.stdout).map_err(io_err)?;
+    let stderr = stdio.stderr.map(above_stdio).transpose().map_err(io_err)?;
+
+    let argv: [*mut libc::c_char; 2] = [path.as_ptr() as *mut _, std::ptr::null_mut()];
+    let mut envp_ptrs: Vec<*mut libc::c_char> = Vec::with_capacity(envp.len() + 1);
+    envp_ptrs.extend(envp.iter().map(|s| s.as_ptr() as *mut libc::c_char));
+    envp_ptrs.push(std::ptr::null_mut());
+
+    // SAFETY: the spawn attributes and file actions are initialised before
+    // use and destroyed on every path; every pointer handed to posix_spawn
+    // (path, argv, envp) outlives the call.
+    unsafe {
+        let mut actions = MaybeUninit::<libc::posix_spawn_file_actions_t>::uninit();
+        let mut attr = MaybeUninit::<libc::posix_spawnattr_t>::uninit();
+        let rc = libc::posix_spawn_file_actions_init(actions.as_mut_ptr());
+        if rc != 0 {
+            return Err(rc);
+        }
+        let rc = libc::posix_spawnattr_init(attr.as_mut_ptr());
+        if rc != 0 {
+            libc::posix_spawn_file_actions_destroy(actions.as_mut_ptr());
+            return Err(rc);
+        }
+        let a = actions.as_mut_ptr();
+        let at = attr.as_mut_ptr();
+        let mut rc = libc::posix_spawn_file_actions_adddup2(a, stdin.as_raw_fd(), 0);
+        if rc == 0 {
+            rc = libc::posix_spawn_file_actions_adddup2(a, stdout.as_raw_fd(), 1);
+        }
+        if rc == 0 {
+            if let Some(e) = &stderr {
+                rc = libc::posix_spawn_file_actions_adddup2(a, e.as_raw_fd(), 2);
+            }
+        }
+        if rc == 0 {
+            rc = posix_spawn_file_actions_addclosefrom_np(a, 3);
+        }
+        if rc == 0 {
+            let mut all = MaybeUninit::<libc::sigset_t>::uninit();
+            let mut none = MaybeUninit::<libc::sigset_t>::uninit();
+            libc::sigfillset(all.as_mut_ptr());
+            libc::sigemptyset(none.as_mut_ptr());
+            rc = libc::posix_spawnattr_setflags(
+                at,
+                (libc::POSIX_SPAWN_SETPGROUP
+                    | libc::POSIX_SPAWN_SETSIGDEF
+                    | libc::POSIX_SPAWN_SETSIGMASK) as libc::c_short,
+            );
+            if rc == 0 {
+                rc = libc::posix_spawnattr_setpgroup(at, 0);
+            }
+            if rc == 0 {
+                rc = libc::posix_spawnattr_setsigdefault(at, all.as_ptr());
+            }
+            if rc == 0 {
+                rc = libc::posix_spawnattr_setsigmask(at, none.as_ptr());
+            }
+        }
+        let mut pid: libc::pid_t = 0;
+        if rc == 0 {
+            rc = libc::posix_spawn(
+                &mut pid,
+                path.as_ptr(),
+                a,
+                at,
+                argv.as_ptr(),
+                envp_ptrs.as_ptr(),
+            );
+        }
+        libc::posix_spawn_file_actions_destroy(a);
+        libc::posix_spawnattr_destroy(at);
+        if rc != 0 {
+            return Err(rc);
+        }
+        Ok(pid)
+    }
+}
+
+/// A pidfd for `pid` (Linux ≥ 5.3), readable once the process exits.
+pub(crate) fn pidfd_open(pid: libc::pid_t) -> Option<OwnedFd> {
+    // SAFETY: plain syscall; a non-negative return is a fresh descriptor
+    // (pidfds are close-on-exec).
+    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
+    (fd >= 0).then(|| unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
+}
+
+/// Send `sig` to the process group `pgid`. Only called while the group
+/// leader is unreaped, so the id cannot have been recycled.
+pub(crate) fn kill_group(pgid: libc::pid_t, sig: libc::c_int) {
+    // SAFETY: kill has no memory-safety preconditions.
+    unsafe { libc::kill(-pgid, sig) };
+}
+
+/// Reap `pid`, blocking; the wait status.
+pub(crate) fn wait_blocking(pid: libc::pid_t) -> libc::c_int {
+    let mut status = 0;
+    loop {
+        // SAFETY: status is a valid out pointer.
+        let r = unsafe { libc::waitpid(pid, &mut status, 0) };
+        if r == pid {
+            return status;
+        }
+        if r < 0 && io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
+            // ECHILD: someone else reaped it (a host with SIGCHLD ignored).
+            return 0;
+        }
+    }
+}
+
+/// Whether `pid` has exited, without reaping it.
+pub(crate) fn has_exited(pid: libc::pid_t) -> bool {
+    // SAFETY: waitid with WNOWAIT only observes; info is a valid out pointer.
+    unsafe {
+        let mut info: libc::siginfo_t = std::mem::zeroed();
+        let r = libc::waitid(
+            libc::P_PID,
+            pid as libc::id_t,
+            &mut info,
+            libc::WEXITED | libc::WNOHANG | libc::WNOWAIT,
+        );
+        r == 0 && info.si_pid() != 0 || r < 0
+    }
+}
+
+/// Blocks SIGPIPE on the calling thread while stdin is written, so that a
+/// plugin that exits without reading cannot kill the host (a C host keeps
+/// SIGPIPE's default action). On drop, a SIGPIPE raised by our own writes is
+/// consumed and the thread's mask restored.
+pub(crate) struct SigpipeGuard {
+    old: libc::sigset_t,
+    was_pending: bool,
+    pub(crate) got_epipe: bool,
+}
+
+impl SigpipeGuard {
+    pub(crate) fn new() -> SigpipeGuard {
+        // SAFETY: sigset manipulation on local values; pthread_sigmask
+        // affects only the calling thread.
+        unsafe {
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            let mut old: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut set);
+            libc::sigaddset(&mut set, libc::SIGPIPE);
+            libc::pthread_sigmask(libc::SIG_BLOCK, &set, &mut old);
+            let mut pending: libc::sigset_t = std::mem::zeroed();
+            libc::sigpending(&mut pending);
+            SigpipeGuard {
+                old,
+                was_pending: libc::sigismember(&pending, libc::SIGPIPE) == 1,
+                got_epipe: false,
+            }
+        }
+    }
+}
+
+impl Drop for SigpipeGuard {
+    fn drop(&mut self) {
+        // SAFETY: as in new(); the zero timeout makes sigtimedwait a poll.
+        unsafe {
+            if self.got_epipe && !self.was_pending {
+                let mut set: libc::sigset_t = std::mem::zeroed();
+                libc::sigemptyset(&mut set);
+                libc::sigaddset(&mut set, libc::SIGPIPE);
+                let zero = libc::timespec {
+                    tv_sec: 0,
+                    tv_nsec: 0,
+                };
+                while libc::sigtimedwait(&set, std::ptr::null_mut(), &zero) == libc::SIGPIPE {}
+            }
+            libc::pthread_sigmask(libc::SIG_SETMASK, &self.old, std::ptr::null_mut());
+        }
+    }
+}
