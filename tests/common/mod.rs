@@ -1,0 +1,139 @@
+//! Helpers shared by the integration tests: the test plugin, debug files,
+//! scratch directories.
+#![allow(dead_code)]
+
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// Path of the built test plugin (`CNI_TEST_PLUGIN` overrides; otherwise it
+/// is built on first use).
+pub fn plugin() -> &'static str {
+    static PATH: OnceLock<String> = OnceLock::new();
+    PATH.get_or_init(|| {
+        if let Ok(p) = std::env::var("CNI_TEST_PLUGIN") {
+            return p;
+        }
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let target = std::env::var("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|_| root.join("target"));
+        let status = std::process::Command::new(env!("CARGO"))
+            .args(["build", "-q", "-p", "cni-test-plugin"])
+            .current_dir(root)
+            .status()
+            .expect("running cargo to build the test plugin");
+        assert!(status.success(), "building the test plugin failed");
+        let bin = target.join("debug/cni-test-plugin");
+        assert!(bin.is_file(), "test plugin missing at {}", bin.display());
+        bin.to_string_lossy().into_owned()
+    })
+}
+
+/// A scratch directory removed on drop.
+pub fn tempdir() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("cniinvoke-test")
+        .tempdir()
+        .unwrap()
+}
+
+/// A debug file for the test plugin, with its scratch directory.
+pub struct Debug {
+    pub dir: tempfile::TempDir,
+    pub file: PathBuf,
+}
+
+impl Debug {
+    pub fn new(script: Value) -> Debug {
+        let d = Debug::empty();
+        d.set(script);
+        d
+    }
+
+    /// A debug file with no keys yet (see [`Debug::set`]), so that a script
+    /// can name paths inside the scratch directory.
+    pub fn empty() -> Debug {
+        let dir = tempdir();
+        let file = dir.path().join("debug.json");
+        let d = Debug { dir, file };
+        d.set(serde_json::json!({}));
+        d
+    }
+
+    /// Replace the script.
+    pub fn set(&self, script: Value) {
+        std::fs::write(&self.file, script.to_string()).unwrap();
+    }
+
+    /// A path inside the scratch directory.
+    pub fn path(&self, name: &str) -> String {
+        self.dir.path().join(name).to_string_lossy().into_owned()
+    }
+
+    /// `CNI_ARGS` value pointing the plugin at this file.
+    pub fn cni_args(&self) -> String {
+        format!("DEBUG={}", self.file.display())
+    }
+
+    /// Args for `command` that point the plugin at this file.
+    pub fn args(&self, command: &str) -> cniinvoke::Args {
+        cniinvoke::Args {
+            command: command.into(),
+            container_id: "ctr-1".into(),
+            netns: "/var/run/netns/test".into(),
+            if_name: "eth0".into(),
+            path: "/opt/cni/bin".into(),
+            plugin_args_str: self.cni_args(),
+            ..Default::default()
+        }
+    }
+
+    /// The environment list for these args.
+    pub fn env(&self, command: &str) -> Vec<String> {
+        use cniinvoke::CniArgs;
+        self.args(command).as_env().unwrap()
+    }
+
+    /// The record the plugin wrote to `name`.
+    pub fn record(&self, name: &str) -> Value {
+        let text = std::fs::read_to_string(self.path(name)).expect("plugin record");
+        serde_json::from_str(&text).unwrap()
+    }
+}
+
+/// A minimal 1.0.0 result.
+pub fn result_100() -> Value {
+    json!({
+        "cniVersion": "1.0.0",
+        "interfaces": [{"name": "eth0", "sandbox": "/var/run/netns/test"}],
+        "ips": [{"interface": 0, "address": "10.1.2.3/24", "gateway": "10.1.2.1"}],
+        "dns": {}
+    })
+}
+
+/// A raw runner that keeps stderr out of the test output.
+pub fn quiet() -> cniinvoke::RawExec {
+    cniinvoke::RawExec::new(cniinvoke::RawExecOptions {
+        stderr: cniinvoke::StderrSink::Discard,
+        ..Default::default()
+    })
+}
+
+/// Descriptors open in this process.
+pub fn open_fds() -> Vec<i32> {
+    let mut v: Vec<i32> = std::fs::read_dir("/proc/self/fd")
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+        .collect();
+    v.sort();
+    v
+}
+
+/// Whether this process has any child, living or zombie.
+pub fn has_children() -> bool {
+    let mut status = 0;
+    // SAFETY: a non-blocking probe of our own children.
+    let r = unsafe { libc::waitpid(-1, &mut status, libc::WNOHANG) };
+    !(r < 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::ECHILD))
+}

@@ -1,0 +1,465 @@
+//! The process layer against the real test plugin: stdin, environment,
+//! output, failures as upstream words them, retries, cancellation.
+
+mod common;
+
+use cniinvoke::{Context, Error, RawExec, RawExecOptions, StderrSink};
+use common::{plugin, quiet, Debug};
+use serde_json::json;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+fn run(d: &Debug, stdin: &[u8]) -> cniinvoke::Result<Vec<u8>> {
+    quiet().exec_plugin(&Context::background(), plugin(), stdin, Some(&d.env("ADD")))
+}
+
+fn plugin_err(r: cniinvoke::Result<Vec<u8>>) -> cniinvoke::types::CniError {
+    match r {
+        Err(Error::Plugin(e)) => e,
+        other => panic!("expected a plugin error, got {other:?}"),
+    }
+}
+
+#[test]
+fn stdin_reaches_plugin_and_stdout_comes_back() {
+    let d = Debug::new(json!({"echoStdin": true}));
+    let out = run(&d, br#"{"cniVersion":"1.0.0","name":"n"}"#).unwrap();
+    assert_eq!(out, br#"{"cniVersion":"1.0.0","name":"n"}"#);
+}
+
+#[test]
+fn environment_is_exactly_the_given_one() {
+    let d = Debug::empty();
+    d.set(json!({"record": d.path("rec")}));
+    let env = vec![
+        "CNI_ARGS=".to_string() + &d.cni_args(),
+        "CNI_COMMAND=ADD".into(),
+        "ONLY=this".into(),
+    ];
+    quiet()
+        .exec_plugin(&Context::background(), plugin(), b"{}", Some(&env))
+        .unwrap();
+    let rec = d.record("rec");
+    assert_eq!(rec["envList"], json!(env));
+}
+
+#[test]
+fn none_environment_inherits_this_process() {
+    let out = quiet()
+        .exec_plugin(&Context::background(), "/usr/bin/env", b"", None)
+        .unwrap();
+    let text = String::from_utf8(out).unwrap();
+    let ours: Vec<String> = std::env::vars().map(|(k, v)| format!("{k}={v}")).collect();
+    for kv in &ours {
+        if !kv.contains('\n') {
+            assert!(text.lines().any(|l| l == kv), "{kv} not inherited");
+        }
+    }
+}
+
+#[test]
+fn trace_context_reaches_plugin_and_replaces_inherited_values() {
+    let d = Debug::empty();
+    d.set(json!({"record": d.path("rec")}));
+    let ctx = Context::new();
+    ctx.set_trace(cniinvoke::TraceContext {
+        traceparent: Some("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01".into()),
+        tracestate: Some("congo=t61rcWkgMzE".into()),
+        baggage: None,
+    });
+    let mut env = d.env("ADD");
+    env.push("TRACEPARENT=stale".into());
+    quiet()
+        .exec_plugin(&ctx, plugin(), b"{}", Some(&env))
+        .unwrap();
+    let rec = d.record("rec");
+    assert_eq!(
+        rec["env"]["TRACEPARENT"],
+        "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+    );
+    assert_eq!(rec["env"]["TRACESTATE"], "congo=t61rcWkgMzE");
+    assert!(rec["env"].get("BAGGAGE").is_none());
+    let n = rec["envList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e.as_str().unwrap().starts_with("TRACEPARENT="))
+        .count();
+    assert_eq!(n, 1);
+}
+
+#[test]
+fn plugin_runs_in_its_own_process_group_with_clean_signals() {
+    let d = Debug::empty();
+    d.set(json!({"record": d.path("rec")}));
+    run(&d, b"{}").unwrap();
+    let rec = d.record("rec");
+    assert_eq!(rec["pgid"], rec["pid"], "plugin leads its own group");
+    // SAFETY: getpgrp has no preconditions.
+    assert_ne!(rec["pgid"], json!(unsafe { libc::getpgrp() }));
+    assert_eq!(rec["sigmask"], "0000000000000000");
+    // glibc keeps its two internal real-time signals (32, 33) to itself.
+    let ignored = u64::from_str_radix(rec["sigign"].as_str().unwrap(), 16).unwrap();
+    assert_eq!(ignored & !0x1_8000_0000, 0, "SIGPIPE etc. back to default");
+    assert_eq!(rec["argv"], json!([plugin()]));
+}
+
+#[test]
+fn cni_error_on_stdout_is_returned_as_is() {
+    let d = Debug::new(json!({"error": {"code": 7, "msg": "bad config", "details": "field x"}}));
+    let e = plugin_err(run(&d, b"{}"));
+    assert_eq!(
+        (e.code, e.msg.as_str(), e.details.as_str()),
+        (7, "bad config", "field x")
+    );
+    assert_eq!(e.to_string(), "bad config; field x");
+}
+
+#[test]
+fn failure_without_output_names_the_status() {
+    let d = Debug::new(json!({"exitCode": 1}));
+    let e = plugin_err(run(&d, b"{}"));
+    assert_eq!(
+        e.msg,
+        "netplugin failed with no error message: exit status 1"
+    );
+    assert_eq!(e.code, 0);
+}
+
+#[test]
+fn failure_with_stderr_quotes_it_like_go() {
+    let d = Debug::new(json!({"stderr": "boom \"x\"\n\ttab\u{1b}", "exitCode": 3}));
+    let e = plugin_err(run(&d, b"{}"));
+    assert_eq!(
+        e.msg,
+        r#"netplugin failed: "boom \"x\"\n\ttab\x1b": exit status 3"#
+    );
+}
+
+#[test]
+fn failure_with_garbage_stdout_reports_the_parse_error() {
+    let d = Debug::new(json!({"stdout": "not json\n", "exitCode": 2}));
+    let e = plugin_err(run(&d, b"{}"));
+    assert!(
+        e.msg.starts_with(
+            r#"netplugin failed but error parsing its diagnostic message "not json\n": "#
+        ),
+        "{}",
+        e.msg
+    );
+}
+
+#[test]
+fn signal_deaths_print_like_go() {
+    for (sig, text) in [
+        (9, "signal: killed"),
+        (15, "signal: terminated"),
+        (11, "signal: segmentation fault"),
+        (6, "signal: aborted"),
+    ] {
+        let d = Debug::new(json!({"signal": sig}));
+        let e = plugin_err(run(&d, b"{}"));
+        assert_eq!(
+            e.msg,
+            format!("netplugin failed with no error message: {text}")
+        );
+    }
+}
+
+#[test]
+fn stderr_of_a_successful_plugin_goes_to_the_writer() {
+    let d = Debug::new(json!({"stderr": "warning: something\n", "stdout": "{}"}));
+    let got = Arc::new(Mutex::new(Vec::new()));
+    let sink = got.clone();
+    let exec = RawExec::new(RawExecOptions {
+        stderr: StderrSink::Writer(Arc::new(move |b| sink.lock().unwrap().extend_from_slice(b))),
+        ..Default::default()
+    });
+    let out = exec
+        .exec_plugin(&Context::background(), plugin(), b"{}", Some(&d.env("ADD")))
+        .unwrap();
+    assert_eq!(out, b"{}");
+    assert_eq!(&*got.lock().unwrap(), b"warning: something\n");
+}
+
+#[test]
+fn inherited_stderr_is_not_captured() {
+    let d = Debug::new(json!({"stderr": "to the terminal\n", "exitCode": 1}));
+    let exec = RawExec::new(RawExecOptions {
+        stderr: StderrSink::Inherit,
+        ..Default::default()
+    });
+    let e =
+        plugin_err(exec.exec_plugin(&Context::background(), plugin(), b"{}", Some(&d.env("ADD"))));
+    assert_eq!(
+        e.msg,
+        "netplugin failed with no error message: exit status 1"
+    );
+}
+
+#[test]
+fn spawn_failures_read_like_go() {
+    let ctx = Context::background();
+    let e = quiet()
+        .exec_plugin(&ctx, "/nonexistent/plugin", b"{}", None)
+        .unwrap_err();
+    assert_eq!(
+        e,
+        Error::ExecFailed(
+            "netplugin failed with no error message: fork/exec /nonexistent/plugin: no such file or directory"
+                .into()
+        )
+    );
+    let dir = common::tempdir();
+    let noexec = dir.path().join("noexec");
+    std::fs::write(&noexec, "#!/bin/sh\n").unwrap();
+    let p = noexec.to_str().unwrap();
+    let e = quiet().exec_plugin(&ctx, p, b"{}", None).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!("netplugin failed with no error message: fork/exec {p}: permission denied")
+    );
+    let e = quiet()
+        .exec_plugin(&ctx, "/bin/sh\0x", b"", None)
+        .unwrap_err();
+    assert!(matches!(e, Error::InvalidArgument(_)), "{e:?}");
+}
+
+#[test]
+fn sixteen_mib_on_both_streams_at_once() {
+    let d = Debug::new(json!({"stdoutMiB": 16, "stderrMiB": 16}));
+    let got = Arc::new(Mutex::new(0usize));
+    let sink = got.clone();
+    let exec = RawExec::new(RawExecOptions {
+        stderr: StderrSink::Writer(Arc::new(move |b| *sink.lock().unwrap() += b.len())),
+        ..Default::default()
+    });
+    let out = exec
+        .exec_plugin(&Context::background(), plugin(), b"{}", Some(&d.env("ADD")))
+        .unwrap();
+    assert_eq!(out.len(), 16 << 20);
+    assert_eq!(*got.lock().unwrap(), 16 << 20);
+    let pattern = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.\n";
+    assert!(out.chunks(64).all(|c| c == &pattern[..c.len()]));
+}
+
+#[test]
+fn cancel_kills_the_plugin_promptly() {
+    let d = Debug::new(json!({"sleepMs": 30_000}));
+    let ctx = Context::new();
+    let c2 = ctx.clone();
+    let canceller = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(150));
+        let t = Instant::now();
+        c2.cancel();
+        t
+    });
+    let r = quiet().exec_plugin(&ctx, plugin(), b"{}", Some(&d.env("ADD")));
+    let returned = Instant::now();
+    let cancelled_at = canceller.join().unwrap();
+    assert_eq!(
+        r.unwrap_err(),
+        Error::Cancelled("netplugin cancelled: context canceled".into())
+    );
+    let lag = returned - cancelled_at;
+    assert!(
+        lag < Duration::from_millis(50),
+        "returned {lag:?} after cancel"
+    );
+}
+
+#[test]
+fn deadline_is_a_distinct_timeout() {
+    let d = Debug::new(json!({"sleepMs": 30_000}));
+    let ctx = Context::with_timeout(Duration::from_millis(200));
+    let t = Instant::now();
+    let r = quiet().exec_plugin(&ctx, plugin(), b"{}", Some(&d.env("ADD")));
+    let took = t.elapsed();
+    assert_eq!(
+        r.unwrap_err(),
+        Error::Timeout("netplugin timed out: context deadline exceeded".into())
+    );
+    assert!(took >= Duration::from_millis(200));
+    assert!(took < Duration::from_millis(250), "took {took:?}");
+}
+
+#[test]
+fn a_done_context_runs_nothing() {
+    let d = Debug::empty();
+    d.set(json!({"recordAppend": d.path("log")}));
+    let ctx = Context::new();
+    ctx.cancel();
+    let r = quiet().exec_plugin(&ctx, plugin(), b"{}", Some(&d.env("ADD")));
+    assert!(matches!(r, Err(Error::Cancelled(_))));
+    assert!(!std::path::Path::new(&d.path("log")).exists());
+}
+
+#[test]
+fn the_whole_group_dies_grandchild_included() {
+    let d = Debug::empty();
+    d.set(json!({
+        "grandchild": {"sleepMs": 30_000},
+        "grandchildPidFile": d.path("gc.pid"),
+        "sleepMs": 30_000
+    }));
+    let ctx = Context::with_timeout(Duration::from_millis(300));
+    let t = Instant::now();
+    let r = quiet().exec_plugin(&ctx, plugin(), b"{}", Some(&d.env("ADD")));
+    assert!(matches!(r, Err(Error::Timeout(_))));
+    assert!(t.elapsed() < Duration::from_millis(350));
+    let pid: i32 = std::fs::read_to_string(d.path("gc.pid"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    // The grandchild is not our child: once killed it is gone or a zombie
+    // waiting for whoever adopted it.
+    let gone = (0..100).any(|_| {
+        std::thread::sleep(Duration::from_millis(10));
+        match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+            Err(_) => true,
+            Ok(stat) => stat
+                .rsplit(')')
+                .next()
+                .unwrap_or("")
+                .trim_start()
+                .starts_with('Z'),
+        }
+    });
+    assert!(gone, "grandchild {pid} survived");
+}
+
+#[test]
+fn a_grandchild_holding_the_pipes_does_not_hold_the_call() {
+    let d = Debug::new(json!({"grandchild": {"sleepMs": 10_000}, "stdout": "{}"}));
+    let t = Instant::now();
+    let out = run(&d, b"{}").unwrap();
+    assert_eq!(out, b"{}");
+    assert!(
+        t.elapsed() < Duration::from_secs(3),
+        "took {:?}",
+        t.elapsed()
+    );
+}
+
+#[test]
+fn kill_grace_sends_sigterm_first() {
+    // A plugin that dies of SIGTERM within the grace period.
+    let d = Debug::new(json!({"sleepMs": 30_000}));
+    let exec = RawExec::new(RawExecOptions {
+        stderr: StderrSink::Discard,
+        kill_grace: Duration::from_secs(5),
+        ..Default::default()
+    });
+    let ctx = Context::with_timeout(Duration::from_millis(100));
+    let t = Instant::now();
+    let r = exec.exec_plugin(&ctx, plugin(), b"{}", Some(&d.env("ADD")));
+    assert!(matches!(r, Err(Error::Timeout(_))));
+    // The test plugin keeps SIGTERM's default action, so it goes at once.
+    assert!(t.elapsed() < Duration::from_millis(500));
+}
+
+#[test]
+fn kill_grace_ends_in_sigkill_for_a_plugin_ignoring_sigterm() {
+    let dir = common::tempdir();
+    let script = dir.path().join("stubborn");
+    std::fs::write(&script, "#!/bin/sh\ntrap '' TERM\nsleep 30 & wait; wait\n").unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let exec = RawExec::new(RawExecOptions {
+        stderr: StderrSink::Discard,
+        kill_grace: Duration::from_millis(300),
+        ..Default::default()
+    });
+    let ctx = Context::with_timeout(Duration::from_millis(100));
+    let t = Instant::now();
+    let r = exec.exec_plugin(&ctx, script.to_str().unwrap(), b"", None);
+    let took = t.elapsed();
+    assert!(matches!(r, Err(Error::Timeout(_))), "{r:?}");
+    assert!(
+        took >= Duration::from_millis(400) && took < Duration::from_millis(600),
+        "took {took:?}"
+    );
+}
+
+#[test]
+fn text_file_busy_is_retried_with_fresh_buffers() {
+    use std::io::Write;
+    let dir = common::tempdir();
+    let copy = dir.path().join("busy-plugin");
+    let bytes = std::fs::read(plugin()).unwrap();
+    let mut w = std::fs::File::create(&copy).unwrap();
+    w.write_all(&bytes).unwrap();
+    std::fs::set_permissions(&copy, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let d = Debug::new(json!({"echoStdin": true}));
+    let exec = RawExec::new(RawExecOptions {
+        stderr: StderrSink::Discard,
+        text_busy_delay: Duration::from_millis(100),
+        ..Default::default()
+    });
+    let releaser = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(250));
+        drop(w);
+    });
+    let t = Instant::now();
+    let out = exec
+        .exec_plugin(
+            &Context::background(),
+            copy.to_str().unwrap(),
+            b"payload",
+            Some(&d.env("ADD")),
+        )
+        .unwrap();
+    releaser.join().unwrap();
+    assert_eq!(
+        out, b"payload",
+        "one copy of the output, from the run that worked"
+    );
+    assert!(t.elapsed() >= Duration::from_millis(200));
+}
+
+#[test]
+fn text_file_busy_gives_up_after_the_retries() {
+    let dir = common::tempdir();
+    let copy = dir.path().join("busy-plugin");
+    std::fs::copy(plugin(), &copy).unwrap();
+    let _w = std::fs::OpenOptions::new().write(true).open(&copy).unwrap();
+    let exec = RawExec::new(RawExecOptions {
+        stderr: StderrSink::Discard,
+        text_busy_retries: 2,
+        text_busy_delay: Duration::from_millis(20),
+        ..Default::default()
+    });
+    let t = Instant::now();
+    let e = exec
+        .exec_plugin(&Context::background(), copy.to_str().unwrap(), b"", None)
+        .unwrap_err();
+    assert!(e.to_string().ends_with(": text file busy"), "{e}");
+    assert!(t.elapsed() >= Duration::from_millis(40));
+}
+
+#[test]
+fn text_file_busy_wait_is_cancellable() {
+    let dir = common::tempdir();
+    let copy = dir.path().join("busy-plugin");
+    std::fs::copy(plugin(), &copy).unwrap();
+    let _w = std::fs::OpenOptions::new().write(true).open(&copy).unwrap();
+    let exec = RawExec::new(RawExecOptions {
+        stderr: StderrSink::Discard,
+        ..Default::default() // 1 s between attempts
+    });
+    let ctx = Context::with_timeout(Duration::from_millis(100));
+    let t = Instant::now();
+    let e = exec
+        .exec_plugin(&ctx, copy.to_str().unwrap(), b"", None)
+        .unwrap_err();
+    assert!(matches!(e, Error::Timeout(_)), "{e:?}");
+    assert!(t.elapsed() < Duration::from_millis(200));
+}
+
+#[test]
+fn a_plugin_that_closes_its_output_and_lingers_is_still_waited_for() {
+    let d = Debug::new(json!({"closeStdoutAndSleepMs": 300, "exitCode": 0}));
+    let t = Instant::now();
+    run(&d, b"{}").unwrap();
+    assert!(t.elapsed() >= Duration::from_millis(300));
+}
