@@ -12,13 +12,16 @@ use common::{plugin, quiet, Debug};
 use serde_json::json;
 use std::sync::Mutex;
 
+/// One recorded call: plugin path, stdin, environment.
+type Call = (String, Vec<u8>, Option<Vec<String>>);
+
 /// Upstream's fake: returns canned stdout (or error) and records the call.
 #[derive(Default)]
 struct FakeExec {
     stdout: Vec<u8>,
     error: Option<Error>,
     decoded: Option<PluginInfo>,
-    calls: Mutex<Vec<(String, Vec<u8>, Option<Vec<String>>)>>,
+    calls: Mutex<Vec<Call>>,
 }
 
 impl FakeExec {
