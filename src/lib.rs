@@ -4,3 +4,5 @@ pub mod types;
 pub mod version;
 
 pub use error::{Error, Result, Status};
+pub use types::{CniError, CniResult};
+pub use version::PluginInfo;

@@ -41,7 +41,7 @@ type resultCase struct {
 	Input    string `json:"input,omitempty"`
 	InputHex string `json:"input_hex,omitempty"`
 	// Version is the parsed result's Version().
-	Version string `json:"version,omitempty"`
+	Version string  `json:"version,omitempty"`
 	Parsed  outcome `json:"parsed"`
 	// Convert holds GetAsVersion(target) for every target.
 	Convert []outcome `json:"convert,omitempty"`
