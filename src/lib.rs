@@ -25,3 +25,5 @@ pub use exec::{
 };
 pub use find::{find_in_path, EXECUTABLE_FILE_EXTENSIONS};
 pub use raw_exec::{RawExec, RawExecOptions, StderrSink, StderrWriter};
+pub use types::{CniError, CniResult};
+pub use version::PluginInfo;

@@ -1,0 +1,550 @@
+//! A small JSON reader and writer that behaves like Go's `encoding/json`.
+//!
+//! Reading keeps object members in document order (Go decodes them in that
+//! order, so duplicate keys resolve the same way), keeps number literals as
+//! written, reports syntax errors with Go's wording, and repairs invalid
+//! UTF-8 and lone surrogates to U+FFFD exactly as Go does. Writing escapes
+//! strings the way `json.Marshal` does, and [`indent`] is `json.Indent`.
+
+/// A parsed JSON value.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Value {
+    Null,
+    Bool(bool),
+    /// The number literal exactly as written.
+    Number(String),
+    String(String),
+    Array(Vec<Value>),
+    /// Members in document order, duplicates kept.
+    Object(Vec<(String, Value)>),
+}
+
+impl Value {
+    /// The word Go's decoder uses for this kind of value in type errors.
+    pub(crate) fn kind(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "bool",
+            Value::Number(_) => "number",
+            Value::String(_) => "string",
+            Value::Array(_) => "array",
+            Value::Object(_) => "object",
+        }
+    }
+}
+
+/// Parse a whole document; the error is Go's `SyntaxError` text.
+pub(crate) fn parse(input: &[u8]) -> Result<Value, String> {
+    let mut p = Parser { s: input, i: 0 };
+    p.ws();
+    let v = p.value()?;
+    p.ws();
+    if p.i < p.s.len() {
+        return Err(invalid(p.s[p.i], "after top-level value"));
+    }
+    Ok(v)
+}
+
+const EOF_MSG: &str = "unexpected end of JSON input";
+
+fn invalid(c: u8, context: &str) -> String {
+    format!("invalid character {} {}", quote_char(c), context)
+}
+
+/// Go's `quoteChar`: the byte as a quoted rune U+0000..U+00FF.
+fn quote_char(c: u8) -> String {
+    match c {
+        b'\'' => "'\\''".to_string(),
+        b'"' => "'\"'".to_string(),
+        _ => {
+            let mut s = String::new();
+            quote_rune_into(&mut s, char::from(c), '\'');
+            format!("'{s}'")
+        }
+    }
+}
+
+struct Parser<'a> {
+    s: &'a [u8],
+    i: usize,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.s.get(self.i).copied()
+    }
+
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.i += 1;
+        }
+    }
+
+    fn value(&mut self) -> Result<Value, String> {
+        let Some(c) = self.peek() else {
+            return Err(EOF_MSG.into());
+        };
+        match c {
+            b'{' => self.object(),
+            b'[' => self.array(),
+            b'"' => Ok(Value::String(self.string()?)),
+            b'-' | b'0'..=b'9' => self.number(),
+            b't' => self.literal("true", Value::Bool(true)),
+            b'f' => self.literal("false", Value::Bool(false)),
+            b'n' => self.literal("null", Value::Null),
+            _ => Err(invalid(c, "looking for beginning of value")),
+        }
+    }
+
+    fn literal(&mut self, word: &str, v: Value) -> Result<Value, String> {
+        for (k, want) in word.bytes().enumerate().skip(1) {
+            // Go's scanner feeds a space at end of input, so a truncated
+            // literal complains about ' '.
+            let got = self.s.get(self.i + k).copied().unwrap_or(b' ');
+            if got != want {
+                let ctx = format!("in literal {word} (expecting {})", quote_char(want));
+                return Err(invalid(got, &ctx));
+            }
+        }
+        self.i += word.len();
+        Ok(v)
+    }
+
+    fn number(&mut self) -> Result<Value, String> {
+        let start = self.i;
+        let at = |p: &Self, i: usize| p.s.get(i).copied().unwrap_or(b' ');
+        let mut i = self.i;
+        if at(self, i) == b'-' {
+            i += 1;
+        }
+        match at(self, i) {
+            b'0' => i += 1,
+            b'1'..=b'9' => {
+                while at(self, i).is_ascii_digit() {
+                    i += 1;
+                }
+            }
+            c => return Err(invalid(c, "in numeric literal")),
+        }
+        if at(self, i) == b'.' {
+            i += 1;
+            if !at(self, i).is_ascii_digit() {
+                return Err(invalid(
+                    at(self, i),
+                    "after decimal point in numeric literal",
+                ));
+            }
+            while at(self, i).is_ascii_digit() {
+                i += 1;
+            }
+        }
+        if matches!(at(self, i), b'e' | b'E') {
+            i += 1;
+            if matches!(at(self, i), b'+' | b'-') {
+                i += 1;
+            }
+            if !at(self, i).is_ascii_digit() {
+                return Err(invalid(at(self, i), "in exponent of numeric literal"));
+            }
+            while at(self, i).is_ascii_digit() {
+                i += 1;
+            }
+        }
+        self.i = i;
+        let lit = String::from_utf8_lossy(&self.s[start..i]).into_owned();
+        Ok(Value::Number(lit))
+    }
+
+    fn hex4(&mut self) -> Result<u32, String> {
+        let mut v = 0u32;
+        for _ in 0..4 {
+            let Some(c) = self.peek() else {
+                return Err(EOF_MSG.into());
+            };
+            let d = (c as char)
+                .to_digit(16)
+                .ok_or_else(|| invalid(c, "in \\u hexadecimal character escape"))?;
+            v = v * 16 + d;
+            self.i += 1;
+        }
+        Ok(v)
+    }
+
+    /// A string starting at the opening quote, unquoted like Go does.
+    fn string(&mut self) -> Result<String, String> {
+        self.i += 1;
+        let mut out = String::new();
+        loop {
+            let Some(c) = self.peek() else {
+                return Err(EOF_MSG.into());
+            };
+            match c {
+                b'"' => {
+                    self.i += 1;
+                    return Ok(out);
+                }
+                b'\\' => {
+                    self.i += 1;
+                    let Some(e) = self.peek() else {
+                        return Err(EOF_MSG.into());
+                    };
+                    self.i += 1;
+                    match e {
+                        b'"' | b'\\' | b'/' => out.push(e as char),
+                        b'b' => out.push('\u{8}'),
+                        b'f' => out.push('\u{c}'),
+                        b'n' => out.push('\n'),
+                        b'r' => out.push('\r'),
+                        b't' => out.push('\t'),
+                        b'u' => {
+                            let r = self.hex4()?;
+                            out.push(self.surrogate_aware(r)?);
+                        }
+                        _ => return Err(invalid(e, "in string escape code")),
+                    }
+                }
+                0..=0x1f => return Err(invalid(c, "in string literal")),
+                0x20..=0x7f => {
+                    out.push(c as char);
+                    self.i += 1;
+                }
+                _ => {
+                    let (ch, n) = decode_rune(&self.s[self.i..]);
+                    out.push(ch);
+                    self.i += n;
+                }
+            }
+        }
+    }
+
+    /// Combine a `\u` escape with a following low surrogate escape, or
+    /// turn a lone surrogate into U+FFFD (Go's `unquote`).
+    fn surrogate_aware(&mut self, r: u32) -> Result<char, String> {
+        if !(0xD800..0xE000).contains(&r) {
+            return Ok(char::from_u32(r).unwrap_or('\u{FFFD}'));
+        }
+        if r < 0xDC00 && self.s[self.i..].starts_with(b"\\u") {
+            // Only consume the next escape when it completes a valid pair;
+            // it must be well formed hex either way (checked when parsed).
+            let save = self.i;
+            self.i += 2;
+            let r2 = self.hex4()?;
+            if (0xDC00..0xE000).contains(&r2) {
+                let c = 0x10000 + ((r - 0xD800) << 10) + (r2 - 0xDC00);
+                return Ok(char::from_u32(c).unwrap_or('\u{FFFD}'));
+            }
+            self.i = save;
+        }
+        Ok('\u{FFFD}')
+    }
+
+    fn array(&mut self) -> Result<Value, String> {
+        self.i += 1;
+        let mut items = Vec::new();
+        self.ws();
+        if self.peek() == Some(b']') {
+            self.i += 1;
+            return Ok(Value::Array(items));
+        }
+        loop {
+            self.ws();
+            items.push(self.value()?);
+            self.ws();
+            match self.peek() {
+                None => return Err(EOF_MSG.into()),
+                Some(b',') => self.i += 1,
+                Some(b']') => {
+                    self.i += 1;
+                    return Ok(Value::Array(items));
+                }
+                Some(c) => return Err(invalid(c, "after array element")),
+            }
+        }
+    }
+
+    fn object(&mut self) -> Result<Value, String> {
+        self.i += 1;
+        let mut members = Vec::new();
+        self.ws();
+        if self.peek() == Some(b'}') {
+            self.i += 1;
+            return Ok(Value::Object(members));
+        }
+        loop {
+            self.ws();
+            match self.peek() {
+                None => return Err(EOF_MSG.into()),
+                Some(b'"') => {}
+                Some(c) => return Err(invalid(c, "looking for beginning of object key string")),
+            }
+            let key = self.string()?;
+            self.ws();
+            match self.peek() {
+                None => return Err(EOF_MSG.into()),
+                Some(b':') => self.i += 1,
+                Some(c) => return Err(invalid(c, "after object key")),
+            }
+            self.ws();
+            let v = self.value()?;
+            members.push((key, v));
+            self.ws();
+            match self.peek() {
+                None => return Err(EOF_MSG.into()),
+                Some(b',') => self.i += 1,
+                Some(b'}') => {
+                    self.i += 1;
+                    return Ok(Value::Object(members));
+                }
+                Some(c) => return Err(invalid(c, "after object key:value pair")),
+            }
+        }
+    }
+}
+
+/// Decode one rune like Go's `utf8.DecodeRune`: an invalid or truncated
+/// sequence yields U+FFFD and consumes exactly one byte.
+pub(crate) fn decode_rune(s: &[u8]) -> (char, usize) {
+    let n = match s.first() {
+        None => return ('\u{FFFD}', 0),
+        Some(0..=0x7f) => 1,
+        Some(0xc2..=0xdf) => 2,
+        Some(0xe0..=0xef) => 3,
+        Some(0xf0..=0xf4) => 4,
+        Some(_) => return ('\u{FFFD}', 1),
+    };
+    match s.get(..n).map(std::str::from_utf8) {
+        Some(Ok(t)) => (t.chars().next().unwrap_or('\u{FFFD}'), n),
+        _ => ('\u{FFFD}', 1),
+    }
+}
+
+/// Append `s` as a JSON string literal escaped like Go's `json.Marshal`.
+pub(crate) fn write_str(out: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '<' | '>' | '&' | '\0'..='\u{1f}' => {
+                let b = c as u8;
+                out.push_str("\\u00");
+                out.push(HEX[(b >> 4) as usize] as char);
+                out.push(HEX[(b & 0xf) as usize] as char);
+            }
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            _ => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// Go's `json.Indent(dst, src, "", indent)` for compact, valid input.
+pub(crate) fn indent(compact: &str, unit: &str) -> String {
+    let mut out = String::with_capacity(compact.len() * 2);
+    let mut depth = 0usize;
+    let mut need_indent = false;
+    let mut in_str = false;
+    let mut escaped = false;
+    let newline = |out: &mut String, depth: usize| {
+        out.push('\n');
+        for _ in 0..depth {
+            out.push_str(unit);
+        }
+    };
+    for c in compact.chars() {
+        if in_str {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_str = false;
+            }
+            continue;
+        }
+        if need_indent && c != '}' && c != ']' {
+            need_indent = false;
+            depth += 1;
+            newline(&mut out, depth);
+        }
+        match c {
+            '"' => {
+                in_str = true;
+                out.push(c);
+            }
+            '{' | '[' => {
+                need_indent = true;
+                out.push(c);
+            }
+            ',' => {
+                out.push(c);
+                newline(&mut out, depth);
+            }
+            ':' => out.push_str(": "),
+            '}' | ']' => {
+                if need_indent {
+                    need_indent = false;
+                } else {
+                    depth = depth.saturating_sub(1);
+                    newline(&mut out, depth);
+                }
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// An integer printed the way Go prints it after a round trip through
+/// `float64` (`strconv.FormatFloat(f, 'f', -1, 64)`): what 1.x results
+/// show, since upstream re-marshals them through a generic map.
+pub(crate) fn go_float_int(v: i64) -> String {
+    if v == 0 {
+        return "0".into();
+    }
+    let e = format!("{:e}", v as f64);
+    let (mant, exp) = e.split_once('e').unwrap_or((&e, "0"));
+    let exp: usize = exp.parse().unwrap_or(0);
+    let (neg, mant) = match mant.strip_prefix('-') {
+        Some(m) => (true, m),
+        None => (false, mant),
+    };
+    let digits: String = mant.chars().filter(|c| *c != '.').collect();
+    let mut out = String::new();
+    if neg {
+        out.push('-');
+    }
+    out.push_str(&digits);
+    for _ in digits.len()..exp + 1 {
+        out.push('0');
+    }
+    out
+}
+
+/// Go's `strconv.Quote`, i.e. what `%q` prints for a string.
+pub(crate) fn go_quote(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        quote_rune_into(&mut out, c, '"');
+    }
+    out.push('"');
+    out
+}
+
+fn quote_rune_into(out: &mut String, c: char, quote: char) {
+    if c == quote || c == '\\' {
+        out.push('\\');
+        out.push(c);
+        return;
+    }
+    if is_go_printable(c) {
+        out.push(c);
+        return;
+    }
+    match c {
+        '\u{7}' => out.push_str("\\a"),
+        '\u{8}' => out.push_str("\\b"),
+        '\u{c}' => out.push_str("\\f"),
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        '\u{b}' => out.push_str("\\v"),
+        c if (c as u32) < 0x20 || c == '\u{7f}' => {
+            out.push_str(&format!("\\x{:02x}", c as u32));
+        }
+        c if (c as u32) < 0x10000 => out.push_str(&format!("\\u{:04x}", c as u32)),
+        c => out.push_str(&format!("\\U{:08x}", c as u32)),
+    }
+}
+
+/// An approximation of Go's `strconv.IsPrint` without Unicode tables:
+/// exact for Latin-1, and it treats the common invisible code points
+/// (format characters, separators, private use, non-characters) as
+/// unprintable.
+fn is_go_printable(c: char) -> bool {
+    let u = c as u32;
+    match u {
+        0x20..=0x7e => true,
+        0..=0x1f | 0x7f..=0xa0 | 0xad => false,
+        0x2000..=0x200f | 0x2028..=0x202f | 0x205f..=0x206f | 0x3000 | 0xfeff => false,
+        0xd800..=0xf8ff | 0xfff9..=0xfffb | 0xfffe | 0xffff => false,
+        0xf0000.. => false,
+        _ => !c.is_control() && !c.is_whitespace() && (u & 0xfffe) != 0xfffe,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn syntax_errors_match_go() {
+        let cases: &[(&[u8], &str)] = &[
+            (b"", "unexpected end of JSON input"),
+            (
+                b"tru",
+                "invalid character ' ' in literal true (expecting 'e')",
+            ),
+            (b"-", "invalid character ' ' in numeric literal"),
+            (
+                b"[1,]",
+                "invalid character ']' looking for beginning of value",
+            ),
+            (b"{\"a\"\x01}", "invalid character '\\x01' after object key"),
+            (
+                b"\xc3",
+                "invalid character '\u{c3}' looking for beginning of value",
+            ),
+            (
+                b"\x85",
+                "invalid character '\\u0085' looking for beginning of value",
+            ),
+            (b"\"\\q\"", "invalid character 'q' in string escape code"),
+            (b"\"abc", "unexpected end of JSON input"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(parse(input).unwrap_err(), *want, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn strings_repair_like_go() {
+        let v = parse(b"\"\\ud83d\\ude00\\ud800\\u0041\xe2\x82z\"").unwrap();
+        assert_eq!(
+            v,
+            Value::String("\u{1F600}\u{FFFD}A\u{FFFD}\u{FFFD}z".into())
+        );
+    }
+
+    #[test]
+    fn floats_like_go() {
+        assert_eq!(go_float_int(9007199254740993), "9007199254740992");
+        assert_eq!(go_float_int(i64::MIN), "-9223372036854776000");
+        assert_eq!(go_float_int(1500), "1500");
+        assert_eq!(go_float_int(-1), "-1");
+    }
+
+    #[test]
+    fn quote_like_go() {
+        assert_eq!(
+            go_quote("a\"b\\\n\u{1}é\u{a0}"),
+            "\"a\\\"b\\\\\\n\\x01é\\u00a0\""
+        );
+    }
+
+    #[test]
+    fn escape_like_go() {
+        let mut s = String::new();
+        write_str(&mut s, "<a&b>\u{2028}\u{7f}\u{0}");
+        assert_eq!(s, "\"\\u003ca\\u0026b\\u003e\\u2028\u{7f}\\u0000\"");
+    }
+}
