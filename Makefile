@@ -16,9 +16,16 @@ build:
 demo: build
 	$(CARGO) run -q --example demo -- $(PLUGIN)
 
-# Debian packages the suites need (CI starts from a fresh machine).
+# Debian packages the suites need (CI starts from a fresh machine): the real
+# CNI plugins and iproute2 for the end-to-end tests, valgrind, pkg-config.
+DEB_PACKAGES := containernetworking-plugins iproute2 valgrind pkg-config gcc g++
 deps:
-	@./.ci/deps.sh
+	@./.ci/deps.sh $(DEB_PACKAGES)
+
+# As root the real-plugin tests must run, not skip.
+ifeq ($(shell id -u),0)
+export CNI_REQUIRE_REAL_PLUGINS := 1
+endif
 
 lint:
 	$(CARGO) fmt --all -- --check
