@@ -56,6 +56,9 @@ pub struct RawExecOptions {
     /// On cancellation: zero = SIGKILL at once; otherwise SIGTERM, up to
     /// this long for the plugin to exit, then SIGKILL.
     pub kill_grace: Duration,
+    /// Most bytes read from each of stdout and stderr; a plugin writing
+    /// more is killed and the call fails.
+    pub max_output_bytes: usize,
 }
 
 impl Default for RawExecOptions {
@@ -65,9 +68,14 @@ impl Default for RawExecOptions {
             text_busy_retries: 5,
             text_busy_delay: Duration::from_secs(1),
             kill_grace: Duration::ZERO,
+            max_output_bytes: DEFAULT_MAX_OUTPUT,
         }
     }
 }
+
+/// Default cap on each output stream: far above any real result, low
+/// enough that a runaway plugin cannot take the host's memory.
+pub const DEFAULT_MAX_OUTPUT: usize = 64 << 20;
 
 /// How long output is still read after the plugin itself has exited while
 /// something it started keeps the pipes open.
@@ -184,6 +192,7 @@ impl RawExec {
             stderr: err_r,
             out: Vec::new(),
             err: Vec::new(),
+            cap: self.options.max_output_bytes,
         };
         let grace = self.options.kill_grace;
         child
@@ -217,6 +226,8 @@ struct Io<'a> {
     stderr: Option<OwnedFd>,
     out: Vec<u8>,
     err: Vec<u8>,
+    /// Most bytes accepted on each of stdout and stderr.
+    cap: usize,
 }
 
 impl Io<'_> {
@@ -248,9 +259,13 @@ impl Io<'_> {
         self.stdin = None;
     }
 
-    /// Read what is there from one output pipe; `true` at end of file.
-    fn drain(fd: &OwnedFd, buf: &mut Vec<u8>) -> bool {
+    /// Read what is there from one output pipe into `buf`, up to `cap`
+    /// bytes in all.
+    fn drain(fd: &OwnedFd, buf: &mut Vec<u8>, cap: usize) -> Drained {
         loop {
+            if buf.len() > cap {
+                return Drained::Overflow;
+            }
             if buf.capacity() - buf.len() < 16 * 1024 {
                 buf.reserve(buf.capacity().max(64 * 1024));
             }
@@ -263,15 +278,23 @@ impl Io<'_> {
                 continue;
             }
             if n == 0 {
-                return true;
+                return Drained::Eof;
             }
             match std::io::Error::last_os_error().raw_os_error() {
                 Some(libc::EINTR) => continue,
-                Some(libc::EAGAIN) => return false,
-                _ => return true,
+                Some(libc::EAGAIN) => return Drained::More,
+                _ => return Drained::Eof,
             }
         }
     }
+}
+
+/// What reading an output pipe came to.
+#[derive(PartialEq)]
+enum Drained {
+    More,
+    Eof,
+    Overflow,
 }
 
 /// The running plugin.
@@ -368,21 +391,25 @@ impl Child {
             if fds[0].revents != 0 {
                 io.pump_stdin(&mut guard);
             }
-            if fds[1].revents != 0
-                && io
-                    .stdout
-                    .as_ref()
-                    .is_some_and(|fd| Io::drain(fd, &mut io.out))
-            {
-                io.stdout = None;
-            }
-            if fds[2].revents != 0
-                && io
-                    .stderr
-                    .as_ref()
-                    .is_some_and(|fd| Io::drain(fd, &mut io.err))
-            {
-                io.stderr = None;
+            for (i, name) in [(1, "stdout"), (2, "stderr")] {
+                if fds[i].revents == 0 {
+                    continue;
+                }
+                let (fd, buf) = match i {
+                    1 => (&mut io.stdout, &mut io.out),
+                    _ => (&mut io.stderr, &mut io.err),
+                };
+                match fd.as_ref().map(|f| Io::drain(f, buf, io.cap)) {
+                    Some(Drained::Eof) => *fd = None,
+                    Some(Drained::Overflow) => {
+                        // Dropping the child kills its group and reaps it.
+                        return Err(Error::ExecFailed(format!(
+                            "netplugin wrote more than {} bytes on {name}; it was killed",
+                            io.cap
+                        )));
+                    }
+                    _ => {}
+                }
             }
             if fds[3].revents != 0 {
                 exited = true;

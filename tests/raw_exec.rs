@@ -463,3 +463,73 @@ fn a_plugin_that_closes_its_output_and_lingers_is_still_waited_for() {
     run(&d, b"{}").unwrap();
     assert!(t.elapsed() >= Duration::from_millis(300));
 }
+
+#[test]
+fn output_beyond_the_cap_kills_the_plugin() {
+    let d = Debug::new(json!({"stdoutMiB": 4, "sleepMs": 0}));
+    let exec = RawExec::new(RawExecOptions {
+        stderr: StderrSink::Discard,
+        max_output_bytes: 1 << 20,
+        ..Default::default()
+    });
+    let e = exec
+        .exec_plugin(&Context::background(), plugin(), b"{}", Some(&d.env("ADD")))
+        .unwrap_err();
+    assert_eq!(
+        e,
+        Error::ExecFailed(
+            "netplugin wrote more than 1048576 bytes on stdout; it was killed".into()
+        )
+    );
+    // Exactly the cap is fine.
+    let d = Debug::new(json!({"stderrMiB": 1, "exitCode": 0}));
+    exec.exec_plugin(&Context::background(), plugin(), b"{}", Some(&d.env("ADD")))
+        .unwrap();
+}
+
+#[test]
+fn files_that_are_not_programs() {
+    let ctx = Context::background();
+    let dir = common::tempdir();
+    // Not an executable format, not a script: ENOEXEC.
+    let junk = dir.path().join("junk");
+    std::fs::write(&junk, [0u8, 1, 2, 3, 4, 5, 6, 7]).unwrap();
+    std::fs::set_permissions(&junk, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let p = junk.to_str().unwrap();
+    assert_eq!(
+        quiet().exec_plugin(&ctx, p, b"", None).unwrap_err(),
+        Error::ExecFailed(format!(
+            "netplugin failed with no error message: fork/exec {p}: exec format error"
+        ))
+    );
+    // A directory.
+    let p = dir.path().to_str().unwrap();
+    assert_eq!(
+        quiet().exec_plugin(&ctx, p, b"", None).unwrap_err(),
+        Error::ExecFailed(format!(
+            "netplugin failed with no error message: fork/exec {p}: permission denied"
+        ))
+    );
+}
+
+#[test]
+fn invalid_utf8_on_stderr_is_quoted_byte_for_byte() {
+    let dir = common::tempdir();
+    let script = dir.path().join("bad-utf8");
+    std::fs::write(
+        &script,
+        "#!/bin/sh\nprintf 'caf\\351 \\377\\n' >&2\nexit 4\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let e = plugin_err(quiet().exec_plugin(
+        &Context::background(),
+        script.to_str().unwrap(),
+        b"",
+        None,
+    ));
+    assert_eq!(
+        e.msg,
+        r#"netplugin failed: "caf\xe9 \xff\n": exit status 4"#
+    );
+}
