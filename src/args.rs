@@ -1,5 +1,6 @@
 //! The CNI environment a plugin runs with (upstream `args.go`).
 
+use crate::error::{Error, Result};
 use std::collections::HashMap;
 
 /// Something that knows the environment a plugin should run with.
@@ -7,6 +8,12 @@ pub trait CniArgs {
     /// The plugin's whole environment as `K=V` entries, or `None` to let the
     /// plugin inherit this process's environment unchanged.
     fn as_env(&self) -> Option<Vec<String>>;
+
+    /// Refuse values that cannot be passed faithfully (checked before every
+    /// run; the default accepts everything).
+    fn validate(&self) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// Arguments that inherit this process's environment unchanged
@@ -60,6 +67,40 @@ impl Args {
 }
 
 impl CniArgs for Args {
+    /// No NUL anywhere (it cannot reach a process), and plugin-argument pairs
+    /// that cannot smuggle extra pairs into `CNI_ARGS`: keys non-empty and
+    /// free of `=` and `;`, values free of `;`.
+    fn validate(&self) -> Result<()> {
+        let fields = [
+            ("command", &self.command),
+            ("container id", &self.container_id),
+            ("netns", &self.netns),
+            ("plugin args string", &self.plugin_args_str),
+            ("ifname", &self.if_name),
+            ("path", &self.path),
+        ];
+        for (name, value) in fields {
+            if value.contains('\0') {
+                return Err(Error::InvalidArgument(format!(
+                    "{name} {value:?} contains a NUL byte"
+                )));
+            }
+        }
+        for (k, v) in &self.plugin_args {
+            if k.is_empty() || k.contains(['=', ';', '\0']) {
+                return Err(Error::InvalidArgument(format!(
+                    "plugin argument key {k:?} must be non-empty and hold no '=', ';' or NUL"
+                )));
+            }
+            if v.contains([';', '\0']) {
+                return Err(Error::InvalidArgument(format!(
+                    "plugin argument {k}={v:?}: a value may hold no ';' or NUL"
+                )));
+            }
+        }
+        Ok(())
+    }
+
     fn as_env(&self) -> Option<Vec<String>> {
         let cni = [
             ("CNI_COMMAND", self.command.clone()),
@@ -91,6 +132,16 @@ impl DelegateArgs {
 }
 
 impl CniArgs for DelegateArgs {
+    fn validate(&self) -> Result<()> {
+        if self.command.contains('\0') {
+            return Err(Error::InvalidArgument(format!(
+                "command {:?} contains a NUL byte",
+                self.command
+            )));
+        }
+        Ok(())
+    }
+
     fn as_env(&self) -> Option<Vec<String>> {
         Some(merge_env(
             process_env(),
@@ -143,6 +194,39 @@ mod tests {
         let base = vec!["A=1".into(), "B=2".into(), "NOEQ".into(), "A=3".into()];
         let got = merge_env(base, &[("B", "x".into()), ("C", "y".into())]);
         assert_eq!(got, vec!["A=3", "B=x", "NOEQ", "C=y"]);
+    }
+
+    #[test]
+    fn smuggling_and_nul_are_refused() {
+        let pair = |k: &str, v: &str| Args {
+            plugin_args: vec![(k.into(), v.into())],
+            ..Default::default()
+        };
+        assert!(pair("K", "V").validate().is_ok());
+        assert!(
+            pair("K", "a=b").validate().is_ok(),
+            "'=' in a value is fine"
+        );
+        for (k, v) in [
+            ("", "v"),
+            ("K=X", "v"),
+            ("K;X", "v"),
+            ("K\0", "v"),
+            ("K", "v;X=evil"),
+            ("K", "v\0"),
+        ] {
+            let e = pair(k, v).validate().unwrap_err();
+            assert!(matches!(e, Error::InvalidArgument(_)), "{k:?}={v:?}");
+        }
+        let a = Args {
+            netns: "/x\0y".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            a.validate().unwrap_err().to_string(),
+            r#"netns "/x\0y" contains a NUL byte"#
+        );
+        assert!(DelegateArgs::new("A\0").validate().is_err());
     }
 
     #[test]

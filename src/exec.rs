@@ -95,6 +95,7 @@ pub fn exec_plugin_with_result(
     exec: Option<&dyn Exec>,
 ) -> Result<CniResult> {
     let exec = or_default(exec);
+    args.validate()?;
     let stdout = exec.exec_plugin(ctx, plugin_path, netconf, args.as_env().as_deref())?;
     let (version, bytes) = fixup_result_version(netconf, stdout)?;
     CniResult::create(&version, &bytes)
@@ -131,6 +132,7 @@ pub fn exec_plugin_without_result(
     exec: Option<&dyn Exec>,
 ) -> Result<()> {
     let exec = or_default(exec);
+    args.validate()?;
     exec.exec_plugin(ctx, plugin_path, netconf, args.as_env().as_deref())?;
     Ok(())
 }

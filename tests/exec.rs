@@ -336,3 +336,20 @@ fn default_exec_is_used_when_none_is_given() {
     let info = get_version_info(&Context::background(), plugin(), None).unwrap();
     assert_eq!(info.cni_version(), "1.1.0");
 }
+
+#[test]
+fn args_that_would_smuggle_pairs_are_refused_before_running() {
+    let fake = FakeExec::returning("{}");
+    let mut a = add();
+    a.plugin_args = vec![("K8S_POD_NAME".into(), "web;IgnoreUnknown=0".into())];
+    let e = exec_plugin_without_result(&Context::background(), "/p", b"{}", &a, Some(&fake))
+        .unwrap_err();
+    assert!(matches!(e, Error::InvalidArgument(_)), "{e:?}");
+    let e = with_result_args(&a, &fake).unwrap_err();
+    assert!(matches!(e, Error::InvalidArgument(_)), "{e:?}");
+    assert!(fake.calls.lock().unwrap().is_empty(), "nothing ran");
+}
+
+fn with_result_args(a: &Args, fake: &FakeExec) -> cniinvoke::Result<cniinvoke::types::CniResult> {
+    exec_plugin_with_result(&Context::background(), "/p", b"{}", a, Some(fake))
+}
