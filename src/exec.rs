@@ -5,7 +5,7 @@ use crate::args::{Args, CniArgs};
 use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::raw_exec::{RawExec, RawExecOptions};
-use crate::types::{decode_version, CniResult};
+use crate::types::{decode_version, parse_go_json, CniResult, GoJsonValue};
 use crate::version::{self, PluginInfo};
 use std::sync::OnceLock;
 
@@ -105,9 +105,20 @@ pub fn exec_plugin_with_result(
 /// filled in when the plugin left it out.
 fn fixup_result_version(netconf: &[u8], result: Vec<u8>) -> Result<(String, Vec<u8>)> {
     let conf_version = decode_version(netconf)?;
+    let unmarshal = |e: String| Error::Decode(format!("failed to unmarshal raw result: {e}"));
+    // Go's decoder into a map: its texts for syntax errors and for a result
+    // that is not an object.
+    match parse_go_json(&result).map_err(unmarshal)? {
+        GoJsonValue::Object(_) | GoJsonValue::Null => {}
+        other => {
+            return Err(unmarshal(format!(
+                "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
+                other.kind()
+            )))
+        }
+    }
     let raw: Option<serde_json::Map<String, serde_json::Value>> =
-        serde_json::from_slice(&result)
-            .map_err(|e| Error::Decode(format!("failed to unmarshal raw result: {e}")))?;
+        serde_json::from_slice(&result).map_err(|e| unmarshal(e.to_string()))?;
     let mut raw = raw.unwrap_or_default();
     if let Some(serde_json::Value::String(v)) = raw.get("cniVersion") {
         if !v.is_empty() {

@@ -466,7 +466,7 @@ pub(crate) fn plugin_error(status: &str, stdout: &[u8], stderr: &[u8]) -> CniErr
         };
         return CniError::new(0, msg, "");
     }
-    match serde_json::from_slice::<CniError>(stdout) {
+    match CniError::from_json(stdout) {
         Ok(e) => e,
         Err(e) => CniError::new(
             0,

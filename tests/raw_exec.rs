@@ -140,13 +140,21 @@ fn failure_with_stderr_quotes_it_like_go() {
 fn failure_with_garbage_stdout_reports_the_parse_error() {
     let d = Debug::new(json!({"stdout": "not json\n", "exitCode": 2}));
     let e = plugin_err(run(&d, b"{}"));
-    assert!(
-        e.msg.starts_with(
-            r#"netplugin failed but error parsing its diagnostic message "not json\n": "#
-        ),
-        "{}",
-        e.msg
+    // The JSON error is Go's own wording.
+    assert_eq!(
+        e.msg,
+        r#"netplugin failed but error parsing its diagnostic message "not json\n": invalid character 'o' in literal null (expecting 'u')"#
     );
+}
+
+#[test]
+fn the_plugins_error_is_read_as_go_reads_it() {
+    // Go's decoder matches keys case-insensitively and ignores unknown ones.
+    let d = Debug::new(
+        json!({"stdout": r#"{"CODE":7,"Msg":"bad","cniVersion":"1.0.0"}"#, "exitCode": 1}),
+    );
+    let e = plugin_err(run(&d, b"{}"));
+    assert_eq!((e.code, e.msg.as_str()), (7, "bad"));
 }
 
 #[test]

@@ -432,15 +432,11 @@ pub(crate) fn go_float_int(v: i64) -> String {
 
 /// Go's `strconv.Quote`, i.e. what `%q` prints for a string.
 pub(crate) fn go_quote(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        quote_rune_into(&mut out, c, '"');
-    }
-    out.push('"');
-    out
+    crate::goquote::quote(s.as_bytes())
 }
 
-fn quote_rune_into(out: &mut String, c: char, quote: char) {
+/// Append `c` as Go's `strconv.Quote` family writes it inside `quote`s.
+pub(crate) fn quote_rune_into(out: &mut String, c: char, quote: char) {
     if c == quote || c == '\\' {
         out.push('\\');
         out.push(c);
@@ -476,8 +472,9 @@ fn is_go_printable(c: char) -> bool {
         0x20..=0x7e => true,
         0..=0x1f | 0x7f..=0xa0 | 0xad => false,
         0x2000..=0x200f | 0x2028..=0x202f | 0x205f..=0x206f | 0x3000 | 0xfeff => false,
-        0xd800..=0xf8ff | 0xfff9..=0xfffb | 0xfffe | 0xffff => false,
-        0xf0000.. => false,
+        0x600..=0x605 | 0x61c | 0x6dd | 0x70f | 0x180e => false,
+        0xd800..=0xf8ff | 0xfdd0..=0xfdef | 0xfff0..=0xfffb | 0xfffe | 0xffff => false,
+        0xe0000.. => false,
         _ => !c.is_control() && !c.is_whitespace() && (u & 0xfffe) != 0xfffe,
     }
 }
