@@ -110,7 +110,7 @@ impl RawOptionsJson {
         if json.is_null() {
             return Ok(RawOptionsJson::default());
         }
-        json.json_arg("options_json")
+        json.json_object_arg("options_json")
     }
 
     fn options(self, writer: Option<StderrSink>) -> RawExecOptions {

@@ -58,7 +58,7 @@ unsafe fn args_arg(args_json: *const c_char) -> Result<Box<dyn CniArgs>> {
     if args_json.is_null() {
         return Ok(Box::new(InheritedArgs));
     }
-    let a: ArgsJson = args_json.json_arg("args_json")?;
+    let a: ArgsJson = args_json.json_object_arg("args_json")?;
     Ok(Box::new(Args::from(a)))
 }
 

@@ -58,6 +58,22 @@ pub(crate) trait StrArg<'a> {
         let s = self.str_arg(name)?;
         serde_json::from_str(s).map_err(|e| invalid(name, format!("is not valid JSON here: {e}")))
     }
+
+    /// As [`StrArg::json_arg`] for an argument that must be a JSON object
+    /// (serde would also build a struct from an array).
+    ///
+    /// # Safety
+    /// As for [`StrArg::str_arg`].
+    unsafe fn json_object_arg<T: serde::de::DeserializeOwned>(self, name: &str) -> Result<T, Error>
+    where
+        Self: Sized,
+    {
+        let v: serde_json::Value = self.json_arg(name)?;
+        if !v.is_object() {
+            return Err(invalid(name, "must be a JSON object"));
+        }
+        serde_json::from_value(v).map_err(|e| invalid(name, format!("is not valid JSON here: {e}")))
+    }
 }
 
 impl<'a> StrArg<'a> for *const c_char {
