@@ -180,3 +180,18 @@ fn run_c(source: &str, link: Link) {
 fn c_api_every_function() {
     run_c("api.c", Link::Shared);
 }
+
+#[test]
+fn c_custom_exec() {
+    run_c("custom_exec.c", Link::Shared);
+}
+
+#[test]
+fn c_cancel_deadline_threads_no_leaks() {
+    run_c("concurrency.c", Link::Shared);
+}
+
+#[test]
+fn c_host_with_default_sigpipe_survives_plugin_not_reading_stdin() {
+    run_c("sigpipe.c", Link::Shared);
+}
