@@ -195,3 +195,124 @@ fn c_cancel_deadline_threads_no_leaks() {
 fn c_host_with_default_sigpipe_survives_plugin_not_reading_stdin() {
     run_c("sigpipe.c", Link::Shared);
 }
+
+#[test]
+fn c_static_library_links_and_runs() {
+    run_c("custom_exec.c", Link::Static);
+}
+
+/// The committed include/cniinvoke.h is what build.rs generates.
+#[test]
+fn committed_header_is_current() {
+    let fresh_path = Path::new(env!("OUT_DIR")).join("cniinvoke.h");
+    let fresh = std::fs::read_to_string(&fresh_path)
+        .unwrap_or_else(|e| panic!("{} (written by build.rs): {e}", fresh_path.display()));
+    let work_tree = std::fs::read_to_string(Path::new(ROOT).join("include/cniinvoke.h"))
+        .expect("reading include/cniinvoke.h");
+    assert_eq!(
+        work_tree, fresh,
+        "include/cniinvoke.h differs from the generated header"
+    );
+    // build.rs refreshes the work-tree copy, so compare with what git has
+    // (the index: committed or about to be).
+    let git = Command::new("git")
+        .args(["show", ":include/cniinvoke.h"])
+        .current_dir(ROOT)
+        .output();
+    match git {
+        Ok(out) if out.status.success() => assert!(
+            String::from_utf8_lossy(&out.stdout) == fresh,
+            "include/cniinvoke.h in git is stale: build.rs regenerated it; \
+             review and commit the new include/cniinvoke.h"
+        ),
+        _ => eprintln!("not a git checkout: compared the work-tree header only"),
+    }
+}
+
+/// Exported functions declared in the header, in order.
+fn header_functions() -> Vec<String> {
+    let header = std::fs::read_to_string(Path::new(ROOT).join("include/cniinvoke.h")).unwrap();
+    let mut names = Vec::new();
+    for line in header.lines() {
+        if line.starts_with(' ') || line.starts_with('*') || line.starts_with('/') {
+            continue;
+        }
+        if let Some(open) = line.find('(') {
+            let head = &line[..open];
+            if let Some(name) = head.rsplit([' ', '*']).next() {
+                if name.starts_with("cni_") {
+                    names.push(name.to_string());
+                }
+            }
+        }
+    }
+    names
+}
+
+/// libcniinvoke.so exports the header's functions and nothing else, and
+/// carries the soname libcniinvoke.so.0.
+#[test]
+fn shared_library_exports_only_the_c_abi() {
+    let so = lib_dir().join("libcniinvoke.so");
+    let out = Command::new("nm")
+        .args(["-D", "--defined-only"])
+        .arg(&so)
+        .output()
+        .expect("running nm");
+    assert!(out.status.success(), "nm failed");
+    let mut exported: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(2).map(str::to_string))
+        .collect();
+    exported.sort();
+    let bad: Vec<&String> = exported.iter().filter(|s| !s.starts_with("cni_")).collect();
+    assert!(bad.is_empty(), "symbols outside cni_*: {bad:?}");
+    let mut declared = header_functions();
+    declared.sort();
+    assert!(declared.len() >= 30, "header functions: {declared:?}");
+    assert_eq!(exported, declared, "exports vs header declarations");
+
+    let out = Command::new("objdump")
+        .arg("-p")
+        .arg(&so)
+        .output()
+        .expect("running objdump");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>() == ["SONAME", "libcniinvoke.so.0"]),
+        "soname libcniinvoke.so.0 missing:\n{text}"
+    );
+}
+
+fn have(tool: &str) -> bool {
+    Command::new(tool)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// The C tests under valgrind memcheck: no invalid access, no leak.
+#[test]
+fn c_tests_are_clean_under_valgrind() {
+    if !have("valgrind") {
+        eprintln!("SKIPPED: valgrind is not installed (apt-get install valgrind)");
+        return;
+    }
+    for source in ["api.c", "custom_exec.c"] {
+        let scratch = Scratch::new(&format!("valgrind-{source}"));
+        let exe = compile(&scratch, source, Link::Shared);
+        let out = test_command(&scratch, "valgrind")
+            .env("CNI_UNDER_VALGRIND", "1")
+            .args([
+                "--error-exitcode=1",
+                "--leak-check=full",
+                "--errors-for-leak-kinds=definite,indirect,possible",
+                "--quiet",
+            ])
+            .arg(&exe)
+            .output()
+            .expect("running valgrind");
+        check(&format!("{source} under valgrind"), out);
+    }
+}

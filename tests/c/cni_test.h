@@ -99,12 +99,13 @@ static inline const char *scratch_dir(void) {
   return dir;
 }
 
-/* Write `json` as debug file `name` in the scratch directory; returns a
- * static-lifetime path (malloc'd, intentionally kept until exit). */
-static inline char *debug_file(const char *name, const char *json) {
-  size_t n = strlen(scratch_dir()) + strlen(name) + 2;
-  char *path = malloc(n);
-  snprintf(path, n, "%s/%s", scratch_dir(), name);
+/* Write `json` as debug file `name` in the scratch directory; returns its
+ * path, in static storage valid until exit. */
+static inline const char *debug_file(const char *name, const char *json) {
+  static char paths[128][1024];
+  static int next = 0;
+  char *path = paths[next++ % 128];
+  snprintf(path, sizeof paths[0], "%s/%s", scratch_dir(), name);
   FILE *f = fopen(path, "w");
   if (f == NULL) {
     perror("fopen");
@@ -114,6 +115,13 @@ static inline char *debug_file(const char *name, const char *json) {
   fclose(f);
   return path;
 }
+
+/* Whether the harness runs this program under valgrind (which turns
+ * posix_spawn into fork, so exec failures look like exit status 127). */
+static inline int under_valgrind(void) { return getenv("CNI_UNDER_VALGRIND") != NULL; }
+
+/* Line-buffered stdout, so nothing buffered is duplicated into a child. */
+__attribute__((constructor)) static void cni_test_init(void) { setvbuf(stdout, NULL, _IOLBF, 0); }
 
 /* args_json for `command` pointing the plugin at `debug` (may be NULL).
  * Returned string is malloc'd. */

@@ -41,7 +41,7 @@ static void *cancel_later(void *p) {
 }
 
 static void test_cancel_from_another_thread(void) {
-  char *dbg = debug_file("sleep.json", "{\"sleepMs\":10000}");
+  const char *dbg = debug_file("sleep.json", "{\"sleepMs\":10000}");
   char *args = args_json("ADD", dbg);
   cni_context *ctx = cni_context_new();
   struct canceller c = {ctx, 200, 0};
@@ -64,7 +64,7 @@ static void test_cancel_from_another_thread(void) {
 }
 
 static void test_deadline(void) {
-  char *dbg = debug_file("sleep2.json", "{\"sleepMs\":10000}");
+  const char *dbg = debug_file("sleep2.json", "{\"sleepMs\":10000}");
   char *args = args_json("DEL", dbg);
   double start = now_ms();
   cni_context *ctx = cni_context_with_timeout_ms(200);
@@ -116,7 +116,7 @@ static void *work(void *p) {
 }
 
 static void test_many_threads(void) {
-  char *err_dbg = debug_file("err7.json", "{\"error\":{\"code\":7,\"msg\":\"bad\"}}");
+  const char *err_dbg = debug_file("err7.json", "{\"error\":{\"code\":7,\"msg\":\"bad\"}}");
   char *ok_args = args_json("ADD", NULL);
   char *err_args = args_json("ADD", err_dbg);
   cni_exec *ex = cni_exec_new_default();
@@ -165,7 +165,7 @@ static void *run_sleeper(void *p) {
 
 static void test_cancel_many_in_flight(void) {
   /* One context cancelled while 8 threads each wait on a sleeping plugin. */
-  char *dbg = debug_file("sleep3.json", "{\"sleepMs\":10000}");
+  const char *dbg = debug_file("sleep3.json", "{\"sleepMs\":10000}");
   char *args = args_json("ADD", dbg);
   cni_context *ctx = cni_context_new();
   pthread_t t[8], ct;

@@ -17,7 +17,7 @@ int main(void) {
   memset(netconf + n, 'x', big);
   strcpy(netconf + n + big, "\"}");
 
-  char *dbg = debug_file("noread.json", "{\"readStdin\":false}");
+  const char *dbg = debug_file("noread.json", "{\"readStdin\":false}");
   char *args = args_json("DEL", dbg);
   for (int i = 0; i < 5; i++) {
     cni_error *err = NULL;
@@ -26,7 +26,7 @@ int main(void) {
     cni_error_free(err);
   }
   /* Same with a plugin that fails without reading. */
-  char *dbg2 = debug_file("noread-fail.json",
+  const char *dbg2 = debug_file("noread-fail.json",
                           "{\"readStdin\":false,\"error\":{\"code\":5,\"msg\":\"io\"}}");
   char *args2 = args_json("ADD", dbg2);
   cni_error *err = NULL;
