@@ -316,3 +316,8 @@ fn c_tests_are_clean_under_valgrind() {
         check(&format!("{source} under valgrind"), out);
     }
 }
+
+#[test]
+fn cpp_wrapper() {
+    run_c("wrapper.cpp", Link::Shared);
+}
