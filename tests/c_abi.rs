@@ -107,12 +107,17 @@ enum Link {
     Static,
 }
 
-/// Compile tests/c/`source` into the scratch dir.
+/// Compile tests/c/`source` (or `source` relative to the repository root
+/// when it holds a `/`) into the scratch dir.
 fn compile(scratch: &Scratch, source: &str, link: Link) -> PathBuf {
     let lib = lib_dir();
-    let src = Path::new(ROOT).join("tests/c").join(source);
+    let src = if source.contains('/') {
+        Path::new(ROOT).join(source)
+    } else {
+        Path::new(ROOT).join("tests/c").join(source)
+    };
     let cpp = source.ends_with(".cpp");
-    let exe = scratch.0.join(source.replace('.', "_"));
+    let exe = scratch.0.join(source.replace(['.', '/'], "_"));
     let mut cmd = Command::new(if cpp { "c++" } else { "cc" });
     cmd.arg(if cpp { "-std=c++17" } else { "-std=c11" })
         .args(["-Wall", "-Wextra", "-Werror", "-g", "-pthread"])
@@ -320,4 +325,118 @@ fn c_tests_are_clean_under_valgrind() {
 #[test]
 fn cpp_wrapper() {
     run_c("wrapper.cpp", Link::Shared);
+}
+
+/// examples/c/demo.c finds the plugin on CNI_PATH and runs VERSION, ADD,
+/// CHECK and DEL.
+#[test]
+fn c_demo_runs() {
+    let scratch = Scratch::new("demo");
+    let exe = compile(&scratch, "examples/c/demo.c", Link::Shared);
+    let dir = Path::new(plugin()).parent().unwrap().to_path_buf();
+    let out = test_command(&scratch, &exe)
+        .env_remove("CNI_TEST_PLUGIN")
+        .env("CNI_PATH", format!("/nonexistent:{}", dir.display()))
+        .output()
+        .expect("running the demo");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    check("demo", out);
+    for want in [
+        "plugin: ",
+        "VERSION: {",
+        "ADD: {",
+        "10.1.2.3/24",
+        "CHECK: ok",
+        "DEL: ok",
+    ] {
+        assert!(text.contains(want), "demo output lacks {want:?}:\n{text}");
+    }
+}
+
+/// `make install PREFIX=...`, then programs built with
+/// `pkg-config --cflags --libs cniinvoke` against the installed copy.
+#[test]
+fn make_install_then_build_with_pkg_config() {
+    for tool in ["make", "pkg-config", "cc", "c++"] {
+        if !have(tool) {
+            eprintln!("SKIPPED: {tool} is not installed");
+            return;
+        }
+    }
+    let scratch = Scratch::new("install");
+    let prefix = scratch.0.join("prefix");
+    let target = profile_dir().parent().unwrap().to_path_buf();
+    let out = Command::new("make")
+        .arg("install")
+        .arg(format!("PREFIX={}", prefix.display()))
+        .arg(format!("CARGO={}", env!("CARGO")))
+        .env("CARGO_TARGET_DIR", &target)
+        .current_dir(ROOT)
+        .output()
+        .expect("running make");
+    check("make install", out);
+
+    let lib = prefix.join("lib");
+    let version = env!("CARGO_PKG_VERSION");
+    for f in [
+        format!("libcniinvoke.so.{version}"),
+        "libcniinvoke.a".into(),
+        "pkgconfig/cniinvoke.pc".into(),
+    ] {
+        assert!(lib.join(&f).is_file(), "{f} not installed");
+    }
+    let link = |name: &str| std::fs::read_link(lib.join(name)).unwrap();
+    assert_eq!(link("libcniinvoke.so"), Path::new("libcniinvoke.so.0"));
+    assert_eq!(
+        link("libcniinvoke.so.0"),
+        PathBuf::from(format!("libcniinvoke.so.{version}"))
+    );
+    for h in ["cniinvoke.h", "cniinvoke.hpp"] {
+        assert!(
+            prefix.join("include").join(h).is_file(),
+            "{h} not installed"
+        );
+    }
+
+    let pc = Command::new("pkg-config")
+        .args(["--cflags", "--libs", "cniinvoke"])
+        .env("PKG_CONFIG_PATH", lib.join("pkgconfig"))
+        .output()
+        .expect("running pkg-config");
+    assert!(pc.status.success(), "pkg-config failed: {pc:?}");
+    let flags: Vec<String> = String::from_utf8_lossy(&pc.stdout)
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
+    assert!(flags.iter().any(|f| f == "-lcniinvoke"), "{flags:?}");
+
+    for (compiler, std, source) in [
+        ("cc", "-std=c11", "examples/c/demo.c"),
+        ("c++", "-std=c++17", "tests/c/wrapper.cpp"),
+    ] {
+        let exe = scratch.0.join(source.replace(['.', '/'], "_"));
+        let out = Command::new(compiler)
+            .args([std, "-Wall", "-Wextra", "-Werror", "-pthread"])
+            .arg(Path::new(ROOT).join(source))
+            .args(&flags)
+            .arg("-o")
+            .arg(&exe)
+            .output()
+            .expect("running the compiler");
+        check(&format!("compiling {source} with pkg-config flags"), out);
+        let needed = Command::new("objdump")
+            .arg("-p")
+            .arg(&exe)
+            .output()
+            .unwrap();
+        assert!(
+            String::from_utf8_lossy(&needed.stdout).contains("libcniinvoke.so.0"),
+            "{source}: NEEDED libcniinvoke.so.0 missing"
+        );
+        let out = test_command(&scratch, &exe)
+            .env("LD_LIBRARY_PATH", &lib)
+            .output()
+            .expect("running the installed-library program");
+        check(&format!("{source} against the installed library"), out);
+    }
 }

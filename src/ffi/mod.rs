@@ -35,3 +35,19 @@ pub use invoke::*;
 pub use status::*;
 pub use string::*;
 pub use version::*;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn send_sync<T: Send + Sync>() {}
+
+    /// Every handle may be shared between threads (the header promises it).
+    #[test]
+    fn handles_are_send_and_sync() {
+        send_sync::<cni_context>();
+        send_sync::<cni_exec>();
+        send_sync::<cni_error>();
+        send_sync::<cni_buffer>();
+    }
+}
