@@ -173,7 +173,11 @@ fn check(what: &str, out: Output) {
 
 /// Compile and run one C test program.
 fn run_c(source: &str, link: Link) {
-    let scratch = Scratch::new(source);
+    let kind = match link {
+        Link::Shared => "shared",
+        Link::Static => "static",
+    };
+    let scratch = Scratch::new(&format!("{source}-{kind}"));
     let exe = compile(&scratch, source, link);
     let out = test_command(&scratch, &exe)
         .output()

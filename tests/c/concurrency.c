@@ -40,9 +40,15 @@ static void *cancel_later(void *p) {
   return NULL;
 }
 
-static void test_cancel_from_another_thread(void) {
-  const char *dbg = debug_file("sleep.json", "{\"sleepMs\":10000}");
-  char *args = args_json("ADD", dbg);
+/* Scheduling noise on a loaded machine (parallel test binaries, valgrind,
+ * a release build) can delay any single measurement; a systematic delay
+ * shows in every attempt. So a timing check passes when one of up to
+ * three attempts meets the bound. */
+#define ATTEMPTS 3
+
+/* One cancel-from-another-thread run; returns the cancel->return latency
+ * in ms, or -1 on a wrong outcome. */
+static double cancel_once(const char *args) {
   cni_context *ctx = cni_context_new();
   struct canceller c = {ctx, 200, 0};
   pthread_t t;
@@ -55,31 +61,46 @@ static void test_cancel_from_another_thread(void) {
   CHECK_STATUS(s, CNI_STATUS_CANCELLED, err);
   CHECK(res == NULL);
   CHECK(cni_error_code(err) == 0);
-  double late = returned - c.cancelled_at;
-  printf("cancel -> return: %.1f ms\n", late);
-  CHECK(late >= 0 && late < slack_ms());
   cni_error_free(err);
   cni_context_free(ctx);
+  return s == CNI_STATUS_CANCELLED ? returned - c.cancelled_at : -1;
+}
+
+static void test_cancel_from_another_thread(void) {
+  const char *dbg = debug_file("sleep.json", "{\"sleepMs\":10000}");
+  char *args = args_json("ADD", dbg);
+  int ok = 0;
+  for (int i = 0; i < ATTEMPTS && !ok; i++) {
+    double late = cancel_once(args);
+    printf("cancel -> return: %.1f ms\n", late);
+    ok = late >= 0 && late < slack_ms();
+  }
+  CHECK(ok);
   free(args);
 }
 
 static void test_deadline(void) {
   const char *dbg = debug_file("sleep2.json", "{\"sleepMs\":10000}");
   char *args = args_json("DEL", dbg);
-  double start = now_ms();
-  cni_context *ctx = cni_context_with_timeout_ms(200);
-  cni_error *err = NULL;
-  cni_status s = cni_exec_plugin_without_result(NULL, ctx, test_plugin(), NETCONF, args, &err);
-  double took = now_ms() - start;
-  CHECK_STATUS(s, CNI_STATUS_TIMEOUT, err);
-  printf("deadline 200 ms -> return after %.1f ms\n", took);
-  CHECK(took >= 195 && took < 200 + slack_ms());
-  cni_error_free(err);
-  /* A context past its deadline fails at once. */
-  s = cni_exec_plugin_without_result(NULL, ctx, test_plugin(), NETCONF, args, &err);
-  CHECK_STATUS(s, CNI_STATUS_TIMEOUT, err);
-  cni_error_free(err);
-  cni_context_free(ctx);
+  int ok = 0;
+  for (int i = 0; i < ATTEMPTS && !ok; i++) {
+    double start = now_ms();
+    cni_context *ctx = cni_context_with_timeout_ms(200);
+    cni_error *err = NULL;
+    cni_status s = cni_exec_plugin_without_result(NULL, ctx, test_plugin(), NETCONF, args, &err);
+    double took = now_ms() - start;
+    CHECK_STATUS(s, CNI_STATUS_TIMEOUT, err);
+    cni_error_free(err);
+    printf("deadline 200 ms -> return after %.1f ms\n", took);
+    CHECK(took >= 195);
+    ok = took < 200 + slack_ms();
+    /* A context past its deadline fails at once. */
+    s = cni_exec_plugin_without_result(NULL, ctx, test_plugin(), NETCONF, args, &err);
+    CHECK_STATUS(s, CNI_STATUS_TIMEOUT, err);
+    cni_error_free(err);
+    cni_context_free(ctx);
+  }
+  CHECK(ok);
   free(args);
 }
 
@@ -163,10 +184,9 @@ static void *run_sleeper(void *p) {
   return NULL;
 }
 
-static void test_cancel_many_in_flight(void) {
-  /* One context cancelled while 8 threads each wait on a sleeping plugin. */
-  const char *dbg = debug_file("sleep3.json", "{\"sleepMs\":10000}");
-  char *args = args_json("ADD", dbg);
+/* One context cancelled while 8 threads each wait on a sleeping plugin;
+ * returns the time from cancel until all returned, -1 on a wrong outcome. */
+static double cancel_many_once(const char *args) {
   cni_context *ctx = cni_context_new();
   pthread_t t[8], ct;
   struct sleeper r[8];
@@ -179,12 +199,25 @@ static void test_cancel_many_in_flight(void) {
   for (int i = 0; i < 8; i++) pthread_join(t[i], NULL);
   double done = now_ms();
   pthread_join(ct, NULL);
-  for (int i = 0; i < 8; i++) CHECK(r[i].status == CNI_STATUS_CANCELLED);
-  printf("cancel -> all 8 returned: %.1f ms\n", done - c.cancelled_at);
-  CHECK(done - c.cancelled_at < 2 * slack_ms());
+  int all = 1;
+  for (int i = 0; i < 8; i++) all &= r[i].status == CNI_STATUS_CANCELLED;
+  CHECK(all);
   errno = 0;
   CHECK(waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD);
   cni_context_free(ctx);
+  return all ? done - c.cancelled_at : -1;
+}
+
+static void test_cancel_many_in_flight(void) {
+  const char *dbg = debug_file("sleep3.json", "{\"sleepMs\":10000}");
+  char *args = args_json("ADD", dbg);
+  int ok = 0;
+  for (int i = 0; i < ATTEMPTS && !ok; i++) {
+    double late = cancel_many_once(args);
+    printf("cancel -> all 8 returned: %.1f ms\n", late);
+    ok = late >= 0 && late < 2 * slack_ms();
+  }
+  CHECK(ok);
   free(args);
 }
 
