@@ -94,14 +94,6 @@ impl Drop for Scratch {
     }
 }
 
-/// Whether src/types is still the temporary stub (REAL-TYPES assertions in
-/// the C tests are skipped then).
-fn types_stub() -> bool {
-    std::fs::read_to_string(Path::new(ROOT).join("src/types/mod.rs"))
-        .map(|s| s.contains("TEMP until the types branch lands"))
-        .unwrap_or(false)
-}
-
 enum Link {
     Shared,
     Static,
@@ -149,7 +141,6 @@ fn compile(scratch: &Scratch, source: &str, link: Link) -> PathBuf {
 fn test_command(scratch: &Scratch, program: impl AsRef<std::ffi::OsStr>) -> Command {
     let mut cmd = Command::new(program);
     cmd.env("CNI_TEST_PLUGIN", plugin())
-        .env("CNI_TYPES_STUB", if types_stub() { "1" } else { "0" })
         .env("CNI_EXPECT_VERSION", env!("CARGO_PKG_VERSION"))
         .env("TMPDIR", &scratch.0)
         .env_remove("CNI_PATH")

@@ -81,7 +81,7 @@ static void test_errors(void) {
   CHECK(err == NULL);
   CHECK_CONTAINS(json, "\"code\":7");
   CHECK_CONTAINS(json, "\"msg\":\"boom\"");
-  if (!types_are_stub()) CHECK_CONTAINS(json, "\"details\":\"the details\""); /* REAL-TYPES */
+  CHECK_CONTAINS(json, "\"details\":\"the details\"");
   cni_string_free(json);
   /* err may be NULL */
   CHECK(cni_error_to_json(e, &json, NULL) == CNI_STATUS_OK);
@@ -250,7 +250,7 @@ static void test_exec_with_result(void) {
   CHECK(cni_error_to_json(err, &ej, NULL) == CNI_STATUS_OK);
   CHECK_CONTAINS(ej, "\"code\":7");
   CHECK_CONTAINS(ej, "\"msg\":\"invalid network config\"");
-  if (!types_are_stub()) CHECK_CONTAINS(ej, "\"details\":\"bad ipam\""); /* REAL-TYPES */
+  CHECK_CONTAINS(ej, "\"details\":\"bad ipam\"");
   cni_string_free(ej);
   cni_error_free(err);
   /* without_result sees the same error. */
@@ -285,18 +285,14 @@ static void test_exec_with_result(void) {
   cni_error_free(err);
   free(a2);
 
-  /* REAL-TYPES: a result version the library does not know. */
-  if (!types_are_stub()) {
-    dbg = debug_file("badver.json", "{\"result\":{\"cniVersion\":\"9.9.9\"}}");
-    a2 = args_json("ADD", dbg);
-    CHECK_STATUS(cni_exec_plugin_with_result(NULL, NULL, p, NETCONF_100, a2, &res, &err),
-                 CNI_STATUS_UNSUPPORTED_VERSION, err);
-    CHECK_STR(cni_error_msg(err), "unsupported CNI result version \"9.9.9\"");
-    cni_error_free(err);
-    free(a2);
-  } else {
-    printf("SKIP (types stub): UNSUPPORTED_VERSION from exec_plugin_with_result\n");
-  }
+  /* A result version the library does not know. */
+  dbg = debug_file("badver.json", "{\"result\":{\"cniVersion\":\"9.9.9\"}}");
+  a2 = args_json("ADD", dbg);
+  CHECK_STATUS(cni_exec_plugin_with_result(NULL, NULL, p, NETCONF_100, a2, &res, &err),
+               CNI_STATUS_UNSUPPORTED_VERSION, err);
+  CHECK_STR(cni_error_msg(err), "unsupported CNI result version \"9.9.9\"");
+  cni_error_free(err);
+  free(a2);
 
   /* A plugin that cannot be started. */
   cni_status st = cni_exec_plugin_with_result(NULL, NULL, "/nonexistent/plugin", NETCONF_100, args,
@@ -477,31 +473,27 @@ static void test_args_as_env(void) {
 static void test_result_convert(void) {
   cni_error *err = NULL;
   char *out = NULL;
-  /* Same version: holds for the stub and the real types. */
+  /* Same version. */
   CHECK_STATUS(cni_result_convert(RESULT_100, "1.0.0", &out, &err), CNI_STATUS_OK, err);
   CHECK_CONTAINS(out, "\"cniVersion\":\"1.0.0\"");
   CHECK_CONTAINS(out, "10.1.2.3/24");
   cni_string_free(out);
 
-  if (!types_are_stub()) {
-    /* REAL-TYPES: 1.0.0 with one IPv4 → 0.4.0 adds "version":"4". */
-    CHECK_STATUS(cni_result_convert(RESULT_100, "0.4.0", &out, &err), CNI_STATUS_OK, err);
-    CHECK_CONTAINS(out, "\"cniVersion\":\"0.4.0\"");
-    CHECK_CONTAINS(out, "\"version\":\"4\"");
-    CHECK_CONTAINS(out, "10.1.2.3/24");
-    cni_string_free(out);
-    /* REAL-TYPES: → 0.2.0 uses the ip4 form. */
-    CHECK_STATUS(cni_result_convert(RESULT_100, "0.2.0", &out, &err), CNI_STATUS_OK, err);
-    CHECK_CONTAINS(out, "\"cniVersion\":\"0.2.0\"");
-    CHECK_CONTAINS(out, "\"ip4\"");
-    cni_string_free(out);
-    /* REAL-TYPES: unknown target version. */
-    CHECK_STATUS(cni_result_convert(RESULT_100, "9.9.9", &out, &err), CNI_STATUS_UNSUPPORTED_VERSION, err);
-    CHECK(out == NULL);
-    cni_error_free(err);
-  } else {
-    printf("SKIP (types stub): REAL-TYPES result conversion assertions\n");
-  }
+  /* 1.0.0 with one IPv4 → 0.4.0 adds "version":"4". */
+  CHECK_STATUS(cni_result_convert(RESULT_100, "0.4.0", &out, &err), CNI_STATUS_OK, err);
+  CHECK_CONTAINS(out, "\"cniVersion\":\"0.4.0\"");
+  CHECK_CONTAINS(out, "\"version\":\"4\"");
+  CHECK_CONTAINS(out, "10.1.2.3/24");
+  cni_string_free(out);
+  /* → 0.2.0 uses the ip4 form. */
+  CHECK_STATUS(cni_result_convert(RESULT_100, "0.2.0", &out, &err), CNI_STATUS_OK, err);
+  CHECK_CONTAINS(out, "\"cniVersion\":\"0.2.0\"");
+  CHECK_CONTAINS(out, "\"ip4\"");
+  cni_string_free(out);
+  /* Unknown target version. */
+  CHECK_STATUS(cni_result_convert(RESULT_100, "9.9.9", &out, &err), CNI_STATUS_UNSUPPORTED_VERSION, err);
+  CHECK(out == NULL);
+  cni_error_free(err);
 
   /* A well-formed result that does not decode. */
   CHECK_STATUS(cni_result_convert("{\"cniVersion\":1}", "1.0.0", &out, &err), CNI_STATUS_DECODE_ERROR, err);

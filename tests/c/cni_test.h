@@ -3,9 +3,6 @@
  *
  * Environment set by the harness:
  *   CNI_TEST_PLUGIN   path of the built test plugin (tests/plugin)
- *   CNI_TYPES_STUB    "1" while src/types is the temporary stub: assertions
- *                     marked REAL-TYPES (they need real result conversion)
- *                     are skipped then, and run once the types land.
  */
 #ifndef CNI_TEST_H
 #define CNI_TEST_H
@@ -77,11 +74,6 @@ static inline const char *test_plugin(void) {
     exit(2);
   }
   return p;
-}
-
-static inline int types_are_stub(void) {
-  const char *s = getenv("CNI_TYPES_STUB");
-  return s != NULL && strcmp(s, "1") == 0;
 }
 
 /* A fresh scratch directory (not removed: it lives under the harness's
