@@ -182,6 +182,11 @@ fn c_api_every_function() {
 }
 
 #[test]
+fn c_real_plugins_bridge_and_error() {
+    run_c("real_plugins.c", Link::Shared);
+}
+
+#[test]
 fn c_custom_exec() {
     run_c("custom_exec.c", Link::Shared);
 }
