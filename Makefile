@@ -65,6 +65,13 @@ demo: build demo-c
 	$(CARGO) run -q --example demo -- $(PLUGIN)
 	@echo "== C ABI"
 	$(RELEASE)/examples/cniinvoke-demo $(PLUGIN)
+	@echo "== command line"
+	$(TARGET_DIR)/debug/cniinvoke version $(PLUGIN)
+	echo '{"cniVersion":"1.1.0","name":"demo-net","type":"cni-test-plugin"}' > $(TARGET_DIR)/demo-net.json
+	$(TARGET_DIR)/debug/cniinvoke add $(PLUGIN) --netconf $(TARGET_DIR)/demo-net.json --netns /var/run/netns/demo
+	$(TARGET_DIR)/debug/cniinvoke check $(PLUGIN) --netconf $(TARGET_DIR)/demo-net.json --netns /var/run/netns/demo && echo "CHECK ok"
+	$(TARGET_DIR)/debug/cniinvoke del $(PLUGIN) --netconf $(TARGET_DIR)/demo-net.json --netns /var/run/netns/demo && echo "DEL ok"
+	@./examples/demo-real.sh $(TARGET_DIR)/debug/cniinvoke
 
 deps:
 	@./.ci/deps.sh $(DEB_PACKAGES)
