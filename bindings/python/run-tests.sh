@@ -18,7 +18,7 @@ export CNI_TEST_PLUGIN="${CNI_TEST_PLUGIN:-$repo/target/debug/cni-test-plugin}"
 
 rm -rf "$venv"
 "$python" -m venv "$venv"
-"$venv/bin/python" -m pip install --disable-pip-version-check \
+"$venv/bin/python" -m pip install -q --disable-pip-version-check \
     "./bindings/python" pytest pytest-timeout
 
 # Run from outside the source tree so `import cniinvoke` is the installed

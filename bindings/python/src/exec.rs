@@ -55,14 +55,34 @@ fn writer(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<StderrSink> {
     })))
 }
 
+/// `text_busy_retries=`: an int in `0..=u32::MAX`.
+fn retries(n: &Bound<'_, PyAny>) -> PyResult<u32> {
+    let bad_type = || {
+        PyTypeError::new_err(format!(
+            "text_busy_retries must be an int, not {}",
+            convert::type_name(n)
+        ))
+    };
+    if n.is_instance_of::<pyo3::types::PyBool>() || !n.is_instance_of::<pyo3::types::PyInt>() {
+        return Err(bad_type());
+    }
+    let v: i128 = n.extract().map_err(|_| bad_type())?;
+    u32::try_from(v).map_err(|_| {
+        PyValueError::new_err(format!(
+            "text_busy_retries must be between 0 and {}, not {v}",
+            u32::MAX
+        ))
+    })
+}
+
 #[pymethods]
 impl PyRawExec {
     #[new]
-    #[pyo3(signature = (stderr=None, *, text_busy_retries=5, text_busy_delay=None, kill_grace=None))]
+    #[pyo3(signature = (stderr=None, *, text_busy_retries=None, text_busy_delay=None, kill_grace=None))]
     fn new(
         py: Python<'_>,
         stderr: Option<&Bound<'_, PyAny>>,
-        text_busy_retries: u32,
+        text_busy_retries: Option<&Bound<'_, PyAny>>,
         text_busy_delay: Option<&Bound<'_, PyAny>>,
         kill_grace: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
@@ -90,6 +110,10 @@ impl PyRawExec {
             )));
         };
         let defaults = RawExecOptions::default();
+        let text_busy_retries = match text_busy_retries.filter(|n| !n.is_none()) {
+            None => defaults.text_busy_retries,
+            Some(n) => retries(n)?,
+        };
         let secs = |obj: Option<&Bound<'_, PyAny>>, what: &str, default: Duration| {
             convert::seconds(obj, what).map(|d| d.unwrap_or(default))
         };

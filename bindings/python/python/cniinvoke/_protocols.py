@@ -20,7 +20,9 @@ class CNIArgs(Protocol):
     environment as ``"K=V"`` strings, or None to let it inherit this
     process's environment (upstream's ``CNIArgs`` interface)."""
 
-    def as_env(self) -> Optional[List[str]]: ...
+    def as_env(self) -> Optional[List[str]]:
+        """The plugin's whole environment, or None to inherit."""
+        ...
 
 
 class Exec(Protocol):
