@@ -19,7 +19,7 @@ export CNI_TEST_PLUGIN="${CNI_TEST_PLUGIN:-$repo/target/debug/cni-test-plugin}"
 rm -rf "$venv"
 "$python" -m venv "$venv"
 "$venv/bin/python" -m pip install -q --disable-pip-version-check \
-    "./bindings/python" pytest pytest-timeout
+    "./bindings/python" pytest pytest-timeout mypy
 
 # Run from outside the source tree so `import cniinvoke` is the installed
 # wheel, never bindings/python/python/cniinvoke.

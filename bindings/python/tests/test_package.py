@@ -48,3 +48,20 @@ def test_signatures_visible():
     sig = inspect.signature(cniinvoke.exec_plugin_with_result)
     assert list(sig.parameters) == ["plugin_path", "netconf", "args", "exec", "ctx", "timeout"]
     assert sig.parameters["timeout"].kind is inspect.Parameter.KEYWORD_ONLY
+
+
+def test_stubs_match_runtime(tmp_path):
+    """mypy's stubtest: the .pyi stubs describe the module as it is."""
+    import subprocess
+    import sys
+
+    import pytest
+
+    pytest.importorskip("mypy.stubtest")
+    out = subprocess.run(
+        [sys.executable, "-m", "mypy.stubtest", "--mypy-config-file", os.devnull, "cniinvoke"],
+        capture_output=True,
+        text=True,
+        cwd=str(tmp_path),
+    )
+    assert out.returncode == 0, out.stdout + out.stderr

@@ -15,10 +15,35 @@ from typing import (
     final,
 )
 
-StrPath = Union[str, "os.PathLike[str]"]
+_StrPath = Union[str, "os.PathLike[str]"]
 #: A network configuration or other JSON document.
-NetConf = Union[bytes, bytearray, memoryview, str, Mapping[str, Any]]
-Seconds = Union[int, float]
+_NetConf = Union[bytes, bytearray, memoryview, str, Mapping[str, Any]]
+_Seconds = Union[int, float]
+
+__all__ = [
+    "Context",
+    "Args",
+    "DelegateArgs",
+    "InheritedArgs",
+    "RawExec",
+    "DefaultExec",
+    "Result",
+    "PluginInfo",
+    "args_from_env",
+    "find_in_path",
+    "exec_plugin_with_result",
+    "exec_plugin_without_result",
+    "get_version_info",
+    "delegate_add",
+    "delegate_check",
+    "delegate_del",
+    "delegate_status",
+    "delegate_gc",
+    "convert_result",
+    "EXECUTABLE_FILE_EXTENSIONS",
+    "ALL_VERSIONS",
+    "CURRENT_VERSION",
+]
 
 EXECUTABLE_FILE_EXTENSIONS: Tuple[str, ...]
 ALL_VERSIONS: Tuple[str, ...]
@@ -26,22 +51,22 @@ CURRENT_VERSION: str
 
 from ._protocols import CNIArgs, Exec
 
-ExecLike = Union["RawExec", "DefaultExec", Exec]
+_ExecLike = Union["RawExec", "DefaultExec", Exec]
 
 @final
 class Context:
     """Cancellation, deadline and trace context for one or more calls."""
 
-    def __init__(
-        self,
-        timeout: Optional[Seconds] = None,
+    def __new__(
+        cls,
+        timeout: Optional[_Seconds] = None,
         *,
-        deadline: Optional[Seconds] = None,
+        deadline: Optional[_Seconds] = None,
         parent: Optional["Context"] = None,
         traceparent: Optional[str] = None,
         tracestate: Optional[str] = None,
         baggage: Optional[str] = None,
-    ) -> None: ...
+    ) -> "Context": ...
     def cancel(self) -> None:
         """Cancel this context and the contexts derived from it."""
     @property
@@ -71,8 +96,8 @@ class Context:
 class Args:
     """The arguments of one CNI operation (upstream ``invoke.Args``)."""
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         command: str = "",
         container_id: str = "",
         netns: str = "",
@@ -80,7 +105,7 @@ class Args:
         plugin_args_str: str = "",
         if_name: str = "",
         path: str = "",
-    ) -> None: ...
+    ) -> "Args": ...
     @property
     def command(self) -> str: ...
     @property
@@ -101,7 +126,7 @@ class Args:
 class DelegateArgs:
     """This process's environment with ``CNI_COMMAND`` overridden."""
 
-    def __init__(self, command: str) -> None: ...
+    def __new__(cls, command: str) -> "DelegateArgs": ...
     @property
     def command(self) -> str: ...
     def as_env(self) -> List[str]: ...
@@ -110,7 +135,7 @@ class DelegateArgs:
 class InheritedArgs:
     """Arguments that inherit this process's environment unchanged."""
 
-    def __init__(self) -> None: ...
+    def __new__(cls) -> "InheritedArgs": ...
     def as_env(self) -> None: ...
 
 def args_from_env() -> InheritedArgs:
@@ -120,14 +145,14 @@ def args_from_env() -> InheritedArgs:
 class RawExec:
     """Runs plugin binaries as child processes (upstream ``RawExec``)."""
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         stderr: Union[None, Literal["discard", "forward", "inherit"], IO[str], IO[bytes], Any] = None,
         *,
-        text_busy_retries: int = 5,
-        text_busy_delay: Optional[Seconds] = None,
-        kill_grace: Optional[Seconds] = None,
-    ) -> None: ...
+        text_busy_retries: Optional[int] = None,
+        text_busy_delay: Optional[_Seconds] = None,
+        kill_grace: Optional[_Seconds] = None,
+    ) -> "RawExec": ...
     @property
     def stderr(self) -> Any: ...
     @property
@@ -138,127 +163,127 @@ class RawExec:
     def kill_grace(self) -> float: ...
     def exec_plugin(
         self,
-        plugin_path: StrPath,
-        stdin_data: NetConf,
+        plugin_path: _StrPath,
+        stdin_data: _NetConf,
         environ: Optional[Sequence[str]] = None,
         *,
         ctx: Optional[Context] = None,
-        timeout: Optional[Seconds] = None,
+        timeout: Optional[_Seconds] = None,
     ) -> bytes: ...
-    def find_in_path(self, plugin: str, paths: Sequence[StrPath]) -> str: ...
-    def decode(self, data: NetConf) -> "PluginInfo": ...
+    def find_in_path(self, plugin: str, paths: Sequence[_StrPath]) -> str: ...
+    def decode(self, data: _NetConf) -> "PluginInfo": ...
 
 @final
 class DefaultExec:
     """Upstream ``DefaultExec``: stderr forwarded to this process's."""
 
-    def __init__(self) -> None: ...
+    def __new__(cls) -> "DefaultExec": ...
     def exec_plugin(
         self,
-        plugin_path: StrPath,
-        stdin_data: NetConf,
+        plugin_path: _StrPath,
+        stdin_data: _NetConf,
         environ: Optional[Sequence[str]] = None,
         *,
         ctx: Optional[Context] = None,
-        timeout: Optional[Seconds] = None,
+        timeout: Optional[_Seconds] = None,
     ) -> bytes: ...
-    def find_in_path(self, plugin: str, paths: Sequence[StrPath]) -> str: ...
-    def decode(self, data: NetConf) -> "PluginInfo": ...
+    def find_in_path(self, plugin: str, paths: Sequence[_StrPath]) -> str: ...
+    def decode(self, data: _NetConf) -> "PluginInfo": ...
 
 @final
 class Result:
     """A plugin's result, typed by its CNI version."""
 
     @staticmethod
-    def from_json(data: NetConf) -> "Result": ...
+    def from_json(data: _NetConf) -> "Result": ...
     @property
     def cni_version(self) -> str: ...
     def to_json(self, pretty: bool = False) -> str: ...
     def to_dict(self) -> Dict[str, Any]: ...
     def as_version(self, version: str) -> "Result": ...
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
 
 @final
 class PluginInfo:
     """Which CNI spec versions a plugin supports."""
 
-    def __init__(self, cni_version: str, supported_versions: Sequence[str]) -> None: ...
+    def __new__(cls, cni_version: str, supported_versions: Sequence[str]) -> "PluginInfo": ...
     @staticmethod
-    def decode(data: NetConf) -> "PluginInfo": ...
+    def decode(data: _NetConf) -> "PluginInfo": ...
     @property
     def cni_version(self) -> str: ...
     @property
     def supported_versions(self) -> List[str]: ...
     def to_json(self) -> str: ...
     def to_dict(self) -> Dict[str, Any]: ...
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
 
-def find_in_path(plugin: str, paths: Sequence[StrPath]) -> str: ...
+def find_in_path(plugin: str, paths: Sequence[_StrPath]) -> str: ...
 def exec_plugin_with_result(
-    plugin_path: StrPath,
-    netconf: NetConf,
+    plugin_path: _StrPath,
+    netconf: _NetConf,
     args: CNIArgs,
-    exec: Optional[ExecLike] = None,
+    exec: Optional[_ExecLike] = None,
     *,
     ctx: Optional[Context] = None,
-    timeout: Optional[Seconds] = None,
+    timeout: Optional[_Seconds] = None,
 ) -> Result: ...
 def exec_plugin_without_result(
-    plugin_path: StrPath,
-    netconf: NetConf,
+    plugin_path: _StrPath,
+    netconf: _NetConf,
     args: CNIArgs,
-    exec: Optional[ExecLike] = None,
+    exec: Optional[_ExecLike] = None,
     *,
     ctx: Optional[Context] = None,
-    timeout: Optional[Seconds] = None,
+    timeout: Optional[_Seconds] = None,
 ) -> None: ...
 def get_version_info(
-    plugin_path: StrPath,
-    exec: Optional[ExecLike] = None,
+    plugin_path: _StrPath,
+    exec: Optional[_ExecLike] = None,
     *,
     ctx: Optional[Context] = None,
-    timeout: Optional[Seconds] = None,
+    timeout: Optional[_Seconds] = None,
 ) -> PluginInfo: ...
 def delegate_add(
     plugin: str,
-    netconf: NetConf,
-    exec: Optional[ExecLike] = None,
+    netconf: _NetConf,
+    exec: Optional[_ExecLike] = None,
     *,
     ctx: Optional[Context] = None,
-    timeout: Optional[Seconds] = None,
+    timeout: Optional[_Seconds] = None,
 ) -> Result: ...
 def delegate_check(
     plugin: str,
-    netconf: NetConf,
-    exec: Optional[ExecLike] = None,
+    netconf: _NetConf,
+    exec: Optional[_ExecLike] = None,
     *,
     ctx: Optional[Context] = None,
-    timeout: Optional[Seconds] = None,
+    timeout: Optional[_Seconds] = None,
 ) -> None: ...
 def delegate_del(
     plugin: str,
-    netconf: NetConf,
-    exec: Optional[ExecLike] = None,
+    netconf: _NetConf,
+    exec: Optional[_ExecLike] = None,
     *,
     ctx: Optional[Context] = None,
-    timeout: Optional[Seconds] = None,
+    timeout: Optional[_Seconds] = None,
 ) -> None: ...
 def delegate_status(
     plugin: str,
-    netconf: NetConf,
-    exec: Optional[ExecLike] = None,
+    netconf: _NetConf,
+    exec: Optional[_ExecLike] = None,
     *,
     ctx: Optional[Context] = None,
-    timeout: Optional[Seconds] = None,
+    timeout: Optional[_Seconds] = None,
 ) -> None: ...
 def delegate_gc(
     plugin: str,
-    netconf: NetConf,
-    exec: Optional[ExecLike] = None,
+    netconf: _NetConf,
+    exec: Optional[_ExecLike] = None,
     *,
     ctx: Optional[Context] = None,
-    timeout: Optional[Seconds] = None,
+    timeout: Optional[_Seconds] = None,
 ) -> None: ...
-def convert_result(result: Union[Result, NetConf], to_version: str) -> Result: ...
+def convert_result(result: Union[Result, _NetConf], to_version: str) -> Result: ...
