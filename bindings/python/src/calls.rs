@@ -8,7 +8,7 @@ use crate::errors::check;
 use crate::exec::ExecArg;
 use crate::values::{PyCniResult, PyPluginInfo};
 use cniinvoke::types::CniResult;
-use cniinvoke::{Context, Exec};
+use cniinvoke::{Context, Done, Error, Exec};
 use pyo3::prelude::*;
 
 /// Run `f` under the context of `ctx=`/`timeout=` with the GIL released,
@@ -31,11 +31,27 @@ fn run<T: Send>(
 /// Find `plugin` on `paths`: the first regular file `dir/plugin` (plus an
 /// extension of `EXECUTABLE_FILE_EXTENSIONS`). Raises `PluginNotFoundError`
 /// (`failed to find plugin "x" in path [a b]`) or, for an empty name, a name
-/// holding `/` or no paths, `InvalidArgumentError` (a `ValueError`).
+/// holding `/` or no paths, `InvalidArgumentError` (a `ValueError`). The
+/// search does not block; `ctx=`/`timeout=` are honoured like every call's
+/// (a context already done raises at once).
 #[pyfunction]
-pub fn find_in_path(py: Python<'_>, plugin: &str, paths: &Bound<'_, PyAny>) -> PyResult<String> {
+#[pyo3(signature = (plugin, paths, *, ctx=None, timeout=None))]
+pub fn find_in_path(
+    py: Python<'_>,
+    plugin: &str,
+    paths: &Bound<'_, PyAny>,
+    ctx: Option<PyRef<'_, PyContext>>,
+    timeout: Option<&Bound<'_, PyAny>>,
+) -> PyResult<String> {
     let paths = convert::str_list(paths, "paths")?;
-    check(py, cniinvoke::find_in_path(plugin, &paths))
+    let timeout = convert::seconds(timeout, "timeout")?;
+    let call = Call::new(ctx.as_deref(), timeout);
+    let found = match call.ctx.done() {
+        Some(Done::Cancelled) => Err(Error::Cancelled("context canceled".into())),
+        Some(Done::DeadlineExceeded) => Err(Error::Timeout("context deadline exceeded".into())),
+        None => cniinvoke::find_in_path(plugin, &paths),
+    };
+    call.finish(py, found, None)
 }
 
 /// Run the plugin at `plugin_path` with `netconf` (`bytes`, `str` or a

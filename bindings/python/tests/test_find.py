@@ -68,3 +68,16 @@ def test_rawexec_and_defaultexec_find(tmp_path):
         assert ex.find_in_path("x", [pathlib.Path(tmp_path)]) == str(tmp_path / "x")
         with pytest.raises(cniinvoke.PluginNotFoundError):
             ex.find_in_path("y", [str(tmp_path)])
+
+
+def test_ctx_and_timeout_accepted(plugin):
+    d, name = os.path.split(plugin)
+    assert cniinvoke.find_in_path(name, [d], timeout=5, ctx=cniinvoke.Context()) == plugin
+    ctx = cniinvoke.Context()
+    ctx.cancel()
+    with pytest.raises(cniinvoke.PluginCancelledError):
+        cniinvoke.find_in_path(name, [d], ctx=ctx)
+    with pytest.raises(cniinvoke.PluginTimeoutError):
+        cniinvoke.find_in_path(name, [d], timeout=0)
+    with pytest.raises(TypeError, match="timeout must be a number"):
+        cniinvoke.find_in_path(name, [d], timeout="5")

@@ -220,7 +220,13 @@ class PluginInfo:
     def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
 
-def find_in_path(plugin: str, paths: Sequence[_StrPath]) -> str: ...
+def find_in_path(
+    plugin: str,
+    paths: Sequence[_StrPath],
+    *,
+    ctx: Optional[Context] = None,
+    timeout: Optional[_Seconds] = None,
+) -> str: ...
 def exec_plugin_with_result(
     plugin_path: _StrPath,
     netconf: _NetConf,

@@ -68,10 +68,15 @@ async def _run(
         raise
 
 
-async def find_in_path(plugin: str, paths: Sequence[StrPath]) -> str:
+async def find_in_path(
+    plugin: str,
+    paths: Sequence[StrPath],
+    *,
+    ctx: Optional[Context] = None,
+    timeout: Optional[float] = None,
+) -> str:
     """Awaitable :func:`cniinvoke.find_in_path`."""
-    loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(None, _native.find_in_path, plugin, paths)
+    return await _run(_native.find_in_path, plugin, paths, ctx=ctx, timeout=timeout)
 
 
 async def exec_plugin_with_result(
