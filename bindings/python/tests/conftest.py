@@ -22,9 +22,7 @@ REPO = pathlib.Path(__file__).resolve().parents[3]
 
 
 def _plugin_path() -> str:
-    path = os.environ.get("CNI_TEST_PLUGIN") or str(
-        REPO / "target" / "debug" / "cni-test-plugin"
-    )
+    path = os.environ.get("CNI_TEST_PLUGIN") or str(REPO / "target" / "debug" / "cni-test-plugin")
     if not os.path.isfile(path):
         pytest.exit(
             f"test plugin not found at {path}: run `cargo build -p cni-test-plugin` "
@@ -63,9 +61,7 @@ class Script:
         kw.setdefault("netns", "/var/run/netns/test")
         kw.setdefault("if_name", "eth0")
         kw.setdefault("path", "/opt/cni/bin")
-        return cniinvoke.Args(
-            command=command, plugin_args=[("DEBUG", str(self.file))], **kw
-        )
+        return cniinvoke.Args(command=command, plugin_args=[("DEBUG", str(self.file))], **kw)
 
     def seen(self, wait: float = 0.0) -> Dict[str, Any]:
         """What the plugin recorded (waiting up to ``wait`` s for it)."""
@@ -103,9 +99,7 @@ def pid_gone(pid: int, wait: float = 1.0) -> bool:
 
 
 def _real_types() -> bool:
-    r = cniinvoke.Result.from_json(
-        '{"cniVersion":"1.0.0","ips":[{"address":"10.0.0.2/24"}]}'
-    )
+    r = cniinvoke.Result.from_json('{"cniVersion":"1.0.0","ips":[{"address":"10.0.0.2/24"}]}')
     try:
         return r.as_version("0.4.0").to_dict().get("cniVersion") == "0.4.0"
     except cniinvoke.CNIError:

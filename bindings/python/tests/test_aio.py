@@ -88,9 +88,7 @@ def test_wait_for_timeout_kills_plugin(plugin, script):
 
     async def main():
         with pytest.raises(asyncio.TimeoutError):
-            await asyncio.wait_for(
-                aio.exec_plugin_without_result(plugin, CONF, s.args("DEL")), 0.3
-            )
+            await asyncio.wait_for(aio.exec_plugin_without_result(plugin, CONF, s.args("DEL")), 0.3)
 
     t0 = time.monotonic()
     run(main())

@@ -37,11 +37,15 @@ def test_bad_timeout_value(plugin, timeout):
 
 
 def test_bad_args(plugin):
-    with pytest.raises(TypeError, match="args must be a cniinvoke.Args, DelegateArgs, args_from_env"):
+    with pytest.raises(
+        TypeError, match="args must be a cniinvoke.Args, DelegateArgs, args_from_env"
+    ):
         cniinvoke.exec_plugin_with_result(plugin, CONF, {"command": "ADD"})
+
     class BadEnv:
         def as_env(self):
             return "CNI_COMMAND=ADD"
+
     with pytest.raises(TypeError, match="as_env\\(\\) must be a sequence of str"):
         cniinvoke.exec_plugin_with_result(plugin, CONF, BadEnv())
     with pytest.raises(TypeError, match="plugin_args must be a mapping or a sequence"):

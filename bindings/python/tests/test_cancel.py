@@ -36,7 +36,8 @@ def test_timeout_on_every_call(plugin, script, monkeypatch, call):
     name = os.path.basename(plugin)
     fn = {
         "without": lambda **kw: cniinvoke.exec_plugin_without_result(
-            plugin, CONF, cniinvoke.Args(command="DEL"), **kw),
+            plugin, CONF, cniinvoke.Args(command="DEL"), **kw
+        ),
         "version": lambda **kw: cniinvoke.get_version_info(plugin, **kw),
         "add": lambda **kw: cniinvoke.delegate_add(name, CONF, **kw),
         "check": lambda **kw: cniinvoke.delegate_check(name, CONF, **kw),

@@ -116,7 +116,7 @@ def test_args_environment(plugin, script):
     assert env["CNI_IFNAME"] == "net1"
     assert env["CNI_PATH"] == "/a:/b"
     assert env["CNIINVOKE_TEST_MARKER"] == "inherited"
-    assert f"CNI_COMMAND=CHECK" in args.as_env()
+    assert "CNI_COMMAND=CHECK" in args.as_env()
 
 
 def test_args_attributes_and_forms():
@@ -126,7 +126,13 @@ def test_args_attributes_and_forms():
     b = cniinvoke.Args(command="ADD", plugin_args=[("A", "1")], plugin_args_str="X=Y")
     assert "CNI_ARGS=X=Y" in b.as_env()
     assert (a.command, a.container_id, a.netns, a.if_name, a.path, a.plugin_args_str) == (
-        "ADD", "", "", "", "", "")
+        "ADD",
+        "",
+        "",
+        "",
+        "",
+        "",
+    )
     assert a == cniinvoke.Args(command="ADD", plugin_args=[("A", "1"), ("B", "2")])
     assert "command='ADD'" not in repr(a) and "ADD" in repr(a)
     with pytest.raises(AttributeError):

@@ -41,7 +41,7 @@ def test_fake_receives_path_stdin_env():
     args = cniinvoke.Args(command="ADD", container_id="c1", netns="/ns", if_name="eth0", path="/p")
     r = cniinvoke.exec_plugin_with_result("/some/plugin", CONF, args, fake)
     assert r.to_dict()["ips"][0]["address"] == "10.9.9.9/24"
-    (path, stdin, environ), = fake.calls
+    ((path, stdin, environ),) = fake.calls
     assert path == "/some/plugin"
     assert isinstance(stdin, bytes) and json.loads(stdin) == CONF
     assert isinstance(environ, list)
@@ -191,5 +191,8 @@ def test_fake_wrapping_rawexec_runs_under_call_context(plugin, script):
 
 
 def test_not_an_exec():
-    with pytest.raises(TypeError, match="exec must be a cniinvoke.RawExec, DefaultExec or an object with exec_plugin"):
+    with pytest.raises(
+        TypeError,
+        match="exec must be a cniinvoke.RawExec, DefaultExec or an object with exec_plugin",
+    ):
         cniinvoke.exec_plugin_with_result("/p", CONF, cniinvoke.Args(), object())

@@ -128,7 +128,11 @@ def test_exception_hierarchy(cls, extra):
     assert str(e) == "message; details"
     assert cls.__module__ == "cniinvoke"
     again = pickle.loads(pickle.dumps(e))
-    assert type(again) is cls and (again.code, again.msg, again.details) == (3, "message", "details")
+    assert type(again) is cls and (again.code, again.msg, again.details) == (
+        3,
+        "message",
+        "details",
+    )
     assert cls.__doc__
 
 

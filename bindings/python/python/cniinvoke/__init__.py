@@ -34,7 +34,6 @@ from ._errors import (
     PluginTimeoutError,
     UnsupportedVersionError,
 )
-from ._protocols import CNIArgs, Exec
 from ._native import (
     ALL_VERSIONS,
     CURRENT_VERSION,
@@ -59,6 +58,7 @@ from ._native import (
     find_in_path,
     get_version_info,
 )
+from ._protocols import CNIArgs, Exec
 
 __version__ = "0.1.0"
 

@@ -14,11 +14,9 @@ from ._native import ALL_VERSIONS as ALL_VERSIONS
 from ._native import CURRENT_VERSION as CURRENT_VERSION
 from ._native import EXECUTABLE_FILE_EXTENSIONS as EXECUTABLE_FILE_EXTENSIONS
 from ._native import Args as Args
-from ._protocols import CNIArgs as CNIArgs
 from ._native import Context as Context
 from ._native import DefaultExec as DefaultExec
 from ._native import DelegateArgs as DelegateArgs
-from ._protocols import Exec as Exec
 from ._native import InheritedArgs as InheritedArgs
 from ._native import PluginInfo as PluginInfo
 from ._native import RawExec as RawExec
@@ -34,6 +32,8 @@ from ._native import exec_plugin_with_result as exec_plugin_with_result
 from ._native import exec_plugin_without_result as exec_plugin_without_result
 from ._native import find_in_path as find_in_path
 from ._native import get_version_info as get_version_info
+from ._protocols import CNIArgs as CNIArgs
+from ._protocols import Exec as Exec
 
 __version__: str
 __all__ = [

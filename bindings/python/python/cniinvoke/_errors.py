@@ -46,8 +46,7 @@ class CNIError(Exception):
 
     def __repr__(self) -> str:
         return (
-            f"{type(self).__name__}(msg={self.msg!r}, code={self.code!r}, "
-            f"details={self.details!r})"
+            f"{type(self).__name__}(msg={self.msg!r}, code={self.code!r}, details={self.details!r})"
         )
 
     def to_dict(self) -> Dict[str, Any]:

@@ -15,6 +15,8 @@ from typing import (
     final,
 )
 
+from ._protocols import CNIArgs, Exec
+
 _StrPath = Union[str, "os.PathLike[str]"]
 #: A network configuration or other JSON document.
 _NetConf = Union[bytes, bytearray, memoryview, str, Mapping[str, Any]]
@@ -48,8 +50,6 @@ __all__ = [
 EXECUTABLE_FILE_EXTENSIONS: Tuple[str, ...]
 ALL_VERSIONS: Tuple[str, ...]
 CURRENT_VERSION: str
-
-from ._protocols import CNIArgs, Exec
 
 _ExecLike = Union["RawExec", "DefaultExec", Exec]
 
@@ -147,7 +147,9 @@ class RawExec:
 
     def __new__(
         cls,
-        stderr: Union[None, Literal["discard", "forward", "inherit"], IO[str], IO[bytes], Any] = None,
+        stderr: Union[
+            None, Literal["discard", "forward", "inherit"], IO[str], IO[bytes], Any
+        ] = None,
         *,
         text_busy_retries: Optional[int] = None,
         text_busy_delay: Optional[_Seconds] = None,

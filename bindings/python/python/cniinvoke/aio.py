@@ -54,9 +54,7 @@ async def _run(
 ) -> T:
     child = Context(parent=ctx)
     loop = asyncio.get_running_loop()
-    fut = loop.run_in_executor(
-        None, functools.partial(fn, *args, ctx=child, timeout=timeout)
-    )
+    fut = loop.run_in_executor(None, functools.partial(fn, *args, ctx=child, timeout=timeout))
     try:
         return await asyncio.shield(fut)
     except asyncio.CancelledError:
@@ -129,9 +127,7 @@ async def get_version_info(
     timeout: Optional[float] = None,
 ) -> PluginInfo:
     """Awaitable :func:`cniinvoke.get_version_info`."""
-    return await _run(
-        _native.get_version_info, plugin_path, exec, ctx=ctx, timeout=timeout
-    )
+    return await _run(_native.get_version_info, plugin_path, exec, ctx=ctx, timeout=timeout)
 
 
 async def delegate_add(
@@ -143,9 +139,7 @@ async def delegate_add(
     timeout: Optional[float] = None,
 ) -> Result:
     """Awaitable :func:`cniinvoke.delegate_add`."""
-    return await _run(
-        _native.delegate_add, plugin, netconf, exec, ctx=ctx, timeout=timeout
-    )
+    return await _run(_native.delegate_add, plugin, netconf, exec, ctx=ctx, timeout=timeout)
 
 
 async def delegate_check(
@@ -181,9 +175,7 @@ async def delegate_status(
     timeout: Optional[float] = None,
 ) -> None:
     """Awaitable :func:`cniinvoke.delegate_status`."""
-    await _run(
-        _native.delegate_status, plugin, netconf, exec, ctx=ctx, timeout=timeout
-    )
+    await _run(_native.delegate_status, plugin, netconf, exec, ctx=ctx, timeout=timeout)
 
 
 async def delegate_gc(
