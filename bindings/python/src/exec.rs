@@ -117,6 +117,7 @@ impl PyRawExec {
         let secs = |obj: Option<&Bound<'_, PyAny>>, what: &str, default: Duration| {
             convert::seconds(obj, what).map(|d| d.unwrap_or(default))
         };
+        #[allow(clippy::needless_update)]
         Ok(PyRawExec {
             inner: RawExec::new(RawExecOptions {
                 stderr: sink,
@@ -127,6 +128,8 @@ impl PyRawExec {
                     defaults.text_busy_delay,
                 )?,
                 kill_grace: secs(kill_grace, "kill_grace", defaults.kill_grace)?,
+                // Options the core grows later keep their defaults.
+                ..defaults
             }),
             stderr: stderr.clone().unbind(),
         })
