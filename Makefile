@@ -26,7 +26,7 @@ ifeq ($(shell id -u),0)
 export CNI_REQUIRE_REAL_PLUGINS := 1
 endif
 
-.PHONY: all build lib install uninstall demo demo-c deps lint rust-test test-c test clean
+.PHONY: all build lib install uninstall demo demo-c deps lint rust-test test-c test-python test clean
 
 all: build lib
 
@@ -79,6 +79,7 @@ deps:
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	cd bindings/python && $(CARGO) fmt -- --check && $(CARGO) clippy -q -- -D warnings
 
 rust-test: build
 	$(CARGO) test --workspace
@@ -86,7 +87,11 @@ rust-test: build
 test-c:
 	$(CARGO) test --test c_abi
 
-test: deps lint rust-test
+# The Python package: built into a fresh venv as a user installs it, then pytest.
+test-python:
+	bindings/python/run-tests.sh
+
+test: deps lint rust-test test-python
 
 clean:
 	$(CARGO) clean

@@ -98,28 +98,8 @@ def pid_gone(pid: int, wait: float = 1.0) -> bool:
         time.sleep(0.01)
 
 
-def _real_types() -> bool:
-    r = cniinvoke.Result.from_json('{"cniVersion":"1.0.0","ips":[{"address":"10.0.0.2/24"}]}')
-    try:
-        return r.as_version("0.4.0").to_dict().get("cniVersion") == "0.4.0"
-    except cniinvoke.CNIError:
-        return False
-
-
-def pytest_collection_modifyitems(config: Any, items: Any) -> None:
-    if _real_types():
-        return
-    skip = pytest.mark.skip(
-        reason="real result conversion not in this build (core types are stubs)"
-    )
-    for item in items:
-        if "real_types" in item.keywords:
-            item.add_marker(skip)
-
-
 def pytest_report_header(config: Any) -> Optional[str]:
     return (
         f"cniinvoke from {os.path.dirname(cniinvoke.__file__)}; "
-        f"test plugin {os.environ.get('CNI_TEST_PLUGIN', '(default)')}; "
-        f"real result types: {_real_types()}"
+        f"test plugin {os.environ.get('CNI_TEST_PLUGIN', '(default)')}"
     )

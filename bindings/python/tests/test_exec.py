@@ -66,7 +66,6 @@ def test_result_without_version_takes_config_version(plugin, script):
     assert r.to_dict()["cniVersion"] == "0.4.0"
 
 
-@pytest.mark.real_types
 def test_unsupported_result_version(plugin, script):
     s = script(result=dict(RESULT, cniVersion="9.9.9"))
     with pytest.raises(cniinvoke.UnsupportedVersionError) as ei:

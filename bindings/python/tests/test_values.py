@@ -56,7 +56,6 @@ def test_convert_result_accepts_result_and_json():
         assert out.cni_version == "1.1.0"
 
 
-@pytest.mark.real_types
 def test_as_version_converts_to_040():
     r = cniinvoke.Result.from_json(R100).as_version("0.4.0")
     d = r.to_dict()
@@ -65,7 +64,6 @@ def test_as_version_converts_to_040():
     assert d["ips"][0]["address"] == "10.1.2.3/24"
 
 
-@pytest.mark.real_types
 def test_convert_result_to_020_and_back():
     old = cniinvoke.convert_result(R100, "0.2.0").to_dict()
     assert old["cniVersion"] == "0.2.0"
@@ -74,7 +72,6 @@ def test_convert_result_to_020_and_back():
     assert back["ips"][0]["address"] == "10.1.2.3/24"
 
 
-@pytest.mark.real_types
 def test_unsupported_conversion():
     with pytest.raises(cniinvoke.UnsupportedVersionError):
         cniinvoke.Result.from_json(R100).as_version("7.0.0")
