@@ -21,7 +21,8 @@ pub fn quote(bytes: &[u8]) -> String {
     out
 }
 
-fn push_rune(out: &mut String, c: char) {
+/// One rune as `strconv.Quote` writes it inside double quotes.
+pub(crate) fn push_rune(out: &mut String, c: char) {
     match c {
         '"' => out.push_str("\\\""),
         '\\' => out.push_str("\\\\"),

@@ -58,7 +58,7 @@ fn quote_char(c: u8) -> String {
         b'"' => "'\"'".to_string(),
         _ => {
             let mut s = String::new();
-            quote_rune_into(&mut s, char::from(c), '\'');
+            crate::goquote::push_rune(&mut s, char::from(c));
             format!("'{s}'")
         }
     }
@@ -479,56 +479,10 @@ pub(crate) fn go_float_int(v: i64) -> String {
     out
 }
 
-/// Go's `strconv.Quote`, i.e. what `%q` prints for a string.
-pub(crate) fn go_quote(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        quote_rune_into(&mut out, c, '"');
-    }
-    out.push('"');
-    out
-}
-
-fn quote_rune_into(out: &mut String, c: char, quote: char) {
-    if c == quote || c == '\\' {
-        out.push('\\');
-        out.push(c);
-        return;
-    }
-    if is_go_printable(c) {
-        out.push(c);
-        return;
-    }
-    match c {
-        '\u{7}' => out.push_str("\\a"),
-        '\u{8}' => out.push_str("\\b"),
-        '\u{c}' => out.push_str("\\f"),
-        '\n' => out.push_str("\\n"),
-        '\r' => out.push_str("\\r"),
-        '\t' => out.push_str("\\t"),
-        '\u{b}' => out.push_str("\\v"),
-        c if (c as u32) < 0x20 || c == '\u{7f}' => {
-            out.push_str(&format!("\\x{:02x}", c as u32));
-        }
-        c if (c as u32) < 0x10000 => out.push_str(&format!("\\u{:04x}", c as u32)),
-        c => out.push_str(&format!("\\U{:08x}", c as u32)),
-    }
-}
-
-/// An approximation of Go's `strconv.IsPrint` without Unicode tables:
-/// exact for Latin-1, and it treats the common invisible code points
-/// (format characters, separators, private use, non-characters) as
-/// unprintable.
-fn is_go_printable(c: char) -> bool {
-    let u = c as u32;
-    match u {
-        0x20..=0x7e => true,
-        0..=0x1f | 0x7f..=0xa0 | 0xad => false,
-        0x2000..=0x200f | 0x2028..=0x202f | 0x205f..=0x206f | 0x3000 | 0xfeff => false,
-        0xd800..=0xf8ff | 0xfff9..=0xfffb | 0xfffe | 0xffff => false,
-        0xf0000.. => false,
-        _ => !c.is_control() && !c.is_whitespace() && (u & 0xfffe) != 0xfffe,
-    }
+/// Go's `strconv.Quote`, i.e. what `%q` prints for a string: the crate's
+/// one implementation, [`crate::goquote::quote`].
+pub fn go_quote(s: &str) -> String {
+    crate::goquote::quote(s.as_bytes())
 }
 
 #[cfg(test)]
