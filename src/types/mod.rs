@@ -191,7 +191,8 @@ pub fn decode_version(json: &[u8]) -> Result<String> {
     }
 }
 
-pub(crate) use gojson::go_quote;
+#[doc(hidden)]
+pub use gojson::go_quote;
 
 /// Decode upstream's `pluginInfo` struct: (cniVersion, supportedVersions),
 /// or Go's error text.
