@@ -26,7 +26,7 @@ ifeq ($(shell id -u),0)
 export CNI_REQUIRE_REAL_PLUGINS := 1
 endif
 
-.PHONY: all build lib install uninstall demo demo-c deps lint rust-test test-c test-python test clean
+.PHONY: all build lib install uninstall demo demo-c deps lint rust-test test-c test-python test clean fuzz soak
 
 all: build lib
 
@@ -95,3 +95,25 @@ test: deps lint rust-test test-python
 
 clean:
 	$(CARGO) clean
+
+# Hardening. `make fuzz` runs every cargo-fuzz target for FUZZ_SECONDS
+# (nightly toolchain; cargo-fuzz is installed if missing). New corpus
+# entries go to fuzz/work/ (not committed), crashes to fuzz/artifacts/.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := decode_version result plugin_info args cni_error go_quote
+fuzz:
+	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p fuzz/work/$$t && \
+	  echo "== fuzz $$t for $(FUZZ_SECONDS)s" && \
+	  $(CARGO) +nightly fuzz run $$t fuzz/work/$$t fuzz/corpus/$$t -- \
+	    -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+	    || exit 1; \
+	done
+
+# 100,000 calls per soak phase, each phase bounded to CNI_SOAK_SECONDS.
+SOAK_CALLS ?= 100000
+SOAK_SECONDS ?= 600
+soak: build
+	CNI_SOAK_CALLS=$(SOAK_CALLS) CNI_SOAK_SECONDS=$(SOAK_SECONDS) \
+	  $(CARGO) test --test soak -- --nocapture

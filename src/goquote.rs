@@ -11,7 +11,7 @@ pub fn quote(bytes: &[u8]) -> String {
     out.push('"');
     for chunk in bytes.utf8_chunks() {
         for c in chunk.valid().chars() {
-            crate::types::quote_rune_into(&mut out, c, '"');
+            push_rune(&mut out, c);
         }
         for b in chunk.invalid() {
             let _ = write!(out, "\\x{b:02x}");
@@ -19,6 +19,58 @@ pub fn quote(bytes: &[u8]) -> String {
     }
     out.push('"');
     out
+}
+
+/// One rune as `strconv.Quote` writes it inside double quotes.
+pub(crate) fn push_rune(out: &mut String, c: char) {
+    match c {
+        '"' => out.push_str("\\\""),
+        '\\' => out.push_str("\\\\"),
+        '\x07' => out.push_str("\\a"),
+        '\x08' => out.push_str("\\b"),
+        '\x0c' => out.push_str("\\f"),
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        '\x0b' => out.push_str("\\v"),
+        c if (c as u32) < 0x20 || c == '\x7f' => {
+            let _ = write!(out, "\\x{:02x}", c as u32);
+        }
+        c if is_print(c) => out.push(c),
+        c if (c as u32) < 0x10000 => {
+            let _ = write!(out, "\\u{:04x}", c as u32);
+        }
+        c => {
+            let _ = write!(out, "\\U{:08x}", c as u32);
+        }
+    }
+}
+
+/// An approximation of Go's `unicode.IsPrint` good for the text plugins
+/// print: ASCII graphic and space, and the rest of Unicode except control,
+/// format, separator, surrogate, private-use and unassigned-noncharacter
+/// ranges that Go escapes.
+fn is_print(c: char) -> bool {
+    let u = c as u32;
+    if u < 0x80 {
+        return (0x20..0x7f).contains(&u);
+    }
+    !matches!(u,
+        0x80..=0xa0          // C1 controls, no-break space
+        | 0xad               // soft hyphen
+        | 0x600..=0x605 | 0x61c | 0x6dd | 0x70f
+        | 0x180e
+        | 0x2000..=0x200f    // spaces, zero-width, direction marks
+        | 0x2028..=0x202f
+        | 0x205f..=0x206f
+        | 0x3000
+        | 0xd800..=0xf8ff    // surrogates, private use
+        | 0xfdd0..=0xfdef
+        | 0xfeff
+        | 0xfff0..=0xfffb
+        | 0xfffe..=0xffff
+        | 0xe0000..=0x10ffff
+    ) && (u & 0xfffe) != 0xfffe
 }
 
 /// How Go's `os.ProcessState.String()` prints a wait status.

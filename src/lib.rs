@@ -28,3 +28,12 @@ pub use find::{find_in_path, EXECUTABLE_FILE_EXTENSIONS};
 pub use raw_exec::{RawExec, RawExecOptions, StderrSink, StderrWriter};
 pub use types::{CniError, CniResult};
 pub use version::PluginInfo;
+
+/// Crate internals that the fuzz targets (`fuzz/`) and their corpus replay
+/// test call directly. Not part of the API; may change at any time.
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::goquote::quote;
+    pub use crate::raw_exec::plugin_error;
+    pub use crate::types::go_quote;
+}

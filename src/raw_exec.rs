@@ -456,8 +456,10 @@ pub(crate) fn done_error(done: Done) -> Error {
 }
 
 /// Upstream's reading of a failed plugin: its CNI error from stdout, or a
-/// synthesised one naming stderr and the exit status.
-pub(crate) fn plugin_error(status: &str, stdout: &[u8], stderr: &[u8]) -> CniError {
+/// synthesised one naming stderr and the exit status. Public (hidden) for
+/// the fuzz targets only.
+#[doc(hidden)]
+pub fn plugin_error(status: &str, stdout: &[u8], stderr: &[u8]) -> CniError {
     if stdout.is_empty() {
         let msg = if stderr.is_empty() {
             format!("netplugin failed with no error message: {status}")

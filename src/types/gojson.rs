@@ -58,15 +58,45 @@ fn quote_char(c: u8) -> String {
         b'"' => "'\"'".to_string(),
         _ => {
             let mut s = String::new();
-            quote_rune_into(&mut s, char::from(c), '\'');
+            crate::goquote::push_rune(&mut s, char::from(c));
             format!("'{s}'")
         }
     }
 }
 
+/// Go's `maxNestingDepth`: more arrays and objects open at once is a
+/// syntax error.
+const MAX_DEPTH: usize = 10000;
+
 struct Parser<'a> {
     s: &'a [u8],
     i: usize,
+}
+
+/// An array or object being parsed: its items so far (and, for an
+/// object, the key of the member whose value comes next).
+enum Frame {
+    Array(Vec<Value>),
+    Object(Vec<(String, Value)>, String),
+}
+
+impl Drop for Value {
+    /// Dismantle nested containers iteratively: the derived drop would
+    /// recurse once per nesting level.
+    fn drop(&mut self) {
+        fn take_children(v: &mut Value, into: &mut Vec<Value>) {
+            match v {
+                Value::Array(items) => into.append(items),
+                Value::Object(members) => into.extend(members.drain(..).map(|(_, v)| v)),
+                _ => {}
+            }
+        }
+        let mut pending = Vec::new();
+        take_children(self, &mut pending);
+        while let Some(mut v) = pending.pop() {
+            take_children(&mut v, &mut pending);
+        }
+    }
 }
 
 impl Parser<'_> {
@@ -80,19 +110,100 @@ impl Parser<'_> {
         }
     }
 
+    /// One value at the current position. Arrays and objects are parsed
+    /// with an explicit stack instead of recursion, so nesting costs heap,
+    /// not thread stack; beyond [`MAX_DEPTH`] it is Go's syntax error.
     fn value(&mut self) -> Result<Value, String> {
-        let Some(c) = self.peek() else {
-            return Err(EOF_MSG.into());
-        };
-        match c {
-            b'{' => self.object(),
-            b'[' => self.array(),
-            b'"' => Ok(Value::String(self.string()?)),
-            b'-' | b'0'..=b'9' => self.number(),
-            b't' => self.literal("true", Value::Bool(true)),
-            b'f' => self.literal("false", Value::Bool(false)),
-            b'n' => self.literal("null", Value::Null),
-            _ => Err(invalid(c, "looking for beginning of value")),
+        let mut stack: Vec<Frame> = Vec::new();
+        'value: loop {
+            self.ws();
+            let Some(c) = self.peek() else {
+                return Err(EOF_MSG.into());
+            };
+            let mut v = match c {
+                b'{' | b'[' => {
+                    if stack.len() >= MAX_DEPTH {
+                        return Err(invalid(c, "exceeded max depth"));
+                    }
+                    self.i += 1;
+                    self.ws();
+                    let close = if c == b'{' { b'}' } else { b']' };
+                    if self.peek() == Some(close) {
+                        self.i += 1;
+                        if c == b'{' {
+                            Value::Object(Vec::new())
+                        } else {
+                            Value::Array(Vec::new())
+                        }
+                    } else {
+                        stack.push(if c == b'{' {
+                            Frame::Object(Vec::new(), self.key()?)
+                        } else {
+                            Frame::Array(Vec::new())
+                        });
+                        continue 'value;
+                    }
+                }
+                b'"' => Value::String(self.string()?),
+                b'-' | b'0'..=b'9' => self.number()?,
+                b't' => self.literal("true", Value::Bool(true))?,
+                b'f' => self.literal("false", Value::Bool(false))?,
+                b'n' => self.literal("null", Value::Null)?,
+                _ => return Err(invalid(c, "looking for beginning of value")),
+            };
+            // A value is complete: hand it to the open containers, closing
+            // each one that ends here.
+            loop {
+                let Some(top) = stack.last_mut() else {
+                    return Ok(v);
+                };
+                match top {
+                    Frame::Array(items) => items.push(v),
+                    Frame::Object(members, key) => members.push((std::mem::take(key), v)),
+                }
+                self.ws();
+                let is_array = matches!(top, Frame::Array(_));
+                match (self.peek(), is_array) {
+                    (None, _) => return Err(EOF_MSG.into()),
+                    (Some(b','), _) => {
+                        self.i += 1;
+                        if let Frame::Object(_, key) = top {
+                            *key = self.key()?;
+                        }
+                        continue 'value;
+                    }
+                    (Some(b']'), true) | (Some(b'}'), false) => {
+                        self.i += 1;
+                        v = match stack.pop() {
+                            Some(Frame::Array(items)) => Value::Array(items),
+                            Some(Frame::Object(members, _)) => Value::Object(members),
+                            None => unreachable!("a frame was on the stack"),
+                        };
+                    }
+                    (Some(c), true) => return Err(invalid(c, "after array element")),
+                    (Some(c), false) => return Err(invalid(c, "after object key:value pair")),
+                }
+            }
+        }
+    }
+
+    /// An object member's key and the colon after it.
+    fn key(&mut self) -> Result<String, String> {
+        self.ws();
+        match self.peek() {
+            None => return Err(EOF_MSG.into()),
+            Some(b'"') => {}
+            Some(c) => return Err(invalid(c, "looking for beginning of object key string")),
+        }
+        let key = self.string()?;
+        self.ws();
+        match self.peek() {
+            None => Err(EOF_MSG.into()),
+            Some(b':') => {
+                self.i += 1;
+                Ok(key)
+            }
+            Some(c) => Err(invalid(c, "after object key")),
         }
     }
 
@@ -237,68 +348,6 @@ impl Parser<'_> {
         }
         Ok('\u{FFFD}')
     }
-
-    fn array(&mut self) -> Result<Value, String> {
-        self.i += 1;
-        let mut items = Vec::new();
-        self.ws();
-        if self.peek() == Some(b']') {
-            self.i += 1;
-            return Ok(Value::Array(items));
-        }
-        loop {
-            self.ws();
-            items.push(self.value()?);
-            self.ws();
-            match self.peek() {
-                None => return Err(EOF_MSG.into()),
-                Some(b',') => self.i += 1,
-                Some(b']') => {
-                    self.i += 1;
-                    return Ok(Value::Array(items));
-                }
-                Some(c) => return Err(invalid(c, "after array element")),
-            }
-        }
-    }
-
-    fn object(&mut self) -> Result<Value, String> {
-        self.i += 1;
-        let mut members = Vec::new();
-        self.ws();
-        if self.peek() == Some(b'}') {
-            self.i += 1;
-            return Ok(Value::Object(members));
-        }
-        loop {
-            self.ws();
-            match self.peek() {
-                None => return Err(EOF_MSG.into()),
-                Some(b'"') => {}
-                Some(c) => return Err(invalid(c, "looking for beginning of object key string")),
-            }
-            let key = self.string()?;
-            self.ws();
-            match self.peek() {
-                None => return Err(EOF_MSG.into()),
-                Some(b':') => self.i += 1,
-                Some(c) => return Err(invalid(c, "after object key")),
-            }
-            self.ws();
-            let v = self.value()?;
-            members.push((key, v));
-            self.ws();
-            match self.peek() {
-                None => return Err(EOF_MSG.into()),
-                Some(b',') => self.i += 1,
-                Some(b'}') => {
-                    self.i += 1;
-                    return Ok(Value::Object(members));
-                }
-                Some(c) => return Err(invalid(c, "after object key:value pair")),
-            }
-        }
-    }
 }
 
 /// Decode one rune like Go's `utf8.DecodeRune`: an invalid or truncated
@@ -430,53 +479,10 @@ pub(crate) fn go_float_int(v: i64) -> String {
     out
 }
 
-/// Go's `strconv.Quote`, i.e. what `%q` prints for a string.
-pub(crate) fn go_quote(s: &str) -> String {
+/// Go's `strconv.Quote`, i.e. what `%q` prints for a string: the crate's
+/// one implementation, [`crate::goquote::quote`].
+pub fn go_quote(s: &str) -> String {
     crate::goquote::quote(s.as_bytes())
-}
-
-/// Append `c` as Go's `strconv.Quote` family writes it inside `quote`s.
-pub(crate) fn quote_rune_into(out: &mut String, c: char, quote: char) {
-    if c == quote || c == '\\' {
-        out.push('\\');
-        out.push(c);
-        return;
-    }
-    if is_go_printable(c) {
-        out.push(c);
-        return;
-    }
-    match c {
-        '\u{7}' => out.push_str("\\a"),
-        '\u{8}' => out.push_str("\\b"),
-        '\u{c}' => out.push_str("\\f"),
-        '\n' => out.push_str("\\n"),
-        '\r' => out.push_str("\\r"),
-        '\t' => out.push_str("\\t"),
-        '\u{b}' => out.push_str("\\v"),
-        c if (c as u32) < 0x20 || c == '\u{7f}' => {
-            out.push_str(&format!("\\x{:02x}", c as u32));
-        }
-        c if (c as u32) < 0x10000 => out.push_str(&format!("\\u{:04x}", c as u32)),
-        c => out.push_str(&format!("\\U{:08x}", c as u32)),
-    }
-}
-
-/// An approximation of Go's `strconv.IsPrint` without Unicode tables:
-/// exact for Latin-1, and it treats the common invisible code points
-/// (format characters, separators, private use, non-characters) as
-/// unprintable.
-fn is_go_printable(c: char) -> bool {
-    let u = c as u32;
-    match u {
-        0x20..=0x7e => true,
-        0..=0x1f | 0x7f..=0xa0 | 0xad => false,
-        0x2000..=0x200f | 0x2028..=0x202f | 0x205f..=0x206f | 0x3000 | 0xfeff => false,
-        0x600..=0x605 | 0x61c | 0x6dd | 0x70f | 0x180e => false,
-        0xd800..=0xf8ff | 0xfdd0..=0xfdef | 0xfff0..=0xfffb | 0xfffe | 0xffff => false,
-        0xe0000.. => false,
-        _ => !c.is_control() && !c.is_whitespace() && (u & 0xfffe) != 0xfffe,
-    }
 }
 
 #[cfg(test)]
@@ -528,6 +534,40 @@ mod tests {
         assert_eq!(go_float_int(i64::MIN), "-9223372036854776000");
         assert_eq!(go_float_int(1500), "1500");
         assert_eq!(go_float_int(-1), "-1");
+    }
+
+    #[test]
+    fn nesting_is_limited_like_go_and_costs_no_stack() {
+        // Go's limit is 10000 open arrays/objects; run on a small stack to
+        // show that neither parsing nor dropping recurses.
+        std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(|| {
+                let deep = |n: usize, open: &str, close: &str| {
+                    format!("{}{}", open.repeat(n), close.repeat(n))
+                };
+                assert!(parse(deep(10000, "[", "]").as_bytes()).is_ok());
+                assert!(parse(deep(10000, "{\"a\":", "}").as_bytes()).is_err());
+                assert!(parse(
+                    format!("{}1{}", "{\"a\":".repeat(10000), "}".repeat(10000)).as_bytes()
+                )
+                .is_ok());
+                assert_eq!(
+                    parse(deep(10001, "[", "]").as_bytes()).unwrap_err(),
+                    "invalid character '[' exceeded max depth"
+                );
+                assert_eq!(
+                    parse(deep(100_000, "[", "").as_bytes()).unwrap_err(),
+                    "invalid character '[' exceeded max depth"
+                );
+                assert_eq!(
+                    parse(format!("[{}", "{\"a\":".repeat(10000)).as_bytes()).unwrap_err(),
+                    "invalid character '{' exceeded max depth"
+                );
+            })
+            .unwrap()
+            .join()
+            .unwrap();
     }
 
     #[test]

@@ -191,7 +191,9 @@ pub fn decode_version(json: &[u8]) -> Result<String> {
     }
 }
 
-pub(crate) use gojson::{go_quote, parse as parse_go_json, quote_rune_into, Value as GoJsonValue};
+#[doc(hidden)]
+pub use gojson::go_quote;
+pub(crate) use gojson::{parse as parse_go_json, Value as GoJsonValue};
 
 /// Decode upstream's `pluginInfo` struct: (cniVersion, supportedVersions),
 /// or Go's error text.

@@ -1,0 +1,370 @@
+//! What each fuzz target checks, one function per target.
+//!
+//! Included with `#[path]` by the cargo-fuzz binaries (`fuzz_targets/*.rs`)
+//! and by the corpus replay test (`tests/fuzz_replay.rs`), so the fuzzer and
+//! `cargo test` run exactly the same code. Every function takes the raw
+//! input, must never panic on its own account, and asserts the properties
+//! listed in its comment.
+#![allow(dead_code)]
+
+use cniinvoke::fuzzing;
+use cniinvoke::types::{self, CniError, CniResult, ALL_VERSIONS};
+use cniinvoke::{Args, CniArgs, Error, PluginInfo};
+
+/// A target's check: panics when a property fails.
+pub type Check = fn(&[u8]);
+
+/// Every target: its name (the corpus directory) and its check.
+pub const TARGETS: &[(&str, Check)] = &[
+    ("decode_version", decode_version),
+    ("result", result),
+    ("plugin_info", plugin_info),
+    ("args", args),
+    ("cni_error", cni_error),
+    ("go_quote", go_quote),
+];
+
+/// True when `data` is strict RFC 8259 JSON (serde_json's reading, which
+/// also refuses invalid UTF-8, lone surrogates and nesting beyond 128).
+fn strict_json(data: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Value>(data).is_ok()
+}
+
+/// `types::decode_version`: a non-empty version or a Decode error with
+/// upstream's prefix; the config decoder agrees; input that is valid JSON
+/// never gets a syntax error (only a type error).
+pub fn decode_version(data: &[u8]) {
+    let got = types::decode_version(data);
+    assert_eq!(
+        cniinvoke::version::decode_config_version(data),
+        got,
+        "the config decoder is decode_version"
+    );
+    match got {
+        Ok(v) => assert!(!v.is_empty(), "an empty version must read as 0.1.0"),
+        Err(Error::Decode(msg)) => {
+            assert!(
+                msg.starts_with("decoding version from network config: "),
+                "{msg}"
+            );
+            if strict_json(data) {
+                assert!(
+                    msg.contains("json: cannot unmarshal"),
+                    "valid JSON got a syntax error: {msg}"
+                );
+            }
+        }
+        Err(e) => panic!("decode_version: not a Decode error: {e:?}"),
+    }
+}
+
+/// Result parsing for every version and through `from_json`; for each
+/// result that parses: compact and pretty JSON are the same valid JSON,
+/// the compact form parses back to itself, and every conversion either
+/// fails with InvalidArgument or yields a result that round-trips too.
+pub fn result(data: &[u8]) {
+    for v in ALL_VERSIONS.iter().copied().chain(["", "0.5.0", "1.1"]) {
+        match CniResult::create(v, data) {
+            Ok(r) => {
+                assert!(ALL_VERSIONS.contains(&r.cni_version()), "{r:?}");
+                exercise_result(&r, true);
+            }
+            Err(Error::Decode(_)) => {}
+            Err(Error::UnsupportedVersion(m)) => {
+                assert!(!ALL_VERSIONS.contains(&v) && !v.is_empty(), "{v}: {m}")
+            }
+            Err(e) => panic!("create({v:?}): unexpected error kind {e:?}"),
+        }
+    }
+    match CniResult::from_json(data) {
+        Ok(r) => {
+            let again = CniResult::create(r.cni_version(), data).expect("from_json = create");
+            assert_eq!(again, r);
+        }
+        Err(Error::Decode(_) | Error::UnsupportedVersion(_)) => {}
+        Err(e) => panic!("from_json: unexpected error kind {e:?}"),
+    }
+}
+
+fn exercise_result(r: &CniResult, convert: bool) {
+    let compact = r.to_json();
+    let pretty = r.to_json_pretty();
+    let a: serde_json::Value = serde_json::from_str(&compact)
+        .unwrap_or_else(|e| panic!("to_json is not JSON ({e}): {compact}"));
+    let b: serde_json::Value = serde_json::from_str(&pretty)
+        .unwrap_or_else(|e| panic!("to_json_pretty is not JSON ({e}): {pretty}"));
+    assert_eq!(a, b, "pretty and compact JSON differ");
+    assert!(!compact.contains('\n'), "compact JSON has a newline");
+    // The round trip: parse(to_json(x)) prints exactly to_json(x). The two
+    // exceptions are upstream's own, kept because we print byte for byte
+    // what Go prints: an unset CIDR (a route without `dst`, an IP without
+    // `address`) prints as "<nil>", which Go cannot read back; and a 1.x
+    // result writes integers through float64, so one near i64::MAX or MIN
+    // prints as ±9223372036854776000, which no longer fits Go's int.
+    match CniResult::create(r.cni_version(), compact.as_bytes()) {
+        Ok(back) => {
+            assert_eq!(back.to_json(), compact, "round trip changed the JSON");
+            let from = CniResult::from_json(compact.as_bytes()).expect("reads by its version");
+            assert_eq!(from.to_json(), compact);
+        }
+        Err(e) => {
+            let e = e.to_string();
+            let nil_cidr =
+                compact.contains(r#""\u003cnil\u003e""#) && e == "invalid CIDR address: <nil>";
+            let float_overflow = r.cni_version().starts_with("1.")
+                && ["", "-"].iter().any(|sign| {
+                    let n = format!("{sign}9223372036854776000");
+                    compact.contains(&format!(":{n}"))
+                        && e.starts_with(&format!("json: cannot unmarshal number {n} into"))
+                });
+            assert!(
+                nil_cidr || float_overflow,
+                "to_json does not parse back ({e}): {compact}"
+            );
+        }
+    }
+    if !convert {
+        return;
+    }
+    for to in ALL_VERSIONS {
+        match r.convert_to(to) {
+            Ok(c) => {
+                assert_eq!(c.cni_version(), to, "converted to the wrong version");
+                exercise_result(&c, false);
+            }
+            Err(Error::InvalidArgument(_)) => {}
+            Err(e) => panic!("convert_to({to}): unexpected error kind {e:?}"),
+        }
+    }
+    assert!(matches!(
+        r.convert_to("0.5.0"),
+        Err(Error::UnsupportedVersion(_))
+    ));
+}
+
+/// `PluginInfo::decode`: Ok means a version and at least one supported
+/// version, and the info encodes and decodes back to itself; errors are
+/// Decode errors with upstream's prefix.
+pub fn plugin_info(data: &[u8]) {
+    match PluginInfo::decode(data) {
+        Ok(info) => {
+            assert!(!info.cni_version().is_empty());
+            assert!(!info.supported_versions().is_empty());
+            let json = info.to_json();
+            assert!(strict_json(json.as_bytes()), "to_json is not JSON: {json}");
+            assert_eq!(PluginInfo::decode(json.as_bytes()).unwrap(), info);
+        }
+        Err(Error::Decode(msg)) => {
+            assert!(msg.starts_with("decoding version info: "), "{msg}");
+            if strict_json(data) {
+                assert!(
+                    !msg.contains("invalid character") && !msg.contains("end of JSON"),
+                    "valid JSON got a syntax error: {msg}"
+                );
+            }
+        }
+        Err(e) => panic!("PluginInfo::decode: not a Decode error: {e:?}"),
+    }
+}
+
+/// `Args` from arbitrary fields (the input split at 0xFF bytes: command,
+/// container id, netns, args string, ifname, path, then key, value, key,
+/// value...). `validate` accepts exactly what can pass faithfully;
+/// `as_env` holds each CNI variable once with its value; when validation
+/// passes and the pairs are used, CNI_ARGS splits back into them exactly.
+pub fn args(data: &[u8]) {
+    let parts: Vec<String> = data
+        .split(|b| *b == 0xff)
+        .map(|p| String::from_utf8_lossy(p).into_owned())
+        .collect();
+    let field = |i: usize| parts.get(i).cloned().unwrap_or_default();
+    let a = Args {
+        command: field(0),
+        container_id: field(1),
+        netns: field(2),
+        plugin_args_str: field(3),
+        if_name: field(4),
+        path: field(5),
+        plugin_args: parts
+            .get(6..)
+            .unwrap_or_default()
+            .chunks(2)
+            .map(|kv| (kv[0].clone(), kv.get(1).cloned().unwrap_or_default()))
+            .collect(),
+    };
+
+    let fields = [
+        &a.command,
+        &a.container_id,
+        &a.netns,
+        &a.plugin_args_str,
+        &a.if_name,
+        &a.path,
+    ];
+    let faithful = fields.iter().all(|f| !f.contains('\0'))
+        && a.plugin_args.iter().all(|(k, v)| {
+            !k.is_empty() && !k.contains(['=', ';', '\0']) && !v.contains([';', '\0'])
+        });
+    let verdict = a.validate();
+    match &verdict {
+        Ok(()) => assert!(faithful, "validate accepted {a:?}"),
+        Err(Error::InvalidArgument(_)) => assert!(!faithful, "validate refused {a:?}"),
+        Err(e) => panic!("validate: unexpected error kind {e:?}"),
+    }
+
+    let env = a.as_env().expect("Args always give an environment");
+    let cni_args = a.cni_args_value();
+    for (name, want) in [
+        ("CNI_COMMAND", &a.command),
+        ("CNI_CONTAINERID", &a.container_id),
+        ("CNI_NETNS", &a.netns),
+        ("CNI_ARGS", &cni_args),
+        ("CNI_IFNAME", &a.if_name),
+        ("CNI_PATH", &a.path),
+    ] {
+        let found: Vec<&str> = env
+            .iter()
+            .filter_map(|kv| kv.split_once('=').filter(|(k, _)| *k == name))
+            .map(|(_, v)| v)
+            .collect();
+        assert_eq!(found, [want.as_str()], "{name} in {env:?}");
+    }
+    if verdict.is_ok() && a.plugin_args_str.is_empty() {
+        let split: Vec<(String, String)> = if cni_args.is_empty() {
+            Vec::new()
+        } else {
+            cni_args
+                .split(';')
+                .map(|p| {
+                    let (k, v) = p.split_once('=').expect("every pair has '='");
+                    (k.to_string(), v.to_string())
+                })
+                .collect()
+        };
+        assert_eq!(split, a.plugin_args, "CNI_ARGS {cni_args:?}");
+    }
+}
+
+/// A plugin's error output: Go-style lenient parsing, serde's parsing and
+/// upstream's synthesis for a failed plugin (stdout is the input up to its
+/// first NUL byte, which JSON cannot hold; stderr is the rest). Parsed
+/// errors print and parse back to themselves; synthesised messages follow
+/// upstream's three forms and carry no raw control characters (plugin
+/// output is quoted).
+pub fn cni_error(data: &[u8]) {
+    let (stdout, stderr) = match data.iter().position(|b| *b == 0) {
+        Some(i) => (&data[..i], &data[i + 1..]),
+        None => (data, &[][..]),
+    };
+    match CniError::from_json(stdout) {
+        Ok(e) => check_cni_error_round_trip(&e),
+        Err(Error::Decode(_)) => {}
+        Err(e) => panic!("CniError::from_json: unexpected error kind {e:?}"),
+    }
+    if let Ok(e) = serde_json::from_slice::<CniError>(stdout) {
+        check_cni_error_round_trip(&e);
+        let via_serde = serde_json::to_string(&e).unwrap();
+        assert_eq!(serde_json::from_str::<CniError>(&via_serde).unwrap(), e);
+    }
+    for status in ["exit status 1", "signal: killed"] {
+        let e = fuzzing::plugin_error(status, stdout, stderr);
+        let synthesised = if stdout.is_empty() {
+            if stderr.is_empty() {
+                assert_eq!(
+                    e.msg,
+                    format!("netplugin failed with no error message: {status}")
+                );
+            } else {
+                assert!(e.msg.starts_with("netplugin failed: \""), "{}", e.msg);
+                assert!(e.msg.ends_with(&format!("\": {status}")), "{}", e.msg);
+            }
+            true
+        } else if let Ok(parsed) = CniError::from_json(stdout) {
+            // Read as Go reads it (case-insensitive keys, Go's decoder).
+            assert_eq!(e, parsed, "stdout's own CNI error");
+            false
+        } else {
+            let prefix = "netplugin failed but error parsing its diagnostic message \"";
+            assert!(e.msg.starts_with(prefix), "{}", e.msg);
+            true
+        };
+        if synthesised {
+            assert_eq!((e.code, e.details.as_str()), (0, ""));
+            assert!(
+                !e.msg.chars().any(char::is_control),
+                "raw control character in {:?}",
+                e.msg
+            );
+        }
+        let _ = e.to_string();
+    }
+}
+
+fn check_cni_error_round_trip(e: &CniError) {
+    let json = e.to_json();
+    assert!(strict_json(json.as_bytes()), "to_json is not JSON: {json}");
+    assert_eq!(CniError::from_json(json.as_bytes()).unwrap(), *e, "{json}");
+    assert_eq!(
+        serde_json::from_str::<CniError>(&json).unwrap(),
+        *e,
+        "{json}"
+    );
+    let _ = (e.to_string(), e.code_name());
+}
+
+/// Go's `strconv.Quote`, both implementations: the output is quoted, holds
+/// no raw control character, unquotes (Go's rules) to exactly the input,
+/// and the byte and string quoters agree on valid UTF-8.
+pub fn go_quote(data: &[u8]) {
+    let q = fuzzing::quote(data);
+    assert!(
+        q.len() >= 2 && q.starts_with('"') && q.ends_with('"'),
+        "{q}"
+    );
+    assert!(
+        !q.chars().any(char::is_control),
+        "raw control char in {q:?}"
+    );
+    assert_eq!(go_unquote(&q).as_deref(), Some(data), "{q}");
+    if let Ok(s) = std::str::from_utf8(data) {
+        assert_eq!(fuzzing::go_quote(s), q, "the two Go quoters disagree");
+    }
+}
+
+/// Go's `strconv.Unquote` for double-quoted strings, as bytes.
+fn go_unquote(q: &str) -> Option<Vec<u8>> {
+    let body = q.strip_prefix('"')?.strip_suffix('"')?;
+    let mut out = Vec::new();
+    let mut chars = body.chars();
+    let hex = |chars: &mut std::str::Chars, n: usize| -> Option<u32> {
+        let s: String = chars.take(n).collect();
+        (s.len() == n).then_some(())?;
+        u32::from_str_radix(&s, 16).ok()
+    };
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => return None,
+            '\\' => match chars.next()? {
+                'a' => out.push(7),
+                'b' => out.push(8),
+                'f' => out.push(12),
+                'n' => out.push(b'\n'),
+                'r' => out.push(b'\r'),
+                't' => out.push(b'\t'),
+                'v' => out.push(11),
+                '\\' => out.push(b'\\'),
+                '"' => out.push(b'"'),
+                'x' => out.push(u8::try_from(hex(&mut chars, 2)?).ok()?),
+                'u' => push_char(&mut out, char::from_u32(hex(&mut chars, 4)?)?),
+                'U' => push_char(&mut out, char::from_u32(hex(&mut chars, 8)?)?),
+                _ => return None,
+            },
+            c => push_char(&mut out, c),
+        }
+    }
+    Some(out)
+}
+
+fn push_char(out: &mut Vec<u8>, c: char) {
+    out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+}

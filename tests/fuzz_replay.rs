@@ -1,0 +1,90 @@
+//! Replays every fuzz target's committed corpus (`fuzz/corpus/<target>/`)
+//! and regression inputs (`fuzz/artifacts/<target>/`) through the very
+//! check functions the fuzzer runs, so `cargo test` needs no nightly
+//! toolchain to hold every past finding fixed.
+
+#[path = "../fuzz/checks.rs"]
+mod checks;
+
+use std::path::Path;
+
+/// The files of `dir`, sorted; none if it does not exist.
+fn inputs(dir: &Path) -> Vec<std::path::PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut v: Vec<_> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .collect();
+    v.sort();
+    v
+}
+
+fn replay(target: &str) {
+    let (_, check) = checks::TARGETS
+        .iter()
+        .find(|(name, _)| *name == target)
+        .expect("a known target");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
+    let corpus = inputs(&root.join("corpus").join(target));
+    assert!(!corpus.is_empty(), "no seed corpus for {target}");
+    let artifacts = inputs(&root.join("artifacts").join(target));
+    for file in corpus.iter().chain(&artifacts) {
+        let data = std::fs::read(file).unwrap();
+        let outcome = std::panic::catch_unwind(|| check(&data));
+        assert!(outcome.is_ok(), "{target}: {} fails", file.display());
+    }
+}
+
+#[test]
+fn every_target_has_a_replay_test() {
+    let names: Vec<&str> = checks::TARGETS.iter().map(|(n, _)| *n).collect();
+    assert_eq!(
+        names,
+        [
+            "decode_version",
+            "result",
+            "plugin_info",
+            "args",
+            "cni_error",
+            "go_quote"
+        ]
+    );
+    for name in names {
+        let bin = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fuzz/fuzz_targets")
+            .join(format!("{name}.rs"));
+        assert!(bin.is_file(), "missing fuzz target {}", bin.display());
+    }
+}
+
+#[test]
+fn decode_version_corpus() {
+    replay("decode_version");
+}
+
+#[test]
+fn result_corpus() {
+    replay("result");
+}
+
+#[test]
+fn plugin_info_corpus() {
+    replay("plugin_info");
+}
+
+#[test]
+fn args_corpus() {
+    replay("args");
+}
+
+#[test]
+fn cni_error_corpus() {
+    replay("cni_error");
+}
+
+#[test]
+fn go_quote_corpus() {
+    replay("go_quote");
+}
