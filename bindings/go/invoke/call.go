@@ -65,6 +65,11 @@ func convertError(ctx context.Context, status C.cni_status, cerr *C.cni_error) e
 	case C.CNI_STATUS_TIMEOUT, C.CNI_STATUS_CANCELLED:
 		var cause error
 		if ctx != nil {
+			if dl, ok := ctx.Deadline(); ok && status == C.CNI_STATUS_TIMEOUT && time.Until(dl) < 100*time.Millisecond {
+				// The C deadline may pass up to a millisecond before the Go
+				// one: wait for it, so that errors.Is(err, ctx.Err()).
+				<-ctx.Done()
+			}
 			cause = ctx.Err()
 		}
 		if cause == nil && status == C.CNI_STATUS_TIMEOUT {
@@ -93,8 +98,10 @@ func newCContext(ctx context.Context) *cContext {
 		return c
 	}
 	if deadline, ok := ctx.Deadline(); ok {
-		left := time.Until(deadline)
-		ms := (left + time.Millisecond - 1) / time.Millisecond
+		// Rounded down: the C deadline passes no later than the Go one, so
+		// a deadline is always reported as a timeout, never as a
+		// cancellation.
+		ms := time.Until(deadline) / time.Millisecond
 		if ms < 0 {
 			ms = 0
 		}
@@ -103,19 +110,26 @@ func newCContext(ctx context.Context) *cContext {
 		c.ptr = C.cni_context_new()
 	}
 	if ctx.Err() != nil {
-		// Already done: the call fails at once, no plugin is started.
-		C.cni_context_cancel(c.ptr)
+		// Done already: the call fails at once, starting no plugin.
+		c.cancel(ctx)()
 	} else if ctx.Done() != nil {
-		c.stop = context.AfterFunc(ctx, c.cancel)
+		c.stop = context.AfterFunc(ctx, c.cancel(ctx))
 	}
 	return c
 }
 
-func (c *cContext) cancel() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.ptr != nil {
-		C.cni_context_cancel(c.ptr)
+// cancel cancels the cni_context when ctx was cancelled; a passed deadline
+// is the cni_context's own.
+func (c *cContext) cancel(ctx context.Context) func() {
+	return func() {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return
+		}
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.ptr != nil {
+			C.cni_context_cancel(c.ptr)
+		}
 	}
 }
 

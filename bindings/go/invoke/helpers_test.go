@@ -136,3 +136,5 @@ func jsonEqual(t testing.TB, a, b string) bool {
 	}
 	return mustJSON(t, x) == mustJSON(t, y)
 }
+
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
