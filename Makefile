@@ -83,3 +83,13 @@ test: deps lint rust-test
 
 clean:
 	$(CARGO) clean
+
+# The Go binding (bindings/go): gofmt, go vet, go test -race, after the
+# static library and the test plugin it links and runs.
+.PHONY: test-go
+test-go:
+	$(CARGO) build --release --lib
+	$(CARGO) build -p cni-test-plugin
+	cd bindings/go && test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: files above need formatting"; exit 1; }
+	cd bindings/go && go vet ./...
+	cd bindings/go && CNI_TEST_PLUGIN=$(abspath $(PLUGIN)) go test -race -count=1 ./...
