@@ -25,7 +25,7 @@ var errNoRawExecPlugin = errors.New("invoke: RawExec.ExecPlugin cannot be called
 // directly (or through a Go type that embeds a RawExec and is used as an
 // Exec) it fails: the C ABI offers no call that runs a plugin with an
 // arbitrary environment and returns its raw stdout.
-func (e *RawExec) ExecPlugin(_ context.Context, _ string, _ []byte, _ []string) ([]byte, error) {
+func (e *RawExec) ExecPlugin(ctx context.Context, pluginPath string, stdinData []byte, environ []string) ([]byte, error) {
 	return nil, errNoRawExecPlugin
 }
 
