@@ -91,7 +91,7 @@ test-c:
 test-python:
 	bindings/python/run-tests.sh
 
-test: deps lint rust-test test-python
+test: deps lint rust-test test-python test-go
 
 clean:
 	$(CARGO) clean
@@ -117,3 +117,13 @@ SOAK_SECONDS ?= 600
 soak: build
 	CNI_SOAK_CALLS=$(SOAK_CALLS) CNI_SOAK_SECONDS=$(SOAK_SECONDS) \
 	  $(CARGO) test --test soak -- --nocapture
+
+# The Go binding (bindings/go): gofmt, go vet, go test -race, after the
+# static library and the test plugin it links and runs.
+.PHONY: test-go
+test-go:
+	$(CARGO) build --release --lib
+	$(CARGO) build -p cni-test-plugin
+	cd bindings/go && test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: files above need formatting"; exit 1; }
+	cd bindings/go && go vet ./...
+	cd bindings/go && CNI_TEST_PLUGIN=$(abspath $(PLUGIN)) go test -race -count=1 ./...

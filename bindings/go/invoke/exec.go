@@ -1,0 +1,126 @@
+package invoke
+
+/*
+#include <stdlib.h>
+#include "cniinvoke.h"
+*/
+import "C"
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"unsafe"
+
+	"github.com/containernetworking/cni/pkg/types"
+	"github.com/containernetworking/cni/pkg/types/create"
+	"github.com/containernetworking/cni/pkg/version"
+)
+
+// Exec is an interface encapsulates all operations that deal with finding
+// and executing a CNI plugin. Tests may provide a fake implementation
+// to avoid writing fake plugins to temporary directories during the test.
+//
+// A *DefaultExec runs in libcniinvoke; any other Exec (upstream's fakes,
+// for instance) is called back by libcniinvoke for each operation.
+type Exec interface {
+	ExecPlugin(ctx context.Context, pluginPath string, stdinData []byte, environ []string) ([]byte, error)
+	FindInPath(plugin string, paths []string) (string, error)
+	Decode(jsonBytes []byte) (version.PluginInfo, error)
+}
+
+// DefaultExec is an object that implements the Exec interface which looks
+// for and executes plugins from disk.
+type DefaultExec struct {
+	*RawExec
+	version.PluginDecoder
+}
+
+// DefaultExec implements the Exec interface
+var _ Exec = &DefaultExec{}
+
+var defaultExec = &DefaultExec{
+	RawExec: &RawExec{Stderr: os.Stderr},
+}
+
+// takeString returns the Go copy of a string out-parameter and frees it.
+func takeString(s *C.char) string {
+	defer C.cni_string_free(s)
+	return C.GoString(s)
+}
+
+// resultFromJSON builds upstream's typed result from libcniinvoke's result
+// JSON, which always names its version.
+func resultFromJSON(data string) (types.Result, error) {
+	var v struct {
+		CNIVersion string `json:"cniVersion"`
+	}
+	if err := json.Unmarshal([]byte(data), &v); err != nil {
+		return nil, fmt.Errorf("invoke: libcniinvoke returned a malformed result: %w", err)
+	}
+	return create.Create(v.CNIVersion, []byte(data))
+}
+
+func cstring(s []byte) *C.char {
+	return C.CString(string(s))
+}
+
+// ExecPluginWithResult runs the plugin at pluginPath with netconf on stdin
+// and decodes its stdout as a result in the version it reported (the
+// config's when it reported none).
+func ExecPluginWithResult(ctx context.Context, pluginPath string, netconf []byte, args CNIArgs, exec Exec) (types.Result, error) {
+	c, err := newCall(ctx, exec, args, true)
+	if err != nil {
+		return nil, err
+	}
+	cpath, cconf := C.CString(pluginPath), cstring(netconf)
+	defer C.free(unsafe.Pointer(cpath))
+	defer C.free(unsafe.Pointer(cconf))
+	var out *C.char
+	var cerr *C.cni_error
+	status := C.cni_exec_plugin_with_result(c.exec, c.cctx.ptr, cpath, cconf, c.args, &out, &cerr)
+	if err := c.done(status, cerr); err != nil {
+		return nil, err
+	}
+	return resultFromJSON(takeString(out))
+}
+
+// ExecPluginWithoutResult runs the plugin at pluginPath for its effect only.
+func ExecPluginWithoutResult(ctx context.Context, pluginPath string, netconf []byte, args CNIArgs, exec Exec) error {
+	c, err := newCall(ctx, exec, args, true)
+	if err != nil {
+		return err
+	}
+	cpath, cconf := C.CString(pluginPath), cstring(netconf)
+	defer C.free(unsafe.Pointer(cpath))
+	defer C.free(unsafe.Pointer(cconf))
+	var cerr *C.cni_error
+	status := C.cni_exec_plugin_without_result(c.exec, c.cctx.ptr, cpath, cconf, c.args, &cerr)
+	return c.done(status, cerr)
+}
+
+// GetVersionInfo returns the version information available about the plugin.
+// For recent-enough plugins, it uses the information returned by the VERSION
+// command.  For older plugins which do not recognize that command, it reports
+// version 0.1.0
+func GetVersionInfo(ctx context.Context, pluginPath string, exec Exec) (version.PluginInfo, error) {
+	c, err := newCall(ctx, exec, nil, false)
+	if err != nil {
+		return nil, err
+	}
+	cpath := C.CString(pluginPath)
+	defer C.free(unsafe.Pointer(cpath))
+	var out *C.char
+	var cerr *C.cni_error
+	status := C.cni_get_version_info(c.exec, c.cctx.ptr, cpath, &out, &cerr)
+	if err := c.done(status, cerr); err != nil {
+		return nil, err
+	}
+	data := takeString(out)
+	if c.state != nil && c.state.decoded {
+		// The Go Exec's own Decode answered: its very value.
+		return c.state.info, nil
+	}
+	return (&version.PluginDecoder{}).Decode([]byte(data))
+}
