@@ -38,3 +38,12 @@ test: deps lint rust-test
 
 clean:
 	$(CARGO) clean
+
+# The comparative benchmark (not part of `make test`; several minutes):
+# builds every contender, runs the workloads in rounds and writes
+# docs/bench.md, docs/bench.csv and docs/bench.png (see bench/run.py).
+# The VERSION workload uses Debian's bridge plugin, installed if missing.
+.PHONY: bench
+bench:
+	@./.ci/deps.sh containernetworking-plugins gcc
+	python3 bench/run.py

@@ -232,6 +232,10 @@ static void *bench_worker_main(void *p) {
 static inline int bench_run(const char *contender, const struct bench_opts *o, bench_call_fn call,
                             void *state) {
   bench_touch(o->touch_mib);
+  /* RSS is measured from before the first call (warm-up included): a
+   * runtime that keeps the heap it grew in the warm-up still counts it. */
+  bench_reset_peak();
+  long rss_base = bench_status_kib("VmRSS");
   uint64_t dummy;
   /* Warm up: page in the library, the plugin binary, the allocator. */
   if (o->workload != W_CANCEL) {
@@ -243,8 +247,6 @@ static inline int bench_run(const char *contender, const struct bench_opts *o, b
   if (!per_call)
     bench_die("out of memory");
   long errors = 0;
-  bench_reset_peak();
-  long rss_base = bench_status_kib("VmRSS");
   uint64_t t0 = bench_now_ns();
   if (o->threads == 0) {
     for (long i = 0; i < o->calls; i++) {

@@ -143,6 +143,9 @@ fn main() {
         opts,
     };
     let o = &bench.opts;
+    // RSS is measured from before the first call, warm-up included.
+    reset_peak();
+    let rss_base = status_kib("VmRSS");
     if o.workload != "cancel" {
         for _ in 0..2 {
             if let Err(e) = bench.call() {
@@ -158,8 +161,6 @@ fn main() {
         }
     };
     let mut per_call = Vec::new();
-    reset_peak();
-    let rss_base = status_kib("VmRSS");
     let t0 = Instant::now();
     if o.threads == 0 {
         for _ in 0..o.calls {
