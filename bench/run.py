@@ -152,6 +152,19 @@ def tail(text: str, lines: int = 6) -> str:
     return " | ".join(text.strip().splitlines()[-lines:])
 
 
+def why(text: str) -> str:
+    """The gist of a failed build's output: its first error line and the
+    line after (a compiler's location), else its last lines."""
+    out = [line.strip() for line in text.splitlines()]
+    for i, line in enumerate(out):
+        if (
+            re.match(r"(error(\[E\d+\])?:|.*: error:|.*\.go:\d+:\d+: )", line)
+            and "subprocess-exited" not in line
+        ):
+            return " | ".join(x for x in out[i : i + 2] if x)
+    return tail(text)
+
+
 def ensure_venv(argv: list[str]) -> None:
     """Re-run this script in .venv-bench, creating it (with matplotlib) first."""
     vpy = VENV / "bin" / "python"
@@ -208,7 +221,7 @@ def build(selected: list[str]) -> tuple[dict[str, list[str]], dict[str, str]]:
         log("building libcniinvoke and the Rust contender (cargo build --release)")
         p = sh(["cargo", "build", "--release", "--lib", "--example", "bench_contender"])
         if p.returncode != 0:
-            reason = f"cargo build failed: {tail(p.stderr)}"
+            reason = f"cargo build failed: {why(p.stderr)}"
             skipped["rust"] = skipped["capi"] = reason
         else:
             cmds["rust"] = [str(ROOT / "target" / "release" / "examples" / "bench_contender")]
@@ -244,7 +257,7 @@ def build(selected: list[str]) -> tuple[dict[str, list[str]], dict[str, str]]:
                 ]
             )
             if p.returncode != 0:
-                skipped["capi"] = f"capi.c did not build against include/cniinvoke.h: {tail(p.stderr)}"
+                skipped["capi"] = f"capi.c did not build against include/cniinvoke.h: {why(p.stderr)}"
             else:
                 cmds["capi"] = [str(BUILD / "capi")]
 
@@ -256,7 +269,7 @@ def build(selected: list[str]) -> tuple[dict[str, list[str]], dict[str, str]]:
             log("building the Go contender against upstream pkg/invoke v1.3.0")
             p = sh([go, "build", "-o", BUILD / "go-upstream", "."], cwd=BENCH / "go")
             if p.returncode != 0:
-                skipped["go-upstream"] = f"go build failed: {tail(p.stderr)}"
+                skipped["go-upstream"] = f"go build failed: {why(p.stderr)}"
             else:
                 cmds["go-upstream"] = [str(BUILD / "go-upstream")]
     if "go-binding" in selected:
@@ -319,7 +332,7 @@ def build_go_binding(go: str | None) -> str | None:
         log("building the Go contender against bindings/go" if "build" in args else "go mod edit")
         p = sh(args, cwd=src, env=env)
         if p.returncode != 0:
-            return f"{' '.join(map(str, args[:3]))} failed: {tail(p.stderr)}"
+            return f"{' '.join(map(str, args[:3]))} failed: {why(p.stderr)}"
     return None
 
 
@@ -348,7 +361,7 @@ def install_py_binding(py: str) -> str | None:
             timeout=1200,
         )
         if p.returncode != 0:
-            return f"pip install ./bindings/python failed: {tail(p.stderr)}"
+            return f"pip install ./bindings/python failed: {why(p.stdout + p.stderr)}"
         stamp.write_text(digest)
     p = sh([py, "-c", "import cniinvoke"])
     if p.returncode != 0:
@@ -510,7 +523,7 @@ def targets(
     rows = []
 
     def absent(name: str) -> str:
-        return f"not run: {skipped.get(name, 'not selected')}"
+        return "not run (see above)" if name in skipped else "not selected"
 
     def check_ratio(name: str, limit: float, label: str) -> None:
         if name not in names:
