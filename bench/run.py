@@ -383,7 +383,8 @@ def install_py_binding(py: str) -> str | None:
 
 @dataclass
 class Cell:
-    values: list[float] = field(default_factory=list)  # one per round
+    values: list[float] = field(default_factory=list)  # one per successful round
+    by_round: dict[int, float] = field(default_factory=dict)
     rss_mib: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
@@ -446,6 +447,7 @@ def run_all(cmds: dict[str, list[str]], all_cases: list[Case]) -> dict[str, dict
                     cell.errors.append(err)
                     continue
                 cell.values.append(value_of(case, data))
+                cell.by_round[rnd] = cell.values[-1]
                 if case.rss:
                     cell.rss_mib.append((data["rss_peak_kib"] - data["rss_base_kib"]) / 1024)
         log(
@@ -545,6 +547,13 @@ def targets(
     def absent(name: str) -> str:
         return "not run (see above)" if name in skipped else "not selected"
 
+    def spread(a: str, b: str) -> str:
+        """The range of a's time over b's, round by round (the two ran
+        next to each other in each round): how firm a verdict is."""
+        ca, cb = res["add"][a], res["add"][b]
+        rs = [ca.by_round[i] / cb.by_round[i] for i in ca.by_round if i in cb.by_round]
+        return f" (per round {min(rs):.2f}–{max(rs):.2f}×)" if len(rs) > 1 else ""
+
     def check_ratio(name: str, limit: float, label: str) -> None:
         if name not in names:
             rows.append((label, absent(name), "n/a"))
@@ -553,7 +562,7 @@ def targets(
         rows.append(
             (
                 label,
-                "no data" if r is None else f"{r:.2f}× on ADD, sequential",
+                "no data" if r is None else f"{r:.2f}× on ADD, sequential{spread(name, 'floor')}",
                 "n/a" if r is None else ("pass" if r <= limit else "miss"),
             )
         )
@@ -571,7 +580,11 @@ def targets(
             rows.append((label, "no data", "n/a"))
         else:
             rows.append(
-                (label, f"{b / u:.2f}× upstream's time on ADD, sequential", "pass" if b < u else "miss")
+                (
+                    label,
+                    f"{b / u:.2f}× upstream's time on ADD, sequential{spread('go-binding', 'go-upstream')}",
+                    "pass" if b < u else "miss",
+                )
             )
 
     big = [c for c in all_cases if c.key.startswith("touch-") and c.key != "touch-64"]
