@@ -1,40 +1,97 @@
-# libcniinvoke — build, demo, test.
+# libcniinvoke — build, demo, test, install.
 #
-#   make demo   build and run the main job on the bundled test plugin
-#   make test   install what is missing, then run every test suite
+#   make demo     build, then the main job on the bundled test plugin
+#   make test     install what is missing, lint, run every test suite
+#   make lib      the C library (libcniinvoke.so/.a) and its header
+#   make install PREFIX=/usr/local [DESTDIR=...]
 
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 CARGO ?= cargo
-PLUGIN := target/debug/cni-test-plugin
-
-.PHONY: all build demo test deps lint rust-test clean
-
-all: build
-
-build:
-	$(CARGO) build --workspace
-
-demo: build
-	$(CARGO) run -q --example demo -- $(PLUGIN)
+CC ?= cc
+TARGET_DIR ?= $(if $(CARGO_TARGET_DIR),$(CARGO_TARGET_DIR),target)
+RELEASE := $(TARGET_DIR)/release
+PLUGIN := $(TARGET_DIR)/debug/cni-test-plugin
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+SOMAJOR := 0
 
 # Debian packages the suites need (CI starts from a fresh machine): the real
 # CNI plugins and iproute2 for the end-to-end tests, valgrind, pkg-config.
 DEB_PACKAGES := containernetworking-plugins iproute2 valgrind pkg-config gcc g++
-deps:
-	@./.ci/deps.sh $(DEB_PACKAGES)
 
 # As root the real-plugin tests must run, not skip.
 ifeq ($(shell id -u),0)
 export CNI_REQUIRE_REAL_PLUGINS := 1
 endif
 
+.PHONY: all build lib install uninstall demo demo-c deps lint rust-test test-c test-python test clean
+
+all: build lib
+
+build:
+	$(CARGO) build --workspace
+
+lib:
+	$(CARGO) build --release --lib
+
+install: lib
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR)
+	install -m 0755 $(RELEASE)/libcniinvoke.so $(DESTDIR)$(LIBDIR)/libcniinvoke.so.$(VERSION)
+	ln -sf libcniinvoke.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libcniinvoke.so.$(SOMAJOR)
+	ln -sf libcniinvoke.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libcniinvoke.so
+	install -m 0644 $(RELEASE)/libcniinvoke.a $(DESTDIR)$(LIBDIR)/libcniinvoke.a
+	install -m 0644 include/cniinvoke.h include/cniinvoke.hpp $(DESTDIR)$(INCLUDEDIR)/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	    cniinvoke.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/cniinvoke.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libcniinvoke.so $(DESTDIR)$(LIBDIR)/libcniinvoke.so.$(SOMAJOR) \
+	      $(DESTDIR)$(LIBDIR)/libcniinvoke.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libcniinvoke.a \
+	      $(DESTDIR)$(INCLUDEDIR)/cniinvoke.h $(DESTDIR)$(INCLUDEDIR)/cniinvoke.hpp \
+	      $(DESTDIR)$(PKGCONFIGDIR)/cniinvoke.pc
+
+# The C example, built against the release library.
+demo-c: lib
+	mkdir -p $(RELEASE)/examples
+	ln -sf libcniinvoke.so $(RELEASE)/libcniinvoke.so.$(SOMAJOR)
+	$(CC) -std=c11 -Wall -Wextra -Iinclude examples/c/demo.c -L$(RELEASE) \
+	    -Wl,-rpath,$(abspath $(RELEASE)) -lcniinvoke -o $(RELEASE)/examples/cniinvoke-demo
+
+demo: build demo-c
+	@echo "== Rust API"
+	$(CARGO) run -q --example demo -- $(PLUGIN)
+	@echo "== C ABI"
+	$(RELEASE)/examples/cniinvoke-demo $(PLUGIN)
+	@echo "== command line"
+	$(TARGET_DIR)/debug/cniinvoke version $(PLUGIN)
+	echo '{"cniVersion":"1.1.0","name":"demo-net","type":"cni-test-plugin"}' > $(TARGET_DIR)/demo-net.json
+	$(TARGET_DIR)/debug/cniinvoke add $(PLUGIN) --netconf $(TARGET_DIR)/demo-net.json --netns /var/run/netns/demo
+	$(TARGET_DIR)/debug/cniinvoke check $(PLUGIN) --netconf $(TARGET_DIR)/demo-net.json --netns /var/run/netns/demo && echo "CHECK ok"
+	$(TARGET_DIR)/debug/cniinvoke del $(PLUGIN) --netconf $(TARGET_DIR)/demo-net.json --netns /var/run/netns/demo && echo "DEL ok"
+	@./examples/demo-real.sh $(TARGET_DIR)/debug/cniinvoke
+
+deps:
+	@./.ci/deps.sh $(DEB_PACKAGES)
+
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	cd bindings/python && $(CARGO) fmt -- --check && $(CARGO) clippy -q -- -D warnings
 
 rust-test: build
 	$(CARGO) test --workspace
 
-test: deps lint rust-test
+test-c:
+	$(CARGO) test --test c_abi
+
+# The Python package: built into a fresh venv as a user installs it, then pytest.
+test-python:
+	bindings/python/run-tests.sh
+
+test: deps lint rust-test test-python
 
 clean:
 	$(CARGO) clean

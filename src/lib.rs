@@ -8,6 +8,7 @@ pub mod context;
 pub mod delegate;
 pub mod error;
 pub mod exec;
+pub mod ffi;
 pub mod find;
 mod goquote;
 pub mod raw_exec;

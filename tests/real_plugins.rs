@@ -345,3 +345,83 @@ fn a_plugin_delegates_ipam_to_host_local() {
         std::env::remove_var(k);
     }
 }
+
+#[test]
+fn the_command_line_drives_bridge_and_reports_errors() {
+    if !available() {
+        return;
+    }
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let host = Netns::new("host");
+    let ctr = Netns::new("ctr");
+    let data = common::tempdir();
+    let conf_path = data.path().join("net.json");
+    let conf = json!({
+        "cniVersion": "1.0.0", "name": "cnii-cli", "type": "bridge", "bridge": "cnii-br2",
+        "isGateway": true, "ipMasq": false,
+        "ipam": {"type": "host-local", "subnet": "10.95.0.0/24", "dataDir": data.path()}
+    });
+    std::fs::write(&conf_path, conf.to_string()).unwrap();
+    let cli = |verb: &str, conf: &std::path::Path| {
+        Command::new("ip")
+            .args([
+                "netns",
+                "exec",
+                &host.name,
+                env!("CARGO_BIN_EXE_cniinvoke"),
+                verb,
+                "bridge",
+            ])
+            .args([
+                "--netconf",
+                conf.to_str().unwrap(),
+                "--netns",
+                &ctr.path(),
+                "--containerid",
+                "c5",
+            ])
+            .args(["--path", PLUGINS])
+            .output()
+            .unwrap()
+    };
+    let out = cli("add", &conf_path);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let addr = r["ips"][0]["address"].as_str().unwrap();
+    assert!(ctr
+        .ip(&["-4", "addr", "show", "dev", "eth0"])
+        .unwrap()
+        .contains(addr));
+    let mut check = conf.clone();
+    check["prevResult"] = r.clone();
+    let check_path = data.path().join("check.json");
+    std::fs::write(&check_path, check.to_string()).unwrap();
+    let out = cli("check", &check_path);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for _ in 0..2 {
+        let out = cli("del", &conf_path);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert!(ctr.ip(&["link", "show", "dev", "eth0"]).is_err());
+
+    let mut bad = conf.clone();
+    bad["ipam"]["subnet"] = json!("not-a-subnet");
+    let bad_path = data.path().join("bad.json");
+    std::fs::write(&bad_path, bad.to_string()).unwrap();
+    let out = cli("add", &bad_path);
+    assert_eq!(out.status.code(), Some(13));
+    let e: Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_ne!(e["code"], 0);
+}

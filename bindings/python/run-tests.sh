@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Build the cniinvoke wheel, install it into a fresh venv as a user would
+# (`pip install ./bindings/python`; pip fetches maturin as the build
+# backend), and run the pytest suite against it with the project's test
+# plugin. Usage: bindings/python/run-tests.sh [pytest args...]
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+venv="$repo/.venv-py"
+python="${PYTHON:-python3}"
+cargo="${CARGO:-cargo}"
+
+cd "$repo"
+# The test plugin every suite uses (a no-op when it is up to date).
+"$cargo" build -q -p cni-test-plugin
+export CNI_TEST_PLUGIN="${CNI_TEST_PLUGIN:-$repo/target/debug/cni-test-plugin}"
+
+rm -rf "$venv"
+"$python" -m venv "$venv"
+"$venv/bin/python" -m pip install -q --disable-pip-version-check \
+    "./bindings/python" pytest pytest-timeout mypy
+
+# Run from outside the source tree so `import cniinvoke` is the installed
+# wheel, never bindings/python/python/cniinvoke.
+cd "$here/tests"
+exec "$venv/bin/python" -m pytest -p no:cacheprovider -c "$here/pyproject.toml" \
+    --rootdir "$here/tests" "$@" "$here/tests"

@@ -1,0 +1,262 @@
+//! The module-level calls: arguments in, one core call with the GIL
+//! released, result or exception out.
+
+use crate::args;
+use crate::context::{Call, PyContext};
+use crate::convert;
+use crate::errors::check;
+use crate::exec::ExecArg;
+use crate::values::{PyCniResult, PyPluginInfo};
+use cniinvoke::types::CniResult;
+use cniinvoke::{Context, Done, Error, Exec};
+use pyo3::prelude::*;
+
+/// Run `f` under the context of `ctx=`/`timeout=` with the GIL released,
+/// then turn its outcome into a Python value or exception.
+fn run<T: Send>(
+    py: Python<'_>,
+    exec: Option<&Bound<'_, PyAny>>,
+    ctx: Option<PyRef<'_, PyContext>>,
+    timeout: Option<&Bound<'_, PyAny>>,
+    f: impl FnOnce(&Context, Option<&dyn Exec>) -> cniinvoke::Result<T> + Send,
+) -> PyResult<(T, ExecArg)> {
+    let timeout = convert::seconds(timeout, "timeout")?;
+    let call = Call::new(ctx.as_deref(), timeout);
+    let exec = ExecArg::new(exec, &call)?;
+    let out = py.detach(|| f(&call.ctx, exec.as_dyn()));
+    let raised = exec.raised();
+    call.finish(py, out, raised).map(|v| (v, exec))
+}
+
+/// Find `plugin` on `paths`: the first regular file `dir/plugin` (plus an
+/// extension of `EXECUTABLE_FILE_EXTENSIONS`). Raises `PluginNotFoundError`
+/// (`failed to find plugin "x" in path [a b]`) or, for an empty name, a name
+/// holding `/` or no paths, `InvalidArgumentError` (a `ValueError`). The
+/// search does not block; `ctx=`/`timeout=` are honoured like every call's
+/// (a context already done raises at once).
+#[pyfunction]
+#[pyo3(signature = (plugin, paths, *, ctx=None, timeout=None))]
+pub fn find_in_path(
+    py: Python<'_>,
+    plugin: &str,
+    paths: &Bound<'_, PyAny>,
+    ctx: Option<PyRef<'_, PyContext>>,
+    timeout: Option<&Bound<'_, PyAny>>,
+) -> PyResult<String> {
+    let paths = convert::str_list(paths, "paths")?;
+    let timeout = convert::seconds(timeout, "timeout")?;
+    let call = Call::new(ctx.as_deref(), timeout);
+    let found = match call.ctx.done() {
+        Some(Done::Cancelled) => Err(Error::Cancelled("context canceled".into())),
+        Some(Done::DeadlineExceeded) => Err(Error::Timeout("context deadline exceeded".into())),
+        None => cniinvoke::find_in_path(plugin, &paths),
+    };
+    call.finish(py, found, None)
+}
+
+/// Run the plugin at `plugin_path` with `netconf` (`bytes`, `str` or a
+/// mapping) on stdin and the environment of `args`, and decode its stdout as
+/// a `Result` (in the result's `cniVersion`, else the config's).
+#[pyfunction]
+#[pyo3(signature = (plugin_path, netconf, args, exec=None, *, ctx=None, timeout=None))]
+pub fn exec_plugin_with_result(
+    py: Python<'_>,
+    plugin_path: &Bound<'_, PyAny>,
+    netconf: &Bound<'_, PyAny>,
+    args: &Bound<'_, PyAny>,
+    exec: Option<&Bound<'_, PyAny>>,
+    ctx: Option<PyRef<'_, PyContext>>,
+    timeout: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyCniResult> {
+    let path = convert::path(plugin_path, "plugin_path")?;
+    let netconf = convert::json_doc(netconf, "netconf")?;
+    let env = args::env_of(args)?;
+    let (r, _) = run(py, exec, ctx, timeout, |c, e| {
+        cniinvoke::exec_plugin_with_result(c, &path, &netconf, &env, e)
+    })?;
+    Ok(PyCniResult::new(r))
+}
+
+/// Run the plugin for its effect only (CHECK, DEL, STATUS, GC); stdout is
+/// ignored. Returns None or raises.
+#[pyfunction]
+#[pyo3(signature = (plugin_path, netconf, args, exec=None, *, ctx=None, timeout=None))]
+pub fn exec_plugin_without_result(
+    py: Python<'_>,
+    plugin_path: &Bound<'_, PyAny>,
+    netconf: &Bound<'_, PyAny>,
+    args: &Bound<'_, PyAny>,
+    exec: Option<&Bound<'_, PyAny>>,
+    ctx: Option<PyRef<'_, PyContext>>,
+    timeout: Option<&Bound<'_, PyAny>>,
+) -> PyResult<()> {
+    let path = convert::path(plugin_path, "plugin_path")?;
+    let netconf = convert::json_doc(netconf, "netconf")?;
+    let env = args::env_of(args)?;
+    run(py, exec, ctx, timeout, |c, e| {
+        cniinvoke::exec_plugin_without_result(c, &path, &netconf, &env, e)
+    })
+    .map(|_| ())
+}
+
+/// Ask the plugin which CNI versions it supports (its `VERSION` command);
+/// a plugin too old to know `VERSION` supports 0.1.0.
+#[pyfunction]
+#[pyo3(signature = (plugin_path, exec=None, *, ctx=None, timeout=None))]
+pub fn get_version_info(
+    py: Python<'_>,
+    plugin_path: &Bound<'_, PyAny>,
+    exec: Option<&Bound<'_, PyAny>>,
+    ctx: Option<PyRef<'_, PyContext>>,
+    timeout: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
+    let path = convert::path(plugin_path, "plugin_path")?;
+    let (info, exec) = run(py, exec, ctx, timeout, |c, e| {
+        cniinvoke::get_version_info(c, &path, e)
+    })?;
+    // What a Python executor's decode() returned, as upstream returns it.
+    if let Some(obj) = exec.decoded() {
+        return Ok(obj);
+    }
+    Ok(Py::new(py, PyPluginInfo::from_core(&info))?.into_any())
+}
+
+type Verb = fn(&Context, &str, &[u8], Option<&dyn Exec>) -> cniinvoke::Result<()>;
+
+fn delegate(
+    py: Python<'_>,
+    verb: Verb,
+    plugin: &str,
+    netconf: &Bound<'_, PyAny>,
+    exec: Option<&Bound<'_, PyAny>>,
+    ctx: Option<PyRef<'_, PyContext>>,
+    timeout: Option<&Bound<'_, PyAny>>,
+) -> PyResult<()> {
+    let netconf = convert::json_doc(netconf, "netconf")?;
+    run(py, exec, ctx, timeout, |c, e| verb(c, plugin, &netconf, e)).map(|_| ())
+}
+
+/// Find `plugin` on this process's `CNI_PATH` and run its ADD with this
+/// process's environment (`CNI_COMMAND=ADD`); its `Result`.
+#[pyfunction]
+#[pyo3(signature = (plugin, netconf, exec=None, *, ctx=None, timeout=None))]
+pub fn delegate_add(
+    py: Python<'_>,
+    plugin: &str,
+    netconf: &Bound<'_, PyAny>,
+    exec: Option<&Bound<'_, PyAny>>,
+    ctx: Option<PyRef<'_, PyContext>>,
+    timeout: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyCniResult> {
+    let netconf = convert::json_doc(netconf, "netconf")?;
+    let (r, _) = run(py, exec, ctx, timeout, |c, e| {
+        cniinvoke::delegate_add(c, plugin, &netconf, e)
+    })?;
+    Ok(PyCniResult::new(r))
+}
+
+/// Find `plugin` on `CNI_PATH` and run its CHECK (`CNI_COMMAND=CHECK`).
+#[pyfunction]
+#[pyo3(signature = (plugin, netconf, exec=None, *, ctx=None, timeout=None))]
+pub fn delegate_check(
+    py: Python<'_>,
+    plugin: &str,
+    netconf: &Bound<'_, PyAny>,
+    exec: Option<&Bound<'_, PyAny>>,
+    ctx: Option<PyRef<'_, PyContext>>,
+    timeout: Option<&Bound<'_, PyAny>>,
+) -> PyResult<()> {
+    delegate(
+        py,
+        cniinvoke::delegate_check,
+        plugin,
+        netconf,
+        exec,
+        ctx,
+        timeout,
+    )
+}
+
+/// Find `plugin` on `CNI_PATH` and run its DEL (`CNI_COMMAND=DEL`).
+#[pyfunction]
+#[pyo3(signature = (plugin, netconf, exec=None, *, ctx=None, timeout=None))]
+pub fn delegate_del(
+    py: Python<'_>,
+    plugin: &str,
+    netconf: &Bound<'_, PyAny>,
+    exec: Option<&Bound<'_, PyAny>>,
+    ctx: Option<PyRef<'_, PyContext>>,
+    timeout: Option<&Bound<'_, PyAny>>,
+) -> PyResult<()> {
+    delegate(
+        py,
+        cniinvoke::delegate_del,
+        plugin,
+        netconf,
+        exec,
+        ctx,
+        timeout,
+    )
+}
+
+/// Find `plugin` on `CNI_PATH` and run its STATUS (`CNI_COMMAND=STATUS`).
+#[pyfunction]
+#[pyo3(signature = (plugin, netconf, exec=None, *, ctx=None, timeout=None))]
+pub fn delegate_status(
+    py: Python<'_>,
+    plugin: &str,
+    netconf: &Bound<'_, PyAny>,
+    exec: Option<&Bound<'_, PyAny>>,
+    ctx: Option<PyRef<'_, PyContext>>,
+    timeout: Option<&Bound<'_, PyAny>>,
+) -> PyResult<()> {
+    delegate(
+        py,
+        cniinvoke::delegate_status,
+        plugin,
+        netconf,
+        exec,
+        ctx,
+        timeout,
+    )
+}
+
+/// Find `plugin` on `CNI_PATH` and run its GC (`CNI_COMMAND=GC`).
+#[pyfunction]
+#[pyo3(signature = (plugin, netconf, exec=None, *, ctx=None, timeout=None))]
+pub fn delegate_gc(
+    py: Python<'_>,
+    plugin: &str,
+    netconf: &Bound<'_, PyAny>,
+    exec: Option<&Bound<'_, PyAny>>,
+    ctx: Option<PyRef<'_, PyContext>>,
+    timeout: Option<&Bound<'_, PyAny>>,
+) -> PyResult<()> {
+    delegate(
+        py,
+        cniinvoke::delegate_gc,
+        plugin,
+        netconf,
+        exec,
+        ctx,
+        timeout,
+    )
+}
+
+/// Convert a result (a `Result`, or its JSON as `bytes`, `str` or a
+/// mapping) to CNI version `to_version`; raises `UnsupportedVersionError`.
+#[pyfunction]
+pub fn convert_result(
+    py: Python<'_>,
+    result: &Bound<'_, PyAny>,
+    to_version: &str,
+) -> PyResult<PyCniResult> {
+    let converted = match result.cast::<PyCniResult>() {
+        Ok(r) => r.get().inner.convert_to(to_version),
+        Err(_) => {
+            let bytes = convert::json_doc(result, "result")?;
+            CniResult::from_json(&bytes).and_then(|r| r.convert_to(to_version))
+        }
+    };
+    Ok(PyCniResult::new(check(py, converted)?))
+}

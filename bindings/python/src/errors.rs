@@ -1,0 +1,87 @@
+//! Library errors as the Python exceptions of `cniinvoke._errors`, and the
+//! reverse for exceptions raised inside a Python executor.
+//!
+//! The exception classes are declared once, in Python (`_errors.py`), so that
+//! `PluginTimeoutError` can also be a `TimeoutError` and
+//! `InvalidArgumentError` a `ValueError`; this file only looks them up.
+
+use cniinvoke::types::CniError;
+use cniinvoke::Error;
+use pyo3::prelude::*;
+
+const MODULE: &str = "cniinvoke._errors";
+
+/// The exception class called `name` in `cniinvoke._errors`.
+fn class<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
+    py.import(MODULE)?.getattr(name)
+}
+
+/// The exception class name for each error category.
+fn class_name(e: &Error) -> &'static str {
+    match e {
+        Error::InvalidArgument(_) => "InvalidArgumentError",
+        Error::NotFound(_) => "PluginNotFoundError",
+        Error::Plugin(_) => "PluginError",
+        Error::ExecFailed(_) => "PluginExecError",
+        Error::Decode(_) => "DecodeError",
+        Error::UnsupportedVersion(_) => "UnsupportedVersionError",
+        Error::Timeout(_) => "PluginTimeoutError",
+        Error::Cancelled(_) => "PluginCancelledError",
+    }
+}
+
+/// A library error as the matching `CNIError` subclass instance.
+pub fn to_py(py: Python<'_>, e: &Error) -> PyErr {
+    let cni = e.to_cni_error();
+    match class(py, class_name(e)).and_then(|cls| cls.call1((cni.msg, cni.code, cni.details))) {
+        Ok(obj) => PyErr::from_value(obj),
+        Err(err) => err,
+    }
+}
+
+/// Shorthand: a core `Result` as a `PyResult`.
+pub fn check<T>(py: Python<'_>, r: cniinvoke::Result<T>) -> PyResult<T> {
+    r.map_err(|e| to_py(py, &e))
+}
+
+/// Builds the error of one category from its message.
+type MakeError = fn(String) -> Error;
+
+/// An exception raised inside a Python executor as a library error, so the
+/// core reacts to it as upstream does to an executor's error (for example a
+/// `PluginError("unknown CNI_COMMAND: VERSION")` from `VERSION`). The
+/// exception object itself is kept by the caller and re-raised unchanged.
+pub fn from_py(py: Python<'_>, err: &PyErr) -> Error {
+    let value = err.value(py);
+    let is = |name: &str| {
+        class(py, name)
+            .and_then(|c| value.is_instance(&c))
+            .unwrap_or(false)
+    };
+    if !is("CNIError") {
+        return Error::ExecFailed(value.to_string());
+    }
+    let code: u32 = value.getattr("code").and_then(|c| c.extract()).unwrap_or(0);
+    let text = |attr: &str| {
+        value
+            .getattr(attr)
+            .and_then(|v| v.extract::<String>())
+            .unwrap_or_default()
+    };
+    let (msg, details) = (text("msg"), text("details"));
+    let simple: [(&str, MakeError); 7] = [
+        ("PluginNotFoundError", Error::NotFound),
+        ("InvalidArgumentError", Error::InvalidArgument),
+        ("DecodeError", Error::Decode),
+        ("UnsupportedVersionError", Error::UnsupportedVersion),
+        ("PluginTimeoutError", Error::Timeout),
+        ("PluginCancelledError", Error::Cancelled),
+        ("PluginExecError", Error::ExecFailed),
+    ];
+    for (name, make) in simple {
+        if is(name) {
+            return make(msg);
+        }
+    }
+    Error::Plugin(CniError::new(code, msg, details))
+}

@@ -1,0 +1,383 @@
+// libcniinvoke: header-only C++17 wrapper over the C ABI (cniinvoke.h).
+//
+// RAII handles (cni::Context, cni::Exec), failures as exceptions
+// (cni::Error, carrying the cni_status and the CNI error's code, msg and
+// details), results as std::string JSON. Thread-safety is the C ABI's:
+// Context and Exec may be shared between threads; each is movable, not
+// copyable.
+//
+//   cni::Context ctx = cni::Context::with_timeout(std::chrono::seconds(5));
+//   cni::Args args;
+//   args.command = "ADD"; args.container_id = "ctr"; args.netns = "/var/run/netns/x";
+//   args.if_name = "eth0"; args.path = "/opt/cni/bin";
+//   std::string result = cni::exec_plugin_with_result(plugin, netconf, args, nullptr, &ctx);
+#ifndef CNIINVOKE_HPP
+#define CNIINVOKE_HPP
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "cniinvoke.h"
+
+namespace cni {
+
+/// The C ABI's status values.
+enum class Status : int {
+  Ok = CNI_STATUS_OK,
+  InvalidArgument = CNI_STATUS_INVALID_ARGUMENT,
+  NotFound = CNI_STATUS_NOT_FOUND,
+  PluginError = CNI_STATUS_PLUGIN_ERROR,
+  ExecFailed = CNI_STATUS_EXEC_FAILED,
+  DecodeError = CNI_STATUS_DECODE_ERROR,
+  UnsupportedVersion = CNI_STATUS_UNSUPPORTED_VERSION,
+  Timeout = CNI_STATUS_TIMEOUT,
+  Cancelled = CNI_STATUS_CANCELLED,
+  Panic = CNI_STATUS_PANIC,
+};
+
+/// A failed call: its status and CNI error (code 0 for library-side
+/// errors; the plugin's own code, msg and details for Status::PluginError).
+/// what() is the message, with "; details" when there are details.
+class Error : public std::runtime_error {
+ public:
+  Error(Status status, uint32_t code, std::string msg, std::string details)
+      : std::runtime_error(details.empty() ? msg : msg + "; " + details),
+        status_(status),
+        code_(code),
+        msg_(std::move(msg)),
+        details_(std::move(details)) {}
+
+  /// Takes ownership of `e` (may be NULL) and frees it.
+  static Error from_c(cni_status status, cni_error *e) {
+    Error out(static_cast<Status>(status), cni_error_code(e), cni_error_msg(e),
+              cni_error_details(e));
+    char *json = nullptr;
+    if (e != nullptr && cni_error_to_json(e, &json, nullptr) == CNI_STATUS_OK) {
+      out.json_ = json;
+      cni_string_free(json);
+    }
+    cni_error_free(e);
+    return out;
+  }
+
+  Status status() const noexcept { return status_; }
+  uint32_t code() const noexcept { return code_; }
+  const std::string &msg() const noexcept { return msg_; }
+  const std::string &details() const noexcept { return details_; }
+  /// The CNI error JSON (as a plugin prints it); empty if unavailable.
+  const std::string &json() const noexcept { return json_; }
+
+ private:
+  Status status_;
+  uint32_t code_;
+  std::string msg_;
+  std::string details_;
+  std::string json_;
+};
+
+namespace detail {
+
+/// Run `f(&err)` (a C call returning cni_status); throw its error.
+template <typename F>
+inline void call(F &&f) {
+  cni_error *err = nullptr;
+  cni_status status = f(&err);
+  if (status != CNI_STATUS_OK) throw Error::from_c(status, err);
+  cni_error_free(err);
+}
+
+/// Takes ownership of a library string.
+inline std::string take(char *s) {
+  std::string out = s != nullptr ? std::string(s) : std::string();
+  cni_string_free(s);
+  return out;
+}
+
+inline std::string json_quote(std::string_view s) {
+  static const char hex[] = "0123456789abcdef";
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          out += "\\u00";
+          out += hex[c >> 4];
+          out += hex[c & 15];
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out + "\"";
+}
+
+inline std::string json_array(const std::vector<std::string> &items) {
+  std::string out = "[";
+  for (size_t i = 0; i < items.size(); i++) {
+    if (i) out += ",";
+    out += json_quote(items[i]);
+  }
+  return out + "]";
+}
+
+inline const char *c_str_or_null(const std::optional<std::string> &s) {
+  return s ? s->c_str() : nullptr;
+}
+
+}  // namespace detail
+
+/// The arguments of one CNI operation (upstream invoke.Args).
+struct Args {
+  std::string command;
+  std::string container_id;
+  std::string netns;
+  std::vector<std::pair<std::string, std::string>> plugin_args;
+  std::string plugin_args_str;
+  std::string if_name;
+  std::string path;
+
+  /// The C ABI's args_json.
+  std::string to_json() const {
+    using detail::json_quote;
+    std::string pa = "[";
+    for (size_t i = 0; i < plugin_args.size(); i++) {
+      if (i) pa += ",";
+      pa += "[" + json_quote(plugin_args[i].first) + "," + json_quote(plugin_args[i].second) + "]";
+    }
+    pa += "]";
+    return "{\"command\":" + json_quote(command) + ",\"containerId\":" + json_quote(container_id) +
+           ",\"netns\":" + json_quote(netns) + ",\"ifName\":" + json_quote(if_name) +
+           ",\"path\":" + json_quote(path) + ",\"pluginArgs\":" + pa +
+           ",\"pluginArgsStr\":" + json_quote(plugin_args_str) + "}";
+  }
+};
+
+/// Cancellation, deadline and trace context (cni_context).
+class Context {
+ public:
+  /// Cancellable, no deadline.
+  Context() : ctx_(cni_context_new()) {}
+
+  /// Deadline `timeout` from now.
+  static Context with_timeout(std::chrono::milliseconds timeout) {
+    auto ms = timeout.count() < 0 ? 0 : static_cast<uint64_t>(timeout.count());
+    return Context(cni_context_with_timeout_ms(ms));
+  }
+
+  /// Any thread, idempotent.
+  void cancel() const noexcept { cni_context_cancel(ctx_.get()); }
+
+  /// W3C trace context handed to plugins (nullopt = not set).
+  void set_trace(const std::optional<std::string> &traceparent,
+                 const std::optional<std::string> &tracestate = std::nullopt,
+                 const std::optional<std::string> &baggage = std::nullopt) {
+    detail::call([&](cni_error **err) {
+      return cni_context_set_trace(ctx_.get(), detail::c_str_or_null(traceparent),
+                                   detail::c_str_or_null(tracestate),
+                                   detail::c_str_or_null(baggage), err);
+    });
+  }
+
+  const cni_context *get() const noexcept { return ctx_.get(); }
+
+ private:
+  explicit Context(cni_context *c) : ctx_(c) {}
+  struct Free {
+    void operator()(cni_context *c) const noexcept { cni_context_free(c); }
+  };
+  std::unique_ptr<cni_context, Free> ctx_;
+};
+
+/// How plugins are found and run (cni_exec).
+class Exec {
+ public:
+  /// Upstream DefaultExec.
+  static Exec default_exec() { return Exec(cni_exec_new_default(), nullptr); }
+
+  /// Upstream RawExec with the C ABI's options JSON
+  /// ({"stderr":"forward"|"inherit"|"discard","textBusyRetries":N,
+  ///   "textBusyDelayMs":N,"killGraceMs":N}).
+  static Exec raw(const std::optional<std::string> &options_json = std::nullopt) {
+    cni_exec *e = nullptr;
+    detail::call([&](cni_error **err) {
+      return cni_exec_new_raw(detail::c_str_or_null(options_json), &e, err);
+    });
+    return Exec(e, nullptr);
+  }
+
+  /// Upstream RawExec{Stderr: w}: a successful plugin's stderr goes to
+  /// `write` (called on the calling thread; must be thread-safe when the
+  /// Exec is shared; exceptions it throws are swallowed).
+  static Exec raw_with_stderr(std::function<void(std::string_view)> write,
+                              const std::optional<std::string> &options_json = std::nullopt) {
+    auto holder = std::make_shared<std::function<void(std::string_view)>>(std::move(write));
+    cni_exec *e = nullptr;
+    detail::call([&](cni_error **err) {
+      return cni_exec_new_raw_with_stderr(detail::c_str_or_null(options_json),
+                                          &Exec::write_trampoline, holder.get(), &e, err);
+    });
+    return Exec(e, std::move(holder));
+  }
+
+  /// A caller-implemented exec (see cni_exec_vtable in cniinvoke.h).
+  static Exec custom(const cni_exec_vtable &vtable, void *userdata) {
+    cni_exec *e = cni_exec_new_custom(&vtable, userdata);
+    if (e == nullptr) throw Error(Status::InvalidArgument, 0, "cni_exec_new_custom failed", "");
+    return Exec(e, nullptr);
+  }
+
+  const cni_exec *get() const noexcept { return exec_.get(); }
+
+ private:
+  Exec(cni_exec *e, std::shared_ptr<void> keep) : keep_(std::move(keep)), exec_(e) {}
+
+  static void write_trampoline(void *userdata, const uint8_t *data, size_t len) {
+    auto *fn = static_cast<std::function<void(std::string_view)> *>(userdata);
+    try {
+      (*fn)(std::string_view(reinterpret_cast<const char *>(data), len));
+    } catch (...) {
+    }
+  }
+
+  struct Free {
+    void operator()(cni_exec *e) const noexcept { cni_exec_free(e); }
+  };
+  // Declared first so it is destroyed after the exec that uses it.
+  std::shared_ptr<void> keep_;
+  std::unique_ptr<cni_exec, Free> exec_;
+};
+
+namespace detail {
+inline const cni_exec *exec_ptr(const Exec *e) { return e ? e->get() : nullptr; }
+inline const cni_context *ctx_ptr(const Context *c) { return c ? c->get() : nullptr; }
+}  // namespace detail
+
+/// Library version, static.
+inline std::string version() { return cni_version(); }
+/// CNI spec version spoken ("1.1.0").
+inline std::string spec_version() { return cni_spec_version(); }
+/// JSON array of executable file extensions.
+inline std::string executable_file_extensions() { return cni_executable_file_extensions(); }
+
+/// Upstream FindInPath.
+inline std::string find_in_path(const std::string &plugin, const std::vector<std::string> &paths) {
+  char *out = nullptr;
+  detail::call([&](cni_error **err) {
+    return cni_find_in_path(plugin.c_str(), detail::json_array(paths).c_str(), &out, err);
+  });
+  return detail::take(out);
+}
+
+/// Upstream ExecPluginWithResult; args_json nullopt = inherit the environment.
+inline std::string exec_plugin_with_result(const std::string &plugin_path, const std::string &netconf,
+                                           const std::optional<std::string> &args_json,
+                                           const Exec *exec = nullptr, const Context *ctx = nullptr) {
+  char *out = nullptr;
+  detail::call([&](cni_error **err) {
+    return cni_exec_plugin_with_result(detail::exec_ptr(exec), detail::ctx_ptr(ctx),
+                                       plugin_path.c_str(), netconf.c_str(),
+                                       detail::c_str_or_null(args_json), &out, err);
+  });
+  return detail::take(out);
+}
+
+inline std::string exec_plugin_with_result(const std::string &plugin_path, const std::string &netconf,
+                                           const Args &args, const Exec *exec = nullptr,
+                                           const Context *ctx = nullptr) {
+  return exec_plugin_with_result(plugin_path, netconf, std::optional<std::string>(args.to_json()),
+                                 exec, ctx);
+}
+
+/// Upstream ExecPluginWithoutResult.
+inline void exec_plugin_without_result(const std::string &plugin_path, const std::string &netconf,
+                                       const std::optional<std::string> &args_json,
+                                       const Exec *exec = nullptr, const Context *ctx = nullptr) {
+  detail::call([&](cni_error **err) {
+    return cni_exec_plugin_without_result(detail::exec_ptr(exec), detail::ctx_ptr(ctx),
+                                          plugin_path.c_str(), netconf.c_str(),
+                                          detail::c_str_or_null(args_json), err);
+  });
+}
+
+inline void exec_plugin_without_result(const std::string &plugin_path, const std::string &netconf,
+                                       const Args &args, const Exec *exec = nullptr,
+                                       const Context *ctx = nullptr) {
+  exec_plugin_without_result(plugin_path, netconf, std::optional<std::string>(args.to_json()), exec,
+                             ctx);
+}
+
+/// Upstream GetVersionInfo: plugin-info JSON.
+inline std::string get_version_info(const std::string &plugin_path, const Exec *exec = nullptr,
+                                    const Context *ctx = nullptr) {
+  char *out = nullptr;
+  detail::call([&](cni_error **err) {
+    return cni_get_version_info(detail::exec_ptr(exec), detail::ctx_ptr(ctx), plugin_path.c_str(),
+                                &out, err);
+  });
+  return detail::take(out);
+}
+
+/// Upstream DelegateAdd: result JSON.
+inline std::string delegate_add(const std::string &plugin, const std::string &netconf,
+                                const Exec *exec = nullptr, const Context *ctx = nullptr) {
+  char *out = nullptr;
+  detail::call([&](cni_error **err) {
+    return cni_delegate_add(detail::exec_ptr(exec), detail::ctx_ptr(ctx), plugin.c_str(),
+                            netconf.c_str(), &out, err);
+  });
+  return detail::take(out);
+}
+
+#define CNIINVOKE_HPP_DELEGATE(name)                                                          \
+  inline void delegate_##name(const std::string &plugin, const std::string &netconf,          \
+                              const Exec *exec = nullptr, const Context *ctx = nullptr) {     \
+    detail::call([&](cni_error **err) {                                                       \
+      return cni_delegate_##name(detail::exec_ptr(exec), detail::ctx_ptr(ctx), plugin.c_str(), \
+                                 netconf.c_str(), err);                                       \
+    });                                                                                       \
+  }
+/// Upstream DelegateCheck / DelegateDel / DelegateStatus / DelegateGC.
+CNIINVOKE_HPP_DELEGATE(check)
+CNIINVOKE_HPP_DELEGATE(del)
+CNIINVOKE_HPP_DELEGATE(status)
+CNIINVOKE_HPP_DELEGATE(gc)
+#undef CNIINVOKE_HPP_DELEGATE
+
+/// Upstream Args.AsEnv(): JSON array of "K=V" ("null" for nullopt = inherit).
+inline std::string args_as_env(const std::optional<std::string> &args_json) {
+  char *out = nullptr;
+  detail::call([&](cni_error **err) {
+    return cni_args_as_env(detail::c_str_or_null(args_json), &out, err);
+  });
+  return detail::take(out);
+}
+
+inline std::string args_as_env(const Args &args) {
+  return args_as_env(std::optional<std::string>(args.to_json()));
+}
+
+/// Convert a result JSON to another CNI version.
+inline std::string result_convert(const std::string &result_json, const std::string &to_version) {
+  char *out = nullptr;
+  detail::call([&](cni_error **err) {
+    return cni_result_convert(result_json.c_str(), to_version.c_str(), &out, err);
+  });
+  return detail::take(out);
+}
+
+}  // namespace cni
+
+#endif  // CNIINVOKE_HPP

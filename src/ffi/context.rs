@@ -1,0 +1,106 @@
+//! `cni_context`: cancellation, deadline and trace context of calls.
+
+use super::error::cni_error;
+use super::ptr::{RefArg, StrArg};
+use super::status::cni_status;
+use crate::context::{Context, TraceContext};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+/// Cancellation, deadline and W3C trace context for one or more calls (Go's
+/// `context.Context`).
+///
+/// Thread-safe: one context may be used by any number of calls on any
+/// threads at once, and cancelled from any thread. When it is cancelled or
+/// its deadline passes, calls using it kill the plugin's process group, reap
+/// it, and return `CNI_STATUS_CANCELLED` or `CNI_STATUS_TIMEOUT` promptly;
+/// later calls with it fail at once.
+#[allow(non_camel_case_types)]
+pub struct cni_context {
+    pub(crate) ctx: Context,
+}
+
+/// The context of a call: a clone of `ctx` (sharing its state), or one
+/// that is never done for NULL.
+///
+/// # Safety
+/// `ctx` is NULL or a live context.
+pub(crate) unsafe fn context_arg(ctx: *const cni_context) -> Context {
+    static BACKGROUND: OnceLock<Context> = OnceLock::new();
+    match ctx.opt() {
+        Some(c) => c.ctx.clone(),
+        None => BACKGROUND.get_or_init(Context::background).clone(),
+    }
+}
+
+/// A new cancellable context without a deadline. Never NULL. Free with
+/// `cni_context_free`.
+#[no_mangle]
+pub extern "C" fn cni_context_new() -> *mut cni_context {
+    ffi_boundary!({
+        Box::into_raw(Box::new(cni_context {
+            ctx: Context::new(),
+        }))
+    })
+}
+
+/// A new cancellable context whose deadline is `ms` milliseconds from now
+/// (0 = already expired). Calls still running at the deadline return
+/// `CNI_STATUS_TIMEOUT`. Never NULL. Free with `cni_context_free`.
+#[no_mangle]
+pub extern "C" fn cni_context_with_timeout_ms(ms: u64) -> *mut cni_context {
+    ffi_boundary!({
+        Box::into_raw(Box::new(cni_context {
+            ctx: Context::with_timeout(Duration::from_millis(ms)),
+        }))
+    })
+}
+
+/// Cancel the context: calls in flight kill their plugin and return
+/// `CNI_STATUS_CANCELLED`; later calls fail at once. Callable from any
+/// thread, any number of times. NULL is ignored.
+#[no_mangle]
+pub unsafe extern "C" fn cni_context_cancel(ctx: *const cni_context) {
+    ffi_boundary!({
+        if let Some(c) = unsafe { ctx.opt() } {
+            c.ctx.cancel();
+        }
+    })
+}
+
+/// Set the W3C trace context handed to plugins as `TRACEPARENT`,
+/// `TRACESTATE` and `BAGGAGE` (replacing any set before). Each string may
+/// be NULL or "" (that variable is then not set). Affects calls started
+/// afterwards. `ctx` is required.
+#[no_mangle]
+pub unsafe extern "C" fn cni_context_set_trace(
+    ctx: *mut cni_context,
+    traceparent: *const libc::c_char,
+    tracestate: *const libc::c_char,
+    baggage: *const libc::c_char,
+    err: *mut *mut cni_error,
+) -> cni_status {
+    ffi_boundary!(err => {
+        let c = unsafe { (ctx as *const cni_context).arg("ctx") }?;
+        let own = |s: Option<&str>| s.map(str::to_string);
+        let trace = TraceContext {
+            traceparent: own(unsafe { traceparent.opt_str_arg("traceparent") }?),
+            tracestate: own(unsafe { tracestate.opt_str_arg("tracestate") }?),
+            baggage: own(unsafe { baggage.opt_str_arg("baggage") }?),
+        };
+        c.ctx.set_trace(trace);
+        Ok(())
+    })
+}
+
+/// Free a context. NULL is ignored. Calls using it must have returned.
+#[no_mangle]
+pub unsafe extern "C" fn cni_context_free(ctx: *mut cni_context) {
+    ffi_boundary!({
+        if !ctx.is_null() {
+            // SAFETY: the header requires a context from this library, not
+            // yet freed and no longer in use.
+            drop(unsafe { Box::from_raw(ctx) });
+        }
+    })
+}

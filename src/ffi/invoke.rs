@@ -1,0 +1,338 @@
+//! Finding and running plugins: the calls of upstream `pkg/invoke`.
+//!
+//! Common rules: `exec` NULL = the default exec; `ctx` NULL = no
+//! cancellation, no deadline; `netconf` is the network configuration JSON,
+//! handed to the plugin on stdin as given (the library decodes it only
+//! where it needs its `cniVersion`: then malformed JSON is
+//! `CNI_STATUS_DECODE_ERROR`, as upstream).
+
+use super::context::{cni_context, context_arg};
+use super::error::cni_error;
+use super::exec::cni_exec;
+use super::ptr::{Out, StrArg};
+use super::status::cni_status;
+use crate::args::{Args, CniArgs, InheritedArgs};
+use crate::error::{Error, Result};
+use crate::types::CniResult;
+use std::ffi::c_char;
+
+/// The `args_json` of the C ABI.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct ArgsJson {
+    #[serde(default)]
+    command: String,
+    #[serde(default)]
+    container_id: String,
+    #[serde(default)]
+    netns: String,
+    #[serde(default)]
+    if_name: String,
+    #[serde(default)]
+    path: String,
+    #[serde(default)]
+    plugin_args: Vec<(String, String)>,
+    #[serde(default)]
+    plugin_args_str: String,
+}
+
+impl From<ArgsJson> for Args {
+    fn from(a: ArgsJson) -> Args {
+        Args {
+            command: a.command,
+            container_id: a.container_id,
+            netns: a.netns,
+            plugin_args: a.plugin_args,
+            plugin_args_str: a.plugin_args_str,
+            if_name: a.if_name,
+            path: a.path,
+        }
+    }
+}
+
+/// `args_json` as core arguments: NULL = inherit this process's environment.
+///
+/// # Safety
+/// `args_json` is NULL or a NUL-terminated string.
+unsafe fn args_arg(args_json: *const c_char) -> Result<Box<dyn CniArgs>> {
+    if args_json.is_null() {
+        return Ok(Box::new(InheritedArgs));
+    }
+    let a: ArgsJson = args_json.json_object_arg("args_json")?;
+    Ok(Box::new(Args::from(a)))
+}
+
+/// Find `plugin` (a file name, no `/`) in the directories of `paths_json`
+/// (a JSON array of strings), searched in order; the full path of the first
+/// regular file `dir/plugin` (plus an extension from
+/// `cni_executable_file_extensions`) is stored in `*path_out` (free with
+/// `cni_string_free`).
+///
+/// Errors (texts as upstream's): `CNI_STATUS_NOT_FOUND` with
+/// `failed to find plugin "X" in path [a b]`; `CNI_STATUS_INVALID_ARGUMENT`
+/// with `no plugin name provided`, `invalid plugin name: X`,
+/// `no paths provided`, or for a NULL/malformed argument. All pointers are
+/// required. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn cni_find_in_path(
+    plugin: *const c_char,
+    paths_json: *const c_char,
+    path_out: *mut *mut c_char,
+    err: *mut *mut cni_error,
+) -> cni_status {
+    ffi_boundary!(err => {
+        let out = unsafe { Out::new(path_out, "path_out") }?;
+        let plugin = unsafe { plugin.str_arg("plugin") }?;
+        let paths: Vec<String> = unsafe { paths_json.json_arg("paths_json") }?;
+        out.set_string(crate::find::find_in_path(plugin, &paths)?);
+        Ok(())
+    })
+}
+
+/// Run the plugin at `plugin_path` with `netconf` on stdin and the
+/// environment of `args_json`, and decode its stdout as a CNI result
+/// (upstream `ExecPluginWithResult`). The result JSON, in the version the
+/// plugin answered in (the config's when the plugin gave none), is stored in
+/// `*result_json_out` (free with `cni_string_free`).
+///
+/// `args_json`: NULL = the plugin inherits this process's environment;
+/// otherwise an object with any of `"command"`, `"containerId"`, `"netns"`,
+/// `"ifName"`, `"path"` (strings), `"pluginArgs"` (`[["K","V"],…]`) and
+/// `"pluginArgsStr"` (string; wins over `pluginArgs` for `CNI_ARGS`);
+/// unknown keys or wrong types → `CNI_STATUS_INVALID_ARGUMENT`.
+/// `plugin_path`, `netconf` and `result_json_out` are required.
+///
+/// Failures: `CNI_STATUS_PLUGIN_ERROR` (the plugin's CNI error),
+/// `CNI_STATUS_EXEC_FAILED`, `CNI_STATUS_DECODE_ERROR`,
+/// `CNI_STATUS_UNSUPPORTED_VERSION`, `CNI_STATUS_TIMEOUT`,
+/// `CNI_STATUS_CANCELLED`. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn cni_exec_plugin_with_result(
+    exec: *const cni_exec,
+    ctx: *const cni_context,
+    plugin_path: *const c_char,
+    netconf: *const c_char,
+    args_json: *const c_char,
+    result_json_out: *mut *mut c_char,
+    err: *mut *mut cni_error,
+) -> cni_status {
+    ffi_boundary!(err => {
+        let out = unsafe { Out::new(result_json_out, "result_json_out") }?;
+        let path = unsafe { plugin_path.str_arg("plugin_path") }?;
+        let netconf = unsafe { netconf.str_arg("netconf") }?;
+        let args = unsafe { args_arg(args_json) }?;
+        let exec = unsafe { cni_exec::arg(exec) };
+        let ctx = unsafe { context_arg(ctx) };
+        let result =
+            crate::exec::exec_plugin_with_result(&ctx, path, netconf.as_bytes(), &*args, exec)?;
+        out.set_string(result.to_json());
+        Ok(())
+    })
+}
+
+/// Run the plugin at `plugin_path` for its effect only, ignoring its stdout
+/// (upstream `ExecPluginWithoutResult`). Arguments and failures as for
+/// `cni_exec_plugin_with_result`. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn cni_exec_plugin_without_result(
+    exec: *const cni_exec,
+    ctx: *const cni_context,
+    plugin_path: *const c_char,
+    netconf: *const c_char,
+    args_json: *const c_char,
+    err: *mut *mut cni_error,
+) -> cni_status {
+    ffi_boundary!(err => {
+        let path = unsafe { plugin_path.str_arg("plugin_path") }?;
+        let netconf = unsafe { netconf.str_arg("netconf") }?;
+        let args = unsafe { args_arg(args_json) }?;
+        let exec = unsafe { cni_exec::arg(exec) };
+        let ctx = unsafe { context_arg(ctx) };
+        crate::exec::exec_plugin_without_result(&ctx, path, netconf.as_bytes(), &*args, exec)
+    })
+}
+
+/// Ask the plugin at `plugin_path` which CNI versions it supports (upstream
+/// `GetVersionInfo`): runs `VERSION`; a plugin answering
+/// `unknown CNI_COMMAND: VERSION` supports 0.1.0 only. Stores plugin-info
+/// JSON `{"cniVersion":"…","supportedVersions":["…",…]}` in
+/// `*plugin_info_json_out` (free with `cni_string_free`). `plugin_path` and
+/// `plugin_info_json_out` are required. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn cni_get_version_info(
+    exec: *const cni_exec,
+    ctx: *const cni_context,
+    plugin_path: *const c_char,
+    plugin_info_json_out: *mut *mut c_char,
+    err: *mut *mut cni_error,
+) -> cni_status {
+    ffi_boundary!(err => {
+        let out = unsafe { Out::new(plugin_info_json_out, "plugin_info_json_out") }?;
+        let path = unsafe { plugin_path.str_arg("plugin_path") }?;
+        let exec = unsafe { cni_exec::arg(exec) };
+        let ctx = unsafe { context_arg(ctx) };
+        let info = crate::exec::get_version_info(&ctx, path, exec)?;
+        out.set_string(info.to_json());
+        Ok(())
+    })
+}
+
+/// A delegate verb without a result.
+type Delegate = fn(&crate::Context, &str, &[u8], Option<&dyn crate::Exec>) -> Result<()>;
+
+/// # Safety
+/// As for the `cni_delegate_*` functions.
+unsafe fn delegate(
+    f: Delegate,
+    exec: *const cni_exec,
+    ctx: *const cni_context,
+    plugin: *const c_char,
+    netconf: *const c_char,
+) -> Result<(), Error> {
+    let plugin = plugin.str_arg("plugin")?;
+    let netconf = netconf.str_arg("netconf")?;
+    f(
+        &context_arg(ctx),
+        plugin,
+        netconf.as_bytes(),
+        cni_exec::arg(exec),
+    )
+}
+
+/// Delegated ADD (upstream `DelegateAdd`), for plugins that call other
+/// plugins: find `plugin` (a name) on this process's `CNI_PATH`, run it
+/// with this process's environment and `CNI_COMMAND=ADD`, and store its
+/// result JSON in `*result_json_out` (free with `cni_string_free`).
+/// `plugin`, `netconf` and `result_json_out` are required. Thread-safe
+/// (reads the environment: do not modify it concurrently).
+#[no_mangle]
+pub unsafe extern "C" fn cni_delegate_add(
+    exec: *const cni_exec,
+    ctx: *const cni_context,
+    plugin: *const c_char,
+    netconf: *const c_char,
+    result_json_out: *mut *mut c_char,
+    err: *mut *mut cni_error,
+) -> cni_status {
+    ffi_boundary!(err => {
+        let out = unsafe { Out::new(result_json_out, "result_json_out") }?;
+        let name = unsafe { plugin.str_arg("plugin") }?;
+        let netconf = unsafe { netconf.str_arg("netconf") }?;
+        let exec = unsafe { cni_exec::arg(exec) };
+        let ctx = unsafe { context_arg(ctx) };
+        let result: CniResult = crate::delegate::delegate_add(&ctx, name, netconf.as_bytes(), exec)?;
+        out.set_string(result.to_json());
+        Ok(())
+    })
+}
+
+/// Delegated CHECK (upstream `DelegateCheck`); as `cni_delegate_add`
+/// without a result.
+#[no_mangle]
+pub unsafe extern "C" fn cni_delegate_check(
+    exec: *const cni_exec,
+    ctx: *const cni_context,
+    plugin: *const c_char,
+    netconf: *const c_char,
+    err: *mut *mut cni_error,
+) -> cni_status {
+    ffi_boundary!(err => {
+        unsafe { delegate(crate::delegate::delegate_check, exec, ctx, plugin, netconf) }
+    })
+}
+
+/// Delegated DEL (upstream `DelegateDel`); as `cni_delegate_add` without a
+/// result.
+#[no_mangle]
+pub unsafe extern "C" fn cni_delegate_del(
+    exec: *const cni_exec,
+    ctx: *const cni_context,
+    plugin: *const c_char,
+    netconf: *const c_char,
+    err: *mut *mut cni_error,
+) -> cni_status {
+    ffi_boundary!(err => {
+        unsafe { delegate(crate::delegate::delegate_del, exec, ctx, plugin, netconf) }
+    })
+}
+
+/// Delegated STATUS (upstream `DelegateStatus`); as `cni_delegate_add`
+/// without a result.
+#[no_mangle]
+pub unsafe extern "C" fn cni_delegate_status(
+    exec: *const cni_exec,
+    ctx: *const cni_context,
+    plugin: *const c_char,
+    netconf: *const c_char,
+    err: *mut *mut cni_error,
+) -> cni_status {
+    ffi_boundary!(err => {
+        unsafe { delegate(crate::delegate::delegate_status, exec, ctx, plugin, netconf) }
+    })
+}
+
+/// Delegated GC (upstream `DelegateGC`); as `cni_delegate_add` without a
+/// result.
+#[no_mangle]
+pub unsafe extern "C" fn cni_delegate_gc(
+    exec: *const cni_exec,
+    ctx: *const cni_context,
+    plugin: *const c_char,
+    netconf: *const c_char,
+    err: *mut *mut cni_error,
+) -> cni_status {
+    ffi_boundary!(err => {
+        unsafe { delegate(crate::delegate::delegate_gc, exec, ctx, plugin, netconf) }
+    })
+}
+
+/// The environment a plugin would get from `args_json` (upstream
+/// `Args.AsEnv()`): this process's environment with `CNI_COMMAND`,
+/// `CNI_CONTAINERID`, `CNI_NETNS`, `CNI_ARGS`, `CNI_IFNAME` and `CNI_PATH`
+/// set (one entry per name, stable order), as a JSON array of `"K=V"`
+/// strings stored in `*env_json_out` (free with `cni_string_free`).
+/// `args_json` NULL stands for inheriting the environment unchanged
+/// (upstream `ArgsFromEnv().AsEnv()` is nil): the JSON is then `null`.
+/// `env_json_out` is required. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn cni_args_as_env(
+    args_json: *const c_char,
+    env_json_out: *mut *mut c_char,
+    err: *mut *mut cni_error,
+) -> cni_status {
+    ffi_boundary!(err => {
+        let out = unsafe { Out::new(env_json_out, "env_json_out") }?;
+        let args = unsafe { args_arg(args_json) }?;
+        let env = serde_json::to_string(&args.as_env())
+            .map_err(|e| Error::ExecFailed(format!("encoding the environment: {e}")))?;
+        out.set_string(env);
+        Ok(())
+    })
+}
+
+/// Convert `result_json` (a CNI result of any supported version, its
+/// `cniVersion` naming it) to `to_version`, storing the converted result
+/// JSON in `*result_json_out` (free with `cni_string_free`). Malformed JSON
+/// → `CNI_STATUS_INVALID_ARGUMENT`; a result that does not decode →
+/// `CNI_STATUS_DECODE_ERROR`; an unknown version or an impossible
+/// conversion → `CNI_STATUS_UNSUPPORTED_VERSION`. All pointers are required.
+/// Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn cni_result_convert(
+    result_json: *const c_char,
+    to_version: *const c_char,
+    result_json_out: *mut *mut c_char,
+    err: *mut *mut cni_error,
+) -> cni_status {
+    ffi_boundary!(err => {
+        let out = unsafe { Out::new(result_json_out, "result_json_out") }?;
+        // Checked as JSON first, so that a malformed argument is told apart
+        // from a well-formed result the library cannot decode.
+        let _: serde::de::IgnoredAny = unsafe { result_json.json_arg("result_json") }?;
+        let json = unsafe { result_json.str_arg("result_json") }?;
+        let to = unsafe { to_version.str_arg("to_version") }?;
+        let converted = CniResult::from_json(json.as_bytes())?.convert_to(to)?;
+        out.set_string(converted.to_json());
+        Ok(())
+    })
+}

@@ -1,0 +1,154 @@
+//! Raw pointers from C turned into Rust values, in this one place.
+//!
+//! Every helper names the argument, so a NULL or malformed argument becomes
+//! `Error::InvalidArgument("argument `x` ...")`, which the panic boundary
+//! reports as `CNI_STATUS_INVALID_ARGUMENT`.
+
+use crate::error::Error;
+use std::ffi::{c_char, CStr, CString};
+
+fn invalid(name: &str, what: impl std::fmt::Display) -> Error {
+    Error::InvalidArgument(format!("argument `{name}` {what}"))
+}
+
+/// A pointer to a handle or value owned by the caller.
+pub(crate) trait RefArg<'a, T> {
+    /// The referent; NULL is an invalid argument.
+    ///
+    /// # Safety
+    /// The pointer is NULL or valid for reads for `'a`.
+    unsafe fn arg(self, name: &str) -> Result<&'a T, Error>;
+    /// The referent, or `None` for NULL.
+    ///
+    /// # Safety
+    /// As for [`RefArg::arg`].
+    unsafe fn opt(self) -> Option<&'a T>;
+}
+
+impl<'a, T: 'a> RefArg<'a, T> for *const T {
+    unsafe fn arg(self, name: &str) -> Result<&'a T, Error> {
+        self.as_ref().ok_or_else(|| invalid(name, "is NULL"))
+    }
+    unsafe fn opt(self) -> Option<&'a T> {
+        self.as_ref()
+    }
+}
+
+/// A NUL-terminated UTF-8 string argument.
+pub(crate) trait StrArg<'a> {
+    /// The string; NULL or invalid UTF-8 is an invalid argument.
+    ///
+    /// # Safety
+    /// The pointer is NULL or points to a NUL-terminated string valid for `'a`.
+    unsafe fn str_arg(self, name: &str) -> Result<&'a str, Error>;
+    /// As [`StrArg::str_arg`], with NULL meaning `None`.
+    ///
+    /// # Safety
+    /// As for [`StrArg::str_arg`].
+    unsafe fn opt_str_arg(self, name: &str) -> Result<Option<&'a str>, Error>;
+    /// A JSON argument decoded into `T`: NULL, invalid UTF-8, malformed
+    /// JSON and JSON of the wrong shape are invalid arguments.
+    ///
+    /// # Safety
+    /// As for [`StrArg::str_arg`].
+    unsafe fn json_arg<T: serde::de::DeserializeOwned>(self, name: &str) -> Result<T, Error>
+    where
+        Self: Sized,
+    {
+        let s = self.str_arg(name)?;
+        serde_json::from_str(s).map_err(|e| invalid(name, format!("is not valid JSON here: {e}")))
+    }
+
+    /// As [`StrArg::json_arg`] for an argument that must be a JSON object
+    /// (serde would also build a struct from an array).
+    ///
+    /// # Safety
+    /// As for [`StrArg::str_arg`].
+    unsafe fn json_object_arg<T: serde::de::DeserializeOwned>(self, name: &str) -> Result<T, Error>
+    where
+        Self: Sized,
+    {
+        let v: serde_json::Value = self.json_arg(name)?;
+        if !v.is_object() {
+            return Err(invalid(name, "must be a JSON object"));
+        }
+        serde_json::from_value(v).map_err(|e| invalid(name, format!("is not valid JSON here: {e}")))
+    }
+}
+
+impl<'a> StrArg<'a> for *const c_char {
+    unsafe fn str_arg(self, name: &str) -> Result<&'a str, Error> {
+        self.opt_str_arg(name)?
+            .ok_or_else(|| invalid(name, "is NULL"))
+    }
+    unsafe fn opt_str_arg(self, name: &str) -> Result<Option<&'a str>, Error> {
+        if self.is_null() {
+            return Ok(None);
+        }
+        CStr::from_ptr(self)
+            .to_str()
+            .map(Some)
+            .map_err(|_| invalid(name, "is not valid UTF-8"))
+    }
+}
+
+/// Bytes given as pointer + length; NULL is allowed only for length 0.
+///
+/// # Safety
+/// `data` is NULL or valid for reads of `len` bytes for `'a`.
+pub(crate) unsafe fn bytes_arg<'a>(data: *const u8, len: usize) -> Option<&'a [u8]> {
+    match (data.is_null(), len) {
+        (_, 0) => Some(&[]),
+        (true, _) => None,
+        (false, len) => Some(std::slice::from_raw_parts(data, len)),
+    }
+}
+
+/// An out-parameter (`T **out`): checked for NULL and cleared up front, so
+/// that it holds NULL whenever the call fails.
+pub(crate) struct Out<'a, T>(&'a mut *mut T);
+
+impl<'a, T> Out<'a, T> {
+    /// # Safety
+    /// `p` is NULL or points to a writable `T *` for `'a`.
+    pub(crate) unsafe fn new(p: *mut *mut T, name: &str) -> Result<Out<'a, T>, Error> {
+        let slot = p.as_mut().ok_or_else(|| invalid(name, "is NULL"))?;
+        *slot = std::ptr::null_mut();
+        Ok(Out(slot))
+    }
+}
+
+impl<T> Out<'_, T> {
+    /// Hand a boxed value to the caller.
+    pub(crate) fn set_box(self, value: T) {
+        *self.0 = Box::into_raw(Box::new(value));
+    }
+}
+
+impl Out<'_, c_char> {
+    /// Hand a string to the caller (freed with `cni_string_free`).
+    pub(crate) fn set_string(self, s: impl Into<Vec<u8>>) {
+        *self.0 = to_cstring(s).into_raw();
+    }
+}
+
+/// A C string of `s`; an interior NUL (which JSON never contains, but a
+/// message may) becomes U+FFFD so nothing is silently cut off.
+pub(crate) fn to_cstring(s: impl Into<Vec<u8>>) -> CString {
+    let bytes: Vec<u8> = s.into();
+    CString::new(bytes).unwrap_or_else(|e| {
+        let fixed = String::from_utf8_lossy(&e.into_vec()).replace('\0', "\u{FFFD}");
+        CString::new(fixed).expect("NULs replaced")
+    })
+}
+
+/// A raw pointer the caller promises may be used from any thread (user data
+/// of callbacks, as the header documents).
+#[derive(Clone, Copy)]
+pub(crate) struct SendPtr(pub(crate) *mut std::ffi::c_void);
+
+// SAFETY: the header requires user data handed to the library to be usable
+// from any thread; the library only passes it back to the caller's callbacks.
+unsafe impl Send for SendPtr {}
+// SAFETY: as above.
+unsafe impl Sync for SendPtr {}

@@ -1,0 +1,168 @@
+// The C++17 wrapper (include/cniinvoke.hpp): RAII handles, exceptions with
+// status/code/msg/details, std::string results.
+#include "cniinvoke.hpp"
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <thread>
+
+static int failures = 0;
+#define CHECK(cond)                                                             \
+  do {                                                                          \
+    if (!(cond)) {                                                              \
+      std::cerr << __FILE__ << ":" << __LINE__ << ": CHECK failed: " #cond "\n"; \
+      failures++;                                                               \
+    }                                                                           \
+  } while (0)
+
+static bool contains(const std::string &hay, const std::string &needle) {
+  return hay.find(needle) != std::string::npos;
+}
+
+static std::string plugin() { return std::getenv("CNI_TEST_PLUGIN"); }
+
+static std::string debug_file(const std::string &name, const std::string &json) {
+  const char *tmp = std::getenv("TMPDIR");
+  std::string path = std::string(tmp ? tmp : "/tmp") + "/" + name;
+  std::ofstream(path) << json;
+  return path;
+}
+
+static const std::string NETCONF = R"({"cniVersion":"1.0.0","name":"net","type":"x"})";
+
+int main() {
+  CHECK(cni::spec_version() == "1.1.0");
+  CHECK(!cni::version().empty());
+  CHECK(cni::executable_file_extensions() == "[\"\"]");
+
+  std::string dir = plugin().substr(0, plugin().rfind('/'));
+  CHECK(cni::find_in_path("cni-test-plugin", {"/nonexistent", dir}) == plugin());
+  try {
+    cni::find_in_path("nope", {"/a", "/b"});
+    CHECK(false);
+  } catch (const cni::Error &e) {
+    CHECK(e.status() == cni::Status::NotFound);
+    CHECK(e.code() == 0);
+    CHECK(e.msg() == "failed to find plugin \"nope\" in path [/a /b]");
+  }
+
+  cni::Args args;
+  args.command = "ADD";
+  args.container_id = "ctr-1";
+  args.netns = "/var/run/netns/x";
+  args.if_name = "eth0";
+  args.path = "/opt/cni/bin";
+  args.plugin_args = {{"K", "V \"quoted\""}};
+  std::string env = cni::args_as_env(args);
+  CHECK(contains(env, "\"CNI_ARGS=K=V \\\"quoted\\\"\""));
+  CHECK(cni::args_as_env(std::nullopt) == "null");
+
+  std::string res = cni::exec_plugin_with_result(plugin(), NETCONF, args);
+  CHECK(contains(res, "10.1.2.3/24"));
+  CHECK(contains(res, "\"cniVersion\":\"1.0.0\""));
+
+  // Plugin errors become cni::Error with the plugin's code/msg/details.
+  cni::Args failing = args;
+  failing.plugin_args = {
+      {"DEBUG", debug_file("cpp-err.json", R"({"error":{"code":7,"msg":"bad config","details":"d"}})")}};
+  try {
+    cni::exec_plugin_with_result(plugin(), NETCONF, failing);
+    CHECK(false);
+  } catch (const cni::Error &e) {
+    CHECK(e.status() == cni::Status::PluginError);
+    CHECK(e.code() == 7);
+    CHECK(e.msg() == "bad config");
+    CHECK(e.details() == "d");
+    CHECK(std::string(e.what()) == "bad config; d");
+    CHECK(contains(e.json(), "\"code\":7"));
+  }
+
+  // Exec variants, context, stderr callback.
+  cni::Exec def = cni::Exec::default_exec();
+  cni::Context ctx;
+  ctx.set_trace("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+  args.command = "DEL";
+  cni::exec_plugin_without_result(plugin(), NETCONF, args, &def, &ctx);
+  std::string info = cni::get_version_info(plugin(), &def, &ctx);
+  CHECK(contains(info, "\"1.1.0\""));
+
+  std::string captured;
+  cni::Exec raw = cni::Exec::raw_with_stderr([&](std::string_view s) { captured.append(s); },
+                                             R"({"killGraceMs":0})");
+  cni::Args noisy = args;
+  noisy.plugin_args = {{"DEBUG", debug_file("cpp-stderr.json", R"({"stderr":"from the plugin"})")}};
+  cni::exec_plugin_without_result(plugin(), NETCONF, noisy, &raw);
+  CHECK(captured == "from the plugin");
+
+  try {
+    cni::Exec::raw(R"({"bogus":true})");
+    CHECK(false);
+  } catch (const cni::Error &e) {
+    CHECK(e.status() == cni::Status::InvalidArgument);
+    CHECK(contains(e.msg(), "bogus"));
+  }
+
+  // Cancel from another thread.
+  cni::Args sleepy = args;
+  sleepy.plugin_args = {{"DEBUG", debug_file("cpp-sleep.json", R"({"sleepMs":10000})")}};
+  cni::Context cancellable;
+  std::thread t([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    cancellable.cancel();
+  });
+  try {
+    cni::exec_plugin_without_result(plugin(), NETCONF, sleepy, nullptr, &cancellable);
+    CHECK(false);
+  } catch (const cni::Error &e) {
+    CHECK(e.status() == cni::Status::Cancelled);
+  }
+  t.join();
+  try {
+    cni::Context deadline = cni::Context::with_timeout(std::chrono::milliseconds(50));
+    cni::exec_plugin_without_result(plugin(), NETCONF, sleepy, nullptr, &deadline);
+    CHECK(false);
+  } catch (const cni::Error &e) {
+    CHECK(e.status() == cni::Status::Timeout);
+  }
+
+  // Delegation.
+  setenv("CNI_PATH", dir.c_str(), 1);
+  CHECK(contains(cni::delegate_add("cni-test-plugin", NETCONF), "10.1.2.3/24"));
+  cni::delegate_check("cni-test-plugin", NETCONF);
+  cni::delegate_del("cni-test-plugin", NETCONF);
+  cni::delegate_status("cni-test-plugin", NETCONF);
+  cni::delegate_gc("cni-test-plugin", NETCONF);
+  unsetenv("CNI_PATH");
+
+  // Result conversion (same version holds with the stub and the real types).
+  CHECK(contains(cni::result_convert(res, "1.0.0"), "\"cniVersion\":\"1.0.0\""));
+
+  // A custom exec through the vtable, with userdata freed once.
+  static std::atomic<int> freed{0};
+  cni_exec_vtable vt{};
+  vt.exec_plugin = [](void *, const cni_context *, const char *, const uint8_t *, size_t,
+                      const char *const *, cni_buffer *out, cni_error **) -> cni_status {
+    static const char r[] = R"({"cniVersion":"1.0.0","ips":[{"address":"198.51.100.1/24"}]})";
+    cni_buffer_append(out, reinterpret_cast<const uint8_t *>(r), sizeof r - 1);
+    return CNI_STATUS_OK;
+  };
+  vt.free_userdata = [](void *) { freed++; };
+  {
+    cni::Exec custom = cni::Exec::custom(vt, nullptr);
+    cni::Exec moved = std::move(custom);
+    CHECK(contains(cni::exec_plugin_with_result("/fake", NETCONF, args, &moved), "198.51.100.1/24"));
+  }
+  CHECK(freed == 1);
+
+  if (failures) {
+    std::cerr << failures << " check(s) failed\n";
+    return 1;
+  }
+  std::cout << "all checks passed\n";
+  return 0;
+}

@@ -1,0 +1,442 @@
+//! The C ABI exercised the way a C or C++ user does: the C programs in
+//! tests/c are compiled with the system C compiler against the library
+//! cargo built (target/<profile>/libcniinvoke.{so,a}) and run with the
+//! test plugin (tests/plugin) named in `CNI_TEST_PLUGIN`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+/// `target/<profile>`: where cargo put this test binary's library.
+fn profile_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("current_exe");
+    // target/<profile>/deps/c_abi-<hash>
+    exe.parent()
+        .and_then(Path::parent)
+        .expect("test binary lives in target/<profile>/deps")
+        .to_path_buf()
+}
+
+/// A directory holding `libcniinvoke.so`, `libcniinvoke.so.0` (the soname
+/// the programs load) and `libcniinvoke.a`, as links to what cargo built.
+fn lib_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        // `cargo test` builds the cdylib and staticlib into deps/ (only
+        // `cargo build` copies them up a level).
+        let built = profile_dir().join("deps");
+        let dir = profile_dir().join("c-abi-lib");
+        std::fs::create_dir_all(&dir).expect("creating c-abi-lib");
+        for (link, target) in [
+            ("libcniinvoke.so", "libcniinvoke.so"),
+            ("libcniinvoke.so.0", "libcniinvoke.so"),
+            ("libcniinvoke.a", "libcniinvoke.a"),
+        ] {
+            let target = built.join(target);
+            assert!(
+                target.is_file(),
+                "{} missing: cargo builds it with the crate's cdylib/staticlib types",
+                target.display()
+            );
+            let link = dir.join(link);
+            let _ = std::fs::remove_file(&link);
+            std::os::unix::fs::symlink(&target, &link).expect("linking the library");
+        }
+        dir
+    })
+}
+
+/// The test plugin: `CNI_TEST_PLUGIN` if set, else built with cargo into
+/// this target directory.
+fn plugin() -> &'static str {
+    static PATH: OnceLock<String> = OnceLock::new();
+    PATH.get_or_init(|| {
+        if let Ok(p) = std::env::var("CNI_TEST_PLUGIN") {
+            if !p.is_empty() {
+                return p;
+            }
+        }
+        let target = profile_dir().parent().expect("target dir").to_path_buf();
+        let status = Command::new(env!("CARGO"))
+            .args(["build", "-q", "-p", "cni-test-plugin"])
+            .env("CARGO_TARGET_DIR", &target)
+            .current_dir(ROOT)
+            .status()
+            .expect("running cargo to build the test plugin");
+        assert!(status.success(), "building the test plugin failed");
+        let bin = target.join("debug/cni-test-plugin");
+        assert!(bin.is_file(), "test plugin missing at {}", bin.display());
+        bin.to_string_lossy().into_owned()
+    })
+}
+
+/// Scratch space under the target directory, one per test, removed on drop.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Scratch {
+        let dir = profile_dir()
+            .join("c-abi-tests")
+            .join(format!("{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("creating scratch dir");
+        Scratch(dir)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+enum Link {
+    Shared,
+    Static,
+}
+
+/// Compile tests/c/`source` (or `source` relative to the repository root
+/// when it holds a `/`) into the scratch dir.
+fn compile(scratch: &Scratch, source: &str, link: Link) -> PathBuf {
+    let lib = lib_dir();
+    let src = if source.contains('/') {
+        Path::new(ROOT).join(source)
+    } else {
+        Path::new(ROOT).join("tests/c").join(source)
+    };
+    let cpp = source.ends_with(".cpp");
+    let exe = scratch.0.join(source.replace(['.', '/'], "_"));
+    let mut cmd = Command::new(if cpp { "c++" } else { "cc" });
+    cmd.arg(if cpp { "-std=c++17" } else { "-std=c11" })
+        .args(["-Wall", "-Wextra", "-Werror", "-g", "-pthread"])
+        .arg(format!("-I{ROOT}/include"))
+        .arg(format!("-I{ROOT}/tests/c"))
+        .arg(&src)
+        .arg("-o")
+        .arg(&exe);
+    match link {
+        Link::Shared => {
+            cmd.arg(format!("-L{}", lib.display()))
+                .arg(format!("-Wl,-rpath,{}", lib.display()))
+                .arg("-lcniinvoke");
+        }
+        Link::Static => {
+            cmd.arg(lib.join("libcniinvoke.a"))
+                .args(["-ldl", "-lm", "-lrt"]);
+        }
+    }
+    let out = cmd.output().expect("running the C compiler");
+    assert!(
+        out.status.success(),
+        "compiling {source} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    exe
+}
+
+fn test_command(scratch: &Scratch, program: impl AsRef<std::ffi::OsStr>) -> Command {
+    let mut cmd = Command::new(program);
+    cmd.env("CNI_TEST_PLUGIN", plugin())
+        .env("CNI_EXPECT_VERSION", env!("CARGO_PKG_VERSION"))
+        .env("TMPDIR", &scratch.0)
+        .env_remove("CNI_PATH")
+        .env_remove("CNI_ARGS")
+        .env_remove("CNI_COMMAND")
+        .env_remove("CNI_TEST_PLUGIN_DEBUG");
+    cmd
+}
+
+fn check(what: &str, out: Output) {
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    print!("{stdout}");
+    eprint!("{stderr}");
+    assert!(
+        out.status.success(),
+        "{what} failed ({}):\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
+        out.status
+    );
+}
+
+/// Compile and run one C test program.
+fn run_c(source: &str, link: Link) {
+    let kind = match link {
+        Link::Shared => "shared",
+        Link::Static => "static",
+    };
+    let scratch = Scratch::new(&format!("{source}-{kind}"));
+    let exe = compile(&scratch, source, link);
+    let out = test_command(&scratch, &exe)
+        .output()
+        .expect("running the C test");
+    check(source, out);
+}
+
+#[test]
+fn c_api_every_function() {
+    run_c("api.c", Link::Shared);
+}
+
+#[test]
+fn c_real_plugins_bridge_and_error() {
+    run_c("real_plugins.c", Link::Shared);
+}
+
+#[test]
+fn c_custom_exec() {
+    run_c("custom_exec.c", Link::Shared);
+}
+
+#[test]
+fn c_cancel_deadline_threads_no_leaks() {
+    run_c("concurrency.c", Link::Shared);
+}
+
+#[test]
+fn c_host_with_default_sigpipe_survives_plugin_not_reading_stdin() {
+    run_c("sigpipe.c", Link::Shared);
+}
+
+#[test]
+fn c_static_library_links_and_runs() {
+    run_c("custom_exec.c", Link::Static);
+}
+
+/// The committed include/cniinvoke.h is what build.rs generates.
+#[test]
+fn committed_header_is_current() {
+    let fresh_path = Path::new(env!("OUT_DIR")).join("cniinvoke.h");
+    let fresh = std::fs::read_to_string(&fresh_path)
+        .unwrap_or_else(|e| panic!("{} (written by build.rs): {e}", fresh_path.display()));
+    let work_tree = std::fs::read_to_string(Path::new(ROOT).join("include/cniinvoke.h"))
+        .expect("reading include/cniinvoke.h");
+    assert_eq!(
+        work_tree, fresh,
+        "include/cniinvoke.h differs from the generated header"
+    );
+    // build.rs refreshes the work-tree copy, so compare with what git has
+    // (the index: committed or about to be).
+    let git = Command::new("git")
+        .args(["show", ":include/cniinvoke.h"])
+        .current_dir(ROOT)
+        .output();
+    match git {
+        Ok(out) if out.status.success() => assert!(
+            String::from_utf8_lossy(&out.stdout) == fresh,
+            "include/cniinvoke.h in git is stale: build.rs regenerated it; \
+             review and commit the new include/cniinvoke.h"
+        ),
+        _ => eprintln!("not a git checkout: compared the work-tree header only"),
+    }
+}
+
+/// Exported functions declared in the header, in order.
+fn header_functions() -> Vec<String> {
+    let header = std::fs::read_to_string(Path::new(ROOT).join("include/cniinvoke.h")).unwrap();
+    let mut names = Vec::new();
+    for line in header.lines() {
+        if line.starts_with(' ') || line.starts_with('*') || line.starts_with('/') {
+            continue;
+        }
+        if let Some(open) = line.find('(') {
+            let head = &line[..open];
+            if let Some(name) = head.rsplit([' ', '*']).next() {
+                if name.starts_with("cni_") {
+                    names.push(name.to_string());
+                }
+            }
+        }
+    }
+    names
+}
+
+/// libcniinvoke.so exports the header's functions and nothing else, and
+/// carries the soname libcniinvoke.so.0.
+#[test]
+fn shared_library_exports_only_the_c_abi() {
+    let so = lib_dir().join("libcniinvoke.so");
+    let out = Command::new("nm")
+        .args(["-D", "--defined-only"])
+        .arg(&so)
+        .output()
+        .expect("running nm");
+    assert!(out.status.success(), "nm failed");
+    let mut exported: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(2).map(str::to_string))
+        .collect();
+    exported.sort();
+    let bad: Vec<&String> = exported.iter().filter(|s| !s.starts_with("cni_")).collect();
+    assert!(bad.is_empty(), "symbols outside cni_*: {bad:?}");
+    let mut declared = header_functions();
+    declared.sort();
+    assert!(declared.len() >= 30, "header functions: {declared:?}");
+    assert_eq!(exported, declared, "exports vs header declarations");
+
+    let out = Command::new("objdump")
+        .arg("-p")
+        .arg(&so)
+        .output()
+        .expect("running objdump");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>() == ["SONAME", "libcniinvoke.so.0"]),
+        "soname libcniinvoke.so.0 missing:\n{text}"
+    );
+}
+
+fn have(tool: &str) -> bool {
+    Command::new(tool)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// The C tests under valgrind memcheck: no invalid access, no leak.
+#[test]
+fn c_tests_are_clean_under_valgrind() {
+    if !have("valgrind") {
+        eprintln!("SKIPPED: valgrind is not installed (apt-get install valgrind)");
+        return;
+    }
+    for source in ["api.c", "custom_exec.c"] {
+        let scratch = Scratch::new(&format!("valgrind-{source}"));
+        let exe = compile(&scratch, source, Link::Shared);
+        let out = test_command(&scratch, "valgrind")
+            .env("CNI_UNDER_VALGRIND", "1")
+            .args([
+                "--error-exitcode=1",
+                "--leak-check=full",
+                "--errors-for-leak-kinds=definite,indirect,possible",
+                "--quiet",
+            ])
+            .arg(&exe)
+            .output()
+            .expect("running valgrind");
+        check(&format!("{source} under valgrind"), out);
+    }
+}
+
+#[test]
+fn cpp_wrapper() {
+    run_c("wrapper.cpp", Link::Shared);
+}
+
+/// examples/c/demo.c finds the plugin on CNI_PATH and runs VERSION, ADD,
+/// CHECK and DEL.
+#[test]
+fn c_demo_runs() {
+    let scratch = Scratch::new("demo");
+    let exe = compile(&scratch, "examples/c/demo.c", Link::Shared);
+    let dir = Path::new(plugin()).parent().unwrap().to_path_buf();
+    let out = test_command(&scratch, &exe)
+        .env_remove("CNI_TEST_PLUGIN")
+        .env("CNI_PATH", format!("/nonexistent:{}", dir.display()))
+        .output()
+        .expect("running the demo");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    check("demo", out);
+    for want in [
+        "plugin: ",
+        "VERSION: {",
+        "ADD: {",
+        "10.1.2.3/24",
+        "CHECK: ok",
+        "DEL: ok",
+    ] {
+        assert!(text.contains(want), "demo output lacks {want:?}:\n{text}");
+    }
+}
+
+/// `make install PREFIX=...`, then programs built with
+/// `pkg-config --cflags --libs cniinvoke` against the installed copy.
+#[test]
+fn make_install_then_build_with_pkg_config() {
+    for tool in ["make", "pkg-config", "cc", "c++"] {
+        if !have(tool) {
+            eprintln!("SKIPPED: {tool} is not installed");
+            return;
+        }
+    }
+    let scratch = Scratch::new("install");
+    let prefix = scratch.0.join("prefix");
+    let target = profile_dir().parent().unwrap().to_path_buf();
+    let out = Command::new("make")
+        .arg("install")
+        .arg(format!("PREFIX={}", prefix.display()))
+        .arg(format!("CARGO={}", env!("CARGO")))
+        .env("CARGO_TARGET_DIR", &target)
+        .current_dir(ROOT)
+        .output()
+        .expect("running make");
+    check("make install", out);
+
+    let lib = prefix.join("lib");
+    let version = env!("CARGO_PKG_VERSION");
+    for f in [
+        format!("libcniinvoke.so.{version}"),
+        "libcniinvoke.a".into(),
+        "pkgconfig/cniinvoke.pc".into(),
+    ] {
+        assert!(lib.join(&f).is_file(), "{f} not installed");
+    }
+    let link = |name: &str| std::fs::read_link(lib.join(name)).unwrap();
+    assert_eq!(link("libcniinvoke.so"), Path::new("libcniinvoke.so.0"));
+    assert_eq!(
+        link("libcniinvoke.so.0"),
+        PathBuf::from(format!("libcniinvoke.so.{version}"))
+    );
+    for h in ["cniinvoke.h", "cniinvoke.hpp"] {
+        assert!(
+            prefix.join("include").join(h).is_file(),
+            "{h} not installed"
+        );
+    }
+
+    let pc = Command::new("pkg-config")
+        .args(["--cflags", "--libs", "cniinvoke"])
+        .env("PKG_CONFIG_PATH", lib.join("pkgconfig"))
+        .output()
+        .expect("running pkg-config");
+    assert!(pc.status.success(), "pkg-config failed: {pc:?}");
+    let flags: Vec<String> = String::from_utf8_lossy(&pc.stdout)
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
+    assert!(flags.iter().any(|f| f == "-lcniinvoke"), "{flags:?}");
+
+    for (compiler, std, source) in [
+        ("cc", "-std=c11", "examples/c/demo.c"),
+        ("c++", "-std=c++17", "tests/c/wrapper.cpp"),
+    ] {
+        let exe = scratch.0.join(source.replace(['.', '/'], "_"));
+        let out = Command::new(compiler)
+            .args([std, "-Wall", "-Wextra", "-Werror", "-pthread"])
+            .arg(Path::new(ROOT).join(source))
+            .args(&flags)
+            .arg("-o")
+            .arg(&exe)
+            .output()
+            .expect("running the compiler");
+        check(&format!("compiling {source} with pkg-config flags"), out);
+        let needed = Command::new("objdump")
+            .arg("-p")
+            .arg(&exe)
+            .output()
+            .unwrap();
+        assert!(
+            String::from_utf8_lossy(&needed.stdout).contains("libcniinvoke.so.0"),
+            "{source}: NEEDED libcniinvoke.so.0 missing"
+        );
+        let out = test_command(&scratch, &exe)
+            .env("LD_LIBRARY_PATH", &lib)
+            .output()
+            .expect("running the installed-library program");
+        check(&format!("{source} against the installed library"), out);
+    }
+}
