@@ -127,3 +127,12 @@ test-go:
 	cd bindings/go && test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: files above need formatting"; exit 1; }
 	cd bindings/go && go vet ./...
 	cd bindings/go && CNI_TEST_PLUGIN=$(abspath $(PLUGIN)) go test -race -count=1 ./...
+
+# The comparative benchmark (not part of `make test`; several minutes):
+# builds every contender, runs the workloads in rounds and writes
+# docs/bench.md, docs/bench.csv and docs/bench.png (see bench/run.py).
+# The VERSION workload uses Debian's bridge plugin, installed if missing.
+.PHONY: bench
+bench:
+	@./.ci/deps.sh containernetworking-plugins gcc
+	python3 bench/run.py

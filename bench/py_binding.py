@@ -1,0 +1,58 @@
+"""libcniinvoke's Python binding (``import cniinvoke``), called as Python
+tooling calls it. Exits 3 when the binding is not installed. Protocol:
+bench/benchlib.py.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import benchlib
+
+try:
+    import cniinvoke
+except ImportError as e:
+    print(f"py-binding: cniinvoke is not importable: {e}", file=sys.stderr)
+    sys.exit(3)
+
+
+def main() -> None:
+    opts = benchlib.parse()
+    plugin = opts.plugin
+    args = cniinvoke.Args(
+        command="ADD",
+        container_id=benchlib.CONTAINER_ID,
+        netns=benchlib.NETNS,
+        if_name=benchlib.IFNAME,
+        path=benchlib.CNI_PATH,
+    )
+    discard = cniinvoke.RawExec(stderr="discard")
+
+    def add() -> None:
+        cniinvoke.exec_plugin_with_result(plugin, benchlib.NETCONF, args)
+
+    def version() -> None:
+        cniinvoke.get_version_info(plugin)
+
+    def output() -> None:
+        cniinvoke.exec_plugin_without_result(plugin, benchlib.NETCONF, args, exec=discard)
+
+    def cancel() -> int:
+        ctx = cniinvoke.Context()
+
+        def call() -> None:
+            try:
+                cniinvoke.exec_plugin_with_result(plugin, benchlib.NETCONF, args, ctx=ctx)
+            except cniinvoke.PluginCancelledError:
+                raise
+            except Exception as e:
+                raise SystemExit(f"py-binding: expected PluginCancelledError, got {e!r}") from e
+
+        return benchlib.run_cancelled(call, ctx.cancel, opts.cancel_after_ms)
+
+    call = {"add": add, "version": version, "output": output, "cancel": cancel}[opts.workload]
+    benchlib.run("py-binding", opts, call)
+
+
+if __name__ == "__main__":
+    main()
