@@ -72,6 +72,15 @@ demo: build demo-c
 	$(TARGET_DIR)/debug/cniinvoke check $(PLUGIN) --netconf $(TARGET_DIR)/demo-net.json --netns /var/run/netns/demo && echo "CHECK ok"
 	$(TARGET_DIR)/debug/cniinvoke del $(PLUGIN) --netconf $(TARGET_DIR)/demo-net.json --netns /var/run/netns/demo && echo "DEL ok"
 	@./examples/demo-real.sh $(TARGET_DIR)/debug/cniinvoke
+	@echo "== Python"
+	@$(MAKE) --no-print-directory demo-python
+
+# The Python example, in .venv-py (made with the package if it lacks it).
+.PHONY: demo-python
+demo-python:
+	$(CARGO) build -q -p cni-test-plugin
+	@.venv-py/bin/python -c "import cniinvoke" 2>/dev/null || bindings/python/make-venv.sh
+	.venv-py/bin/python examples/demo.py $(PLUGIN)
 
 deps:
 	@./.ci/deps.sh $(DEB_PACKAGES)

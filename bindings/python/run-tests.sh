@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build the cniinvoke wheel, install it into a fresh venv as a user would
-# (`pip install ./bindings/python`; pip fetches maturin as the build
+# (make-venv.sh: `pip install ./bindings/python`, maturin as the build
 # backend), and run the pytest suite against it with the project's test
 # plugin. Usage: bindings/python/run-tests.sh [pytest args...]
 set -euo pipefail
@@ -16,10 +16,7 @@ cd "$repo"
 "$cargo" build -q -p cni-test-plugin
 export CNI_TEST_PLUGIN="${CNI_TEST_PLUGIN:-$repo/target/debug/cni-test-plugin}"
 
-rm -rf "$venv"
-"$python" -m venv "$venv"
-"$venv/bin/python" -m pip install -q --disable-pip-version-check \
-    "./bindings/python" pytest pytest-timeout mypy
+VENV="$venv" PYTHON="$python" "$here/make-venv.sh" pytest pytest-timeout mypy
 
 # Run from outside the source tree so `import cniinvoke` is the installed
 # wheel, never bindings/python/python/cniinvoke.

@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""The main job from Python on the bundled test plugin: VERSION, ADD, CHECK,
+DEL, the ADD result converted to 0.4.0, and a call that times out.
+
+    python examples/demo.py target/debug/cni-test-plugin
+
+(`make demo-python` makes the venv .venv-py with the package and runs this.)
+"""
+
+import json
+import os
+import sys
+import tempfile
+import time
+
+import cniinvoke
+
+
+def main() -> int:
+    plugin = sys.argv[1] if len(sys.argv) > 1 else "target/debug/cni-test-plugin"
+    netconf = {"cniVersion": "1.1.0", "name": "demo-net", "type": "cni-test-plugin"}
+
+    def args(command: str, **kw: object) -> cniinvoke.Args:
+        return cniinvoke.Args(
+            command=command,
+            container_id="demo-container",
+            netns="/var/run/netns/demo",
+            if_name="eth0",
+            path="/opt/cni/bin",
+            **kw,  # type: ignore[arg-type]
+        )
+
+    print(f"plugin: {plugin} (cniinvoke {cniinvoke.__version__})")
+    info = cniinvoke.get_version_info(plugin, timeout=10)
+    print(f"VERSION -> cniVersion {info.cni_version} supports {', '.join(info.supported_versions)}")
+
+    result = cniinvoke.exec_plugin_with_result(plugin, netconf, args("ADD"), timeout=10)
+    print(f"ADD     -> {result.to_json()}")
+    cniinvoke.exec_plugin_without_result(plugin, netconf, args("CHECK"), timeout=10)
+    print("CHECK   -> ok")
+    cniinvoke.exec_plugin_without_result(plugin, netconf, args("DEL"), timeout=10)
+    print("DEL     -> ok")
+    print(f"ADD result as 0.4.0 -> {result.as_version('0.4.0').to_json()}")
+
+    # A plugin that takes 5 s (the test plugin's debug file, named by
+    # DEBUG= in CNI_ARGS) against a 0.2 s timeout: killed, PluginTimeoutError.
+    with tempfile.TemporaryDirectory(prefix="cniinvoke-demo-") as tmp:
+        debug = os.path.join(tmp, "sleep.json")
+        with open(debug, "w") as f:
+            json.dump({"sleepMs": 5000}, f)
+        start = time.monotonic()
+        try:
+            cniinvoke.exec_plugin_with_result(
+                plugin, netconf, args("ADD", plugin_args={"DEBUG": debug}), timeout=0.2
+            )
+        except cniinvoke.PluginTimeoutError as e:
+            took = time.monotonic() - start
+            print(f"ADD, timeout=0.2, 5 s plugin -> {type(e).__name__} after {took:.2f}s: {e}")
+        else:
+            print("ADD, timeout=0.2, 5 s plugin -> no timeout?!")
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except cniinvoke.CNIError as e:
+        print(f"demo failed: {type(e).__name__}: {e}", file=sys.stderr)
+        sys.exit(1)
