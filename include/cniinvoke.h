@@ -10,8 +10,10 @@
  *    to a new error on failure, owned by the caller (cni_error_free).
  *  - Strings in are NUL-terminated UTF-8 (JSON where structured). Strings
  *    out through `char **` are owned by the caller (cni_string_free) and set
- *    to NULL when the call fails. `const char *` results are owned by the
- *    library or by the handle they came from.
+ *    to NULL when the call fails. Byte buffers out through `uint8_t **` with
+ *    a `size_t *` length are owned by the caller (cni_bytes_free with that
+ *    length). `const char *` results are owned by the library or by the
+ *    handle they came from.
  *  - A NULL pointer where a value is required, a string that is not UTF-8,
  *    and malformed or wrongly-typed JSON give CNI_STATUS_INVALID_ARGUMENT
  *    with a message naming the argument; never a crash.
@@ -371,8 +373,12 @@ cni_status cni_find_in_path(const char *plugin,
  * `args_json`: NULL = the plugin inherits this process's environment;
  * otherwise an object with any of `"command"`, `"containerId"`, `"netns"`,
  * `"ifName"`, `"path"` (strings), `"pluginArgs"` (`[["K","V"],…]`) and
- * `"pluginArgsStr"` (string; wins over `pluginArgs` for `CNI_ARGS`);
- * unknown keys or wrong types → `CNI_STATUS_INVALID_ARGUMENT`.
+ * `"pluginArgsStr"` (string; wins over `pluginArgs` for `CNI_ARGS`): these
+ * CNI variables are set on top of this process's environment. Or instead
+ * `{"environ":["K=V",…]}`: exactly that environment, nothing inherited
+ * (upstream's `CNIArgs.AsEnv()` of any implementation; `[]` = empty), in
+ * which case no other key may be given. Unknown keys, wrong types, or
+ * `"environ"` mixed with another key → `CNI_STATUS_INVALID_ARGUMENT`.
  * `plugin_path`, `netconf` and `result_json_out` are required.
  *
  * Failures: `CNI_STATUS_PLUGIN_ERROR` (the plugin's CNI error),
@@ -399,6 +405,36 @@ cni_status cni_exec_plugin_without_result(const cni_exec *exec,
                                           const char *netconf,
                                           const char *args_json,
                                           cni_error **err);
+
+/**
+ * Run the plugin at `plugin_path` through `exec` and return its raw stdout
+ * (the `Exec` interface's `ExecPlugin`, upstream `RawExec.ExecPlugin`):
+ * `stdin_len` bytes at `stdin_data` on its stdin (`stdin_data` may be NULL
+ * when `stdin_len` is 0) and `environ` as its whole environment: a
+ * NULL-terminated array of `"K=V"` strings (UTF-8), or NULL to inherit this
+ * process's environment. Nothing is added to the environment, and nothing
+ * is decoded: the stdout of a successful plugin is returned as is.
+ *
+ * On success `*stdout_out` holds `*stdout_len` bytes, owned by the caller
+ * and freed with `cni_bytes_free(*stdout_out, *stdout_len)`; an empty
+ * stdout is NULL with length 0. On failure both are NULL / 0.
+ *
+ * With a custom exec this calls its `exec_plugin` entry (or the default
+ * exec's for a NULL entry). `plugin_path`, `stdout_out` and `stdout_len`
+ * are required; an `environ` entry that is not UTF-8 →
+ * `CNI_STATUS_INVALID_ARGUMENT`. Failures: `CNI_STATUS_PLUGIN_ERROR` (the
+ * plugin's CNI error: code, msg, details), `CNI_STATUS_EXEC_FAILED`,
+ * `CNI_STATUS_TIMEOUT`, `CNI_STATUS_CANCELLED`. Thread-safe.
+ */
+cni_status cni_exec_plugin(const cni_exec *exec,
+                           const cni_context *ctx,
+                           const char *plugin_path,
+                           const uint8_t *stdin_data,
+                           size_t stdin_len,
+                           const char *const *environ,
+                           uint8_t **stdout_out,
+                           size_t *stdout_len,
+                           cni_error **err);
 
 /**
  * Ask the plugin at `plugin_path` which CNI versions it supports (upstream
@@ -476,7 +512,8 @@ cni_status cni_delegate_gc(const cni_exec *exec,
  * set (one entry per name, stable order), as a JSON array of `"K=V"`
  * strings stored in `*env_json_out` (free with `cni_string_free`).
  * `args_json` NULL stands for inheriting the environment unchanged
- * (upstream `ArgsFromEnv().AsEnv()` is nil): the JSON is then `null`.
+ * (upstream `ArgsFromEnv().AsEnv()` is nil): the JSON is then `null`;
+ * `{"environ":[…]}` gives that array back unchanged.
  * `env_json_out` is required. Thread-safe.
  */
 cni_status cni_args_as_env(const char *args_json, char **env_json_out, cni_error **err);
@@ -503,6 +540,17 @@ cni_status cni_result_convert(const char *result_json,
  * Thread-safe.
  */
 void cni_string_free(char *s);
+
+/**
+ * Free a byte buffer returned through a `uint8_t **` out-parameter of this
+ * library (with the `size_t` length it came with, e.g. the stdout of
+ * `cni_exec_plugin`). NULL is ignored (an empty output is returned as NULL
+ * with length 0). Never pass a buffer from elsewhere, nor a different
+ * length.
+ *
+ * Thread-safe.
+ */
+void cni_bytes_free(uint8_t *data, size_t len);
 
 /**
  * The library's version ("MAJOR.MINOR.PATCH"). Static: never freed.

@@ -165,6 +165,12 @@ struct Args {
   }
 };
 
+/// The args_json that makes a plugin run with exactly `environ` ("K=V"
+/// entries; nothing inherited): {"environ":[...]}.
+inline std::string environ_args_json(const std::vector<std::string> &environ) {
+  return "{\"environ\":" + detail::json_array(environ) + "}";
+}
+
 /// Cancellation, deadline and trace context (cni_context).
 class Context {
  public:
@@ -317,6 +323,29 @@ inline void exec_plugin_without_result(const std::string &plugin_path, const std
                                        const Context *ctx = nullptr) {
   exec_plugin_without_result(plugin_path, netconf, std::optional<std::string>(args.to_json()), exec,
                              ctx);
+}
+
+/// The Exec interface's ExecPlugin (upstream RawExec.ExecPlugin): run the
+/// plugin with `stdin_data` on stdin and exactly `environ` as its
+/// environment (nullopt = inherit this process's); its raw stdout.
+inline std::string exec_plugin(const std::string &plugin_path, std::string_view stdin_data,
+                               const std::optional<std::vector<std::string>> &environ,
+                               const Exec *exec = nullptr, const Context *ctx = nullptr) {
+  std::vector<const char *> env;
+  if (environ) {
+    for (const auto &kv : *environ) env.push_back(kv.c_str());
+    env.push_back(nullptr);
+  }
+  uint8_t *out = nullptr;
+  size_t len = 0;
+  detail::call([&](cni_error **err) {
+    return cni_exec_plugin(detail::exec_ptr(exec), detail::ctx_ptr(ctx), plugin_path.c_str(),
+                           reinterpret_cast<const uint8_t *>(stdin_data.data()), stdin_data.size(),
+                           environ ? env.data() : nullptr, &out, &len, err);
+  });
+  std::string stdout_data(reinterpret_cast<const char *>(out), len);
+  cni_bytes_free(out, len);
+  return stdout_data;
 }
 
 /// Upstream GetVersionInfo: plugin-info JSON.

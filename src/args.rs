@@ -150,6 +150,28 @@ impl CniArgs for DelegateArgs {
     }
 }
 
+/// Exactly this environment, nothing inherited: a caller that has already
+/// computed the plugin's whole environment (an arbitrary `CNIArgs.AsEnv()`
+/// of a binding, or the C ABI's `{"environ":[...]}`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExplicitEnv(pub Vec<String>);
+
+impl CniArgs for ExplicitEnv {
+    /// No NUL in any entry (it cannot reach a process).
+    fn validate(&self) -> Result<()> {
+        match self.0.iter().find(|kv| kv.contains('\0')) {
+            Some(kv) => Err(Error::InvalidArgument(format!(
+                "environment entry {kv:?} contains a NUL byte"
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    fn as_env(&self) -> Option<Vec<String>> {
+        Some(self.0.clone())
+    }
+}
+
 /// This process's environment as `K=V` strings. Entries that are not valid
 /// UTF-8 are carried over lossily: they cannot be CNI variables and a plugin
 /// should still see that they exist.
@@ -227,6 +249,18 @@ mod tests {
             r#"netns "/x\0y" contains a NUL byte"#
         );
         assert!(DelegateArgs::new("A\0").validate().is_err());
+        assert!(ExplicitEnv(vec!["K=V".into(), "X=\0".into()])
+            .validate()
+            .is_err());
+    }
+
+    #[test]
+    fn explicit_env_is_passed_as_given() {
+        let env = vec!["B=2".to_string(), "A=1".into(), "B=3".into(), "NOEQ".into()];
+        let a = ExplicitEnv(env.clone());
+        assert!(a.validate().is_ok());
+        assert_eq!(a.as_env(), Some(env));
+        assert_eq!(ExplicitEnv::default().as_env(), Some(vec![]));
     }
 
     #[test]

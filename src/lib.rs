@@ -16,7 +16,7 @@ mod spawn;
 pub mod types;
 pub mod version;
 
-pub use args::{args_from_env, Args, CniArgs, DelegateArgs, InheritedArgs};
+pub use args::{args_from_env, Args, CniArgs, DelegateArgs, ExplicitEnv, InheritedArgs};
 pub use context::{Context, Done, TraceContext};
 pub use delegate::{delegate_add, delegate_check, delegate_del, delegate_gc, delegate_status};
 pub use error::{Error, Result, Status};

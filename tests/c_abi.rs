@@ -187,6 +187,11 @@ fn c_real_plugins_bridge_and_error() {
 }
 
 #[test]
+fn c_exec_plugin_raw_stdout_and_explicit_environ() {
+    run_c("exec_plugin.c", Link::Shared);
+}
+
+#[test]
 fn c_custom_exec() {
     run_c("custom_exec.c", Link::Shared);
 }
@@ -304,7 +309,7 @@ fn c_tests_are_clean_under_valgrind() {
         eprintln!("SKIPPED: valgrind is not installed (apt-get install valgrind)");
         return;
     }
-    for source in ["api.c", "custom_exec.c"] {
+    for source in ["api.c", "custom_exec.c", "exec_plugin.c"] {
         let scratch = Scratch::new(&format!("valgrind-{source}"));
         let exe = compile(&scratch, source, Link::Shared);
         let out = test_command(&scratch, "valgrind")

@@ -9,9 +9,9 @@
 use super::context::{cni_context, context_arg};
 use super::error::cni_error;
 use super::exec::cni_exec;
-use super::ptr::{Out, StrArg};
+use super::ptr::{bytes_arg, str_array_arg, Out, StrArg};
 use super::status::cni_status;
-use crate::args::{Args, CniArgs, InheritedArgs};
+use crate::args::{Args, CniArgs, ExplicitEnv, InheritedArgs};
 use crate::error::{Error, Result};
 use crate::types::CniResult;
 use std::ffi::c_char;
@@ -50,7 +50,9 @@ impl From<ArgsJson> for Args {
     }
 }
 
-/// `args_json` as core arguments: NULL = inherit this process's environment.
+/// `args_json` as core arguments: NULL = inherit this process's environment;
+/// `{"environ":[...]}` = exactly that environment; otherwise the CNI
+/// variables of [`ArgsJson`] on top of this process's environment.
 ///
 /// # Safety
 /// `args_json` is NULL or a NUL-terminated string.
@@ -58,7 +60,25 @@ unsafe fn args_arg(args_json: *const c_char) -> Result<Box<dyn CniArgs>> {
     if args_json.is_null() {
         return Ok(Box::new(InheritedArgs));
     }
-    let a: ArgsJson = args_json.json_object_arg("args_json")?;
+    let mut obj: serde_json::Map<String, serde_json::Value> =
+        args_json.json_object_arg("args_json")?;
+    let invalid = |what: String| Error::InvalidArgument(format!("argument `args_json` {what}"));
+    if let Some(environ) = obj.remove("environ") {
+        if let Some(other) = obj.keys().next() {
+            return Err(invalid(format!(
+                "mixes \"environ\" with {other:?}: \"environ\" is the whole environment \
+                 and takes no other key"
+            )));
+        }
+        let env: Vec<String> = serde_json::from_value(environ).map_err(|e| {
+            invalid(format!(
+                "has an \"environ\" that is not an array of strings: {e}"
+            ))
+        })?;
+        return Ok(Box::new(ExplicitEnv(env)));
+    }
+    let a: ArgsJson = serde_json::from_value(serde_json::Value::Object(obj))
+        .map_err(|e| invalid(format!("is not valid JSON here: {e}")))?;
     Ok(Box::new(Args::from(a)))
 }
 
@@ -98,8 +118,12 @@ pub unsafe extern "C" fn cni_find_in_path(
 /// `args_json`: NULL = the plugin inherits this process's environment;
 /// otherwise an object with any of `"command"`, `"containerId"`, `"netns"`,
 /// `"ifName"`, `"path"` (strings), `"pluginArgs"` (`[["K","V"],…]`) and
-/// `"pluginArgsStr"` (string; wins over `pluginArgs` for `CNI_ARGS`);
-/// unknown keys or wrong types → `CNI_STATUS_INVALID_ARGUMENT`.
+/// `"pluginArgsStr"` (string; wins over `pluginArgs` for `CNI_ARGS`): these
+/// CNI variables are set on top of this process's environment. Or instead
+/// `{"environ":["K=V",…]}`: exactly that environment, nothing inherited
+/// (upstream's `CNIArgs.AsEnv()` of any implementation; `[]` = empty), in
+/// which case no other key may be given. Unknown keys, wrong types, or
+/// `"environ"` mixed with another key → `CNI_STATUS_INVALID_ARGUMENT`.
 /// `plugin_path`, `netconf` and `result_json_out` are required.
 ///
 /// Failures: `CNI_STATUS_PLUGIN_ERROR` (the plugin's CNI error),
@@ -149,6 +173,55 @@ pub unsafe extern "C" fn cni_exec_plugin_without_result(
         let exec = unsafe { cni_exec::arg(exec) };
         let ctx = unsafe { context_arg(ctx) };
         crate::exec::exec_plugin_without_result(&ctx, path, netconf.as_bytes(), &*args, exec)
+    })
+}
+
+/// Run the plugin at `plugin_path` through `exec` and return its raw stdout
+/// (the `Exec` interface's `ExecPlugin`, upstream `RawExec.ExecPlugin`):
+/// `stdin_len` bytes at `stdin_data` on its stdin (`stdin_data` may be NULL
+/// when `stdin_len` is 0) and `environ` as its whole environment: a
+/// NULL-terminated array of `"K=V"` strings (UTF-8), or NULL to inherit this
+/// process's environment. Nothing is added to the environment, and nothing
+/// is decoded: the stdout of a successful plugin is returned as is.
+///
+/// On success `*stdout_out` holds `*stdout_len` bytes, owned by the caller
+/// and freed with `cni_bytes_free(*stdout_out, *stdout_len)`; an empty
+/// stdout is NULL with length 0. On failure both are NULL / 0.
+///
+/// With a custom exec this calls its `exec_plugin` entry (or the default
+/// exec's for a NULL entry). `plugin_path`, `stdout_out` and `stdout_len`
+/// are required; an `environ` entry that is not UTF-8 →
+/// `CNI_STATUS_INVALID_ARGUMENT`. Failures: `CNI_STATUS_PLUGIN_ERROR` (the
+/// plugin's CNI error: code, msg, details), `CNI_STATUS_EXEC_FAILED`,
+/// `CNI_STATUS_TIMEOUT`, `CNI_STATUS_CANCELLED`. Thread-safe.
+#[no_mangle]
+pub unsafe extern "C" fn cni_exec_plugin(
+    exec: *const cni_exec,
+    ctx: *const cni_context,
+    plugin_path: *const c_char,
+    stdin_data: *const u8,
+    stdin_len: usize,
+    environ: *const *const c_char,
+    stdout_out: *mut *mut u8,
+    stdout_len: *mut usize,
+    err: *mut *mut cni_error,
+) -> cni_status {
+    ffi_boundary!(err => {
+        let out = unsafe { Out::new(stdout_out, "stdout_out") }?;
+        let len_out = unsafe { stdout_len.as_mut() }
+            .ok_or_else(|| Error::InvalidArgument("argument `stdout_len` is NULL".into()))?;
+        *len_out = 0;
+        let path = unsafe { plugin_path.str_arg("plugin_path") }?;
+        let stdin = unsafe { bytes_arg(stdin_data, stdin_len) }.ok_or_else(|| {
+            Error::InvalidArgument("argument `stdin_data` is NULL with a non-zero `stdin_len`".into())
+        })?;
+        let env: Option<Vec<String>> = unsafe { str_array_arg(environ, "environ") }?
+            .map(|e| e.into_iter().map(str::to_string).collect());
+        let exec = unsafe { cni_exec::arg(exec) }.unwrap_or_else(|| crate::exec::default_exec());
+        let ctx = unsafe { context_arg(ctx) };
+        let stdout = exec.exec_plugin(&ctx, path, stdin, env.as_deref())?;
+        out.set_bytes(len_out, stdout);
+        Ok(())
     })
 }
 
@@ -292,7 +365,8 @@ pub unsafe extern "C" fn cni_delegate_gc(
 /// set (one entry per name, stable order), as a JSON array of `"K=V"`
 /// strings stored in `*env_json_out` (free with `cni_string_free`).
 /// `args_json` NULL stands for inheriting the environment unchanged
-/// (upstream `ArgsFromEnv().AsEnv()` is nil): the JSON is then `null`.
+/// (upstream `ArgsFromEnv().AsEnv()` is nil): the JSON is then `null`;
+/// `{"environ":[…]}` gives that array back unchanged.
 /// `env_json_out` is required. Thread-safe.
 #[no_mangle]
 pub unsafe extern "C" fn cni_args_as_env(

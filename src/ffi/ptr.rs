@@ -104,6 +104,34 @@ pub(crate) unsafe fn bytes_arg<'a>(data: *const u8, len: usize) -> Option<&'a [u
     }
 }
 
+/// A NULL-terminated array of NUL-terminated UTF-8 strings (an
+/// environment): NULL = `None`; an entry that is not UTF-8 is an invalid
+/// argument naming its index.
+///
+/// # Safety
+/// `p` is NULL or points to an array of string pointers, valid for `'a`,
+/// whose last element is NULL.
+pub(crate) unsafe fn str_array_arg<'a>(
+    p: *const *const c_char,
+    name: &str,
+) -> Result<Option<Vec<&'a str>>, Error> {
+    if p.is_null() {
+        return Ok(None);
+    }
+    let mut out = Vec::new();
+    for i in 0.. {
+        let entry = *p.add(i);
+        if entry.is_null() {
+            break;
+        }
+        let s = CStr::from_ptr(entry)
+            .to_str()
+            .map_err(|_| invalid(name, format_args!("entry {i} is not valid UTF-8")))?;
+        out.push(s);
+    }
+    Ok(Some(out))
+}
+
 /// An out-parameter (`T **out`): checked for NULL and cleared up front, so
 /// that it holds NULL whenever the call fails.
 pub(crate) struct Out<'a, T>(&'a mut *mut T);
@@ -129,6 +157,17 @@ impl Out<'_, c_char> {
     /// Hand a string to the caller (freed with `cni_string_free`).
     pub(crate) fn set_string(self, s: impl Into<Vec<u8>>) {
         *self.0 = to_cstring(s).into_raw();
+    }
+}
+
+impl Out<'_, u8> {
+    /// Hand bytes to the caller as pointer + length (freed with
+    /// `cni_bytes_free(data, len)`); no bytes leave the pointer NULL.
+    pub(crate) fn set_bytes(self, len_out: &mut usize, bytes: Vec<u8>) {
+        *len_out = bytes.len();
+        if !bytes.is_empty() {
+            *self.0 = Box::into_raw(bytes.into_boxed_slice()).cast::<u8>();
+        }
     }
 }
 

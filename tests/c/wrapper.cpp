@@ -66,6 +66,25 @@ int main() {
   CHECK(contains(res, "10.1.2.3/24"));
   CHECK(contains(res, "\"cniVersion\":\"1.0.0\""));
 
+  // ExecPlugin: raw stdout for an exact environment; {"environ":[...]}.
+  {
+    std::string dbg = debug_file("cpp-raw.json", R"({"stdout":"raw \u0000 out"})");
+    std::vector<std::string> environ = {"CNI_COMMAND=ADD", "CNI_ARGS=DEBUG=" + dbg};
+    std::string out = cni::exec_plugin(plugin(), NETCONF, environ);
+    CHECK(out == std::string("raw \0 out", 9));
+    CHECK(cni::environ_args_json({"A=\"1\""}) == R"({"environ":["A=\"1\""]})");
+    CHECK(cni::args_as_env(cni::environ_args_json(environ)) ==
+          "[\"CNI_COMMAND=ADD\",\"CNI_ARGS=DEBUG=" + dbg + "\"]");
+    std::string edbg = debug_file("cpp-raw-err.json", R"({"error":{"code":6,"msg":"m","details":"d"}})");
+    try {
+      cni::exec_plugin(plugin(), "", std::vector<std::string>{"CNI_ARGS=DEBUG=" + edbg});
+      CHECK(false);
+    } catch (const cni::Error &e) {
+      CHECK(e.status() == cni::Status::PluginError);
+      CHECK(e.code() == 6 && e.msg() == "m" && e.details() == "d");
+    }
+  }
+
   // Plugin errors become cni::Error with the plugin's code/msg/details.
   cni::Args failing = args;
   failing.plugin_args = {

@@ -19,8 +19,11 @@ import (
 	"os"
 	"runtime"
 	"runtime/cgo"
+	"slices"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/containernetworking/cni/pkg/types"
@@ -193,29 +196,21 @@ func newCall(ctx context.Context, exec Exec, args CNIArgs, withArgs bool) (*call
 		exec = defaultExec
 	}
 	var argsJSON *string
-	if d, ok := exec.(*DefaultExec); ok && d != nil {
-		if withArgs {
-			j, err := argsJSONOf(args)
-			if err != nil {
-				return nil, err
-			}
-			argsJSON = j
+	d, isProcess := exec.(*DefaultExec)
+	isProcess = isProcess && d != nil
+	if withArgs {
+		j, err := argsJSONOf(args, isProcess)
+		if err != nil {
+			return nil, err
 		}
+		argsJSON = j
+	}
+	if isProcess {
 		if err := c.processExec(d.RawExec); err != nil {
 			return nil, err
 		}
 	} else {
 		c.state = &callState{exec: exec, ctx: ctx}
-		if withArgs {
-			switch a := args.(type) {
-			case *Args:
-				j := a.json()
-				argsJSON = &j
-			case *inherited, nil:
-			default:
-				c.state.env, c.state.useEnv = args.AsEnv(), true
-			}
-		}
 		h := cgo.NewHandle(c.state)
 		c.exec = newCustomCExec(h) // frees h when freed
 		ptr := c.exec
@@ -309,6 +304,11 @@ type argsJSON struct {
 	PluginArgsStr string      `json:"pluginArgsStr,omitempty"`
 }
 
+// environJSON is the other form of args_json: exactly this environment.
+type environJSON struct {
+	Environ []string `json:"environ"`
+}
+
 func mustJSON(v any) string {
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -317,24 +317,14 @@ func mustJSON(v any) string {
 	return string(b)
 }
 
-// The CNI variables libcniinvoke sets from args_json.
-var cniVars = []string{"CNI_COMMAND", "CNI_CONTAINERID", "CNI_NETNS", "CNI_ARGS", "CNI_IFNAME", "CNI_PATH"}
-
-func isCNIVar(k string) bool {
-	for _, v := range cniVars {
-		if k == v {
-			return true
-		}
-	}
-	return false
-}
-
-// argsJSONOf is the args_json for args run by this package's own exec: nil
-// means inherit the environment. The C ABI describes an environment as
-// this process's with the CNI variables set, so a CNIArgs whose AsEnv()
-// changes anything else cannot be run by it: that is an error rather than
-// a plugin run with a different environment.
-func argsJSONOf(args CNIArgs) (*string, error) {
+// argsJSONOf is the args_json for args (nil: inherit the environment). An
+// *Args is described by its CNI variables (libcniinvoke adds them to this
+// process's environment, as Args.AsEnv does); any other CNIArgs by its
+// AsEnv(), passed as exactly the plugin's environment ({"environ":[...]}),
+// nil AsEnv() meaning inherit, as upstream. For a process (spawned), the
+// environment is first cleaned as os/exec cleans upstream's; a Go Exec gets
+// AsEnv() as it is.
+func argsJSONOf(args CNIArgs, process bool) (*string, error) {
 	switch a := args.(type) {
 	case nil, *inherited:
 		return nil, nil
@@ -346,24 +336,51 @@ func argsJSONOf(args CNIArgs) (*string, error) {
 	if env == nil {
 		return nil, nil
 	}
-	want, have := envMap(env), envMap(os.Environ())
-	for k, v := range want {
-		if hv, ok := have[k]; !isCNIVar(k) && (!ok || hv != v) {
-			return nil, fmt.Errorf("invoke: the environment of %T cannot be passed through libcniinvoke: %s differs from this process's environment (only CNI_* variables may)", args, k)
+	if process {
+		var err error
+		if env, err = osExecEnv(env); err != nil {
+			return nil, err
 		}
 	}
-	for k := range have {
-		if _, ok := want[k]; !ok && !isCNIVar(k) {
-			return nil, fmt.Errorf("invoke: the environment of %T cannot be passed through libcniinvoke: it lacks %s of this process's environment (only CNI_* variables may differ)", args, k)
+	for _, kv := range env {
+		// JSON (and libcniinvoke) carry UTF-8 only; encoding/json would
+		// silently replace the bytes.
+		if !utf8.ValidString(kv) {
+			return nil, fmt.Errorf("invoke: environment entry %q of %T is not valid UTF-8, which libcniinvoke cannot pass", kv, args)
 		}
 	}
-	j := mustJSON(argsJSON{
-		Command:       want["CNI_COMMAND"],
-		ContainerID:   want["CNI_CONTAINERID"],
-		NetNS:         want["CNI_NETNS"],
-		IfName:        want["CNI_IFNAME"],
-		Path:          want["CNI_PATH"],
-		PluginArgsStr: want["CNI_ARGS"],
-	})
+	j := mustJSON(environJSON{Environ: env})
 	return &j, nil
+}
+
+// osExecEnv is env as os/exec hands it to a process, which is what
+// upstream's RawExec does (Cmd.Env = environ): one entry per name, the
+// last one, in the order of those last entries; empty entries dropped,
+// entries without "=" kept. An entry holding a NUL fails the run, as
+// upstream's RawExec reports it.
+func osExecEnv(env []string) ([]string, error) {
+	out := make([]string, 0, len(env))
+	saw := make(map[string]bool, len(env))
+	for i := len(env) - 1; i >= 0; i-- {
+		kv := env[i]
+		if strings.IndexByte(kv, 0) >= 0 {
+			return nil, &types.Error{Msg: "netplugin failed with no error message: exec: environment variable contains NUL"}
+		}
+		eq := strings.Index(kv, "=")
+		if eq == 0 {
+			eq = strings.Index(kv[1:], "=") + 1
+		}
+		if eq < 0 {
+			if kv != "" {
+				out = append(out, kv)
+			}
+			continue
+		}
+		if k := kv[:eq]; !saw[k] {
+			saw[k] = true
+			out = append(out, kv)
+		}
+	}
+	slices.Reverse(out)
+	return out, nil
 }

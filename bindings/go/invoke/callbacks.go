@@ -31,10 +31,6 @@ import (
 type callState struct {
 	exec Exec
 	ctx  context.Context
-	// env, when set, replaces the environment libcniinvoke computed: the
-	// AsEnv() of a CNIArgs the C ABI cannot express.
-	env    []string
-	useEnv bool
 
 	mu       sync.Mutex
 	errs     []error
@@ -132,10 +128,7 @@ func goExecPlugin(h C.uintptr_t, _ *C.cni_context, path *C.char, stdin *C.uint8_
 	environ **C.char, out *C.cni_buffer, errOut **C.cni_error) (status C.cni_status) {
 	s := stateOf(h)
 	defer s.recovered(errOut, &status)
-	env := s.env
-	if !s.useEnv {
-		env = goEnviron(environ)
-	}
+	env := goEnviron(environ)
 	stdinData := C.GoBytes(unsafe.Pointer(stdin), C.int(stdinLen))
 	// The Go context of the call, not one made from the cni_context: both
 	// are done together (the cni_context is cancelled when this one is).

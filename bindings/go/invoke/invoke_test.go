@@ -3,6 +3,7 @@ package invoke_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -459,18 +460,51 @@ func TestOtherCNIArgsWithTheProcessExec(t *testing.T) {
 	if !strings.Contains(string(b), `"command":"CHECK"`) {
 		t.Errorf("record %s", b)
 	}
-	// An environment the C ABI cannot describe is refused.
+	// Any other environment is passed exactly (os/exec's cleaning applied:
+	// the last CNI_COMMAND wins).
 	fargs := &fakes.CNIArgs{}
-	fargs.AsEnvCall.Returns.Env = []string{"CNI_COMMAND=ADD"}
+	fargs.AsEnvCall.Returns.Env = []string{"CNI_COMMAND=ADD", "ONLY=me", "CNI_COMMAND=DEL",
+		"CNI_TEST_PLUGIN_DEBUG=" + os.Getenv("CNI_TEST_PLUGIN_DEBUG")}
+	if err := invoke.ExecPluginWithoutResult(context.Background(), pluginPath, conf("1.0.0"), fargs, nil); err != nil {
+		t.Fatal(err)
+	}
+	b, _ = os.ReadFile(record)
+	var got struct{ EnvList []string }
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"ONLY=me", "CNI_COMMAND=DEL", fargs.AsEnvCall.Returns.Env[3]}
+	if !reflect.DeepEqual(got.EnvList, want) {
+		t.Errorf("plugin environment %q, want %q", got.EnvList, want)
+	}
+	// Not valid UTF-8: refused rather than altered.
+	fargs.AsEnvCall.Returns.Env = []string{"CNI_COMMAND=ADD", "X=\xff"}
 	err := invoke.ExecPluginWithoutResult(context.Background(), pluginPath, conf("1.0.0"), fargs, nil)
-	if err == nil || !strings.Contains(err.Error(), "cannot be passed through libcniinvoke") {
+	if err == nil || !strings.Contains(err.Error(), "not valid UTF-8") {
 		t.Errorf("error %v", err)
 	}
 }
 
 func TestRawExecExecPluginAlone(t *testing.T) {
-	_, err := (&invoke.RawExec{}).ExecPlugin(context.Background(), pluginPath, nil, nil)
-	if err == nil || !strings.Contains(err.Error(), "cannot be called directly") {
+	debug := debugFile(t, map[string]any{"echoStdin": true, "stderr": "note"})
+	var stderr bytes.Buffer
+	out, err := (&invoke.RawExec{Stderr: &stderr}).ExecPlugin(context.Background(), pluginPath, []byte("in"),
+		[]string{"CNI_ARGS=DEBUG=" + debug})
+	if err != nil || string(out) != "in" || stderr.String() != "note" {
+		t.Errorf("ExecPlugin = %q, %v; stderr %q", out, err, stderr.String())
+	}
+	// Invalid UTF-8 cannot cross the C ABI.
+	_, err = (&invoke.RawExec{}).ExecPlugin(context.Background(), pluginPath, nil, []string{"X=\xff"})
+	if err == nil || !strings.Contains(err.Error(), "`environ` entry 0 is not valid UTF-8") {
 		t.Errorf("error %v", err)
+	}
+	// Cancellation reaches the plugin.
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	slow := debugFile(t, map[string]any{"sleepMs": 5000})
+	start := time.Now()
+	_, err = (&invoke.RawExec{}).ExecPlugin(ctx, pluginPath, nil, []string{"CNI_ARGS=DEBUG=" + slow})
+	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 2*time.Second {
+		t.Errorf("error %v after %v", err, time.Since(start))
 	}
 }
