@@ -18,12 +18,15 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 SOMAJOR := 0
 
 # Debian packages the suites need (CI starts from a fresh machine): the real
-# CNI plugins and iproute2 for the end-to-end tests, valgrind, pkg-config.
-DEB_PACKAGES := containernetworking-plugins iproute2 valgrind pkg-config gcc g++
+# CNI plugins and iproute2 for the end-to-end tests, valgrind, pkg-config,
+# clang and its sanitizer runtime (ASan, LSan, UBSan) for the C tests.
+DEB_PACKAGES := containernetworking-plugins iproute2 valgrind pkg-config gcc g++ \
+	clang libclang-rt-14-dev
 
-# As root the real-plugin tests must run, not skip.
+# As root the real-plugin and sanitizer tests must run, not skip.
 ifeq ($(shell id -u),0)
 export CNI_REQUIRE_REAL_PLUGINS := 1
+export CNI_REQUIRE_SANITIZERS := 1
 endif
 
 .PHONY: all build lib install uninstall demo demo-c deps lint rust-test test-c test-python test clean fuzz soak
@@ -109,7 +112,7 @@ clean:
 # (nightly toolchain; cargo-fuzz is installed if missing). New corpus
 # entries go to fuzz/work/ (not committed), crashes to fuzz/artifacts/.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := decode_version result plugin_info args cni_error go_quote
+FUZZ_TARGETS := decode_version result plugin_info args cni_error go_quote c_entry_points
 fuzz:
 	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz
 	@for t in $(FUZZ_TARGETS); do \

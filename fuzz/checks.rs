@@ -22,6 +22,7 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("args", args),
     ("cni_error", cni_error),
     ("go_quote", go_quote),
+    ("c_entry_points", c_entry_points),
 ];
 
 /// True when `data` is strict RFC 8259 JSON (serde_json's reading, which
@@ -367,4 +368,261 @@ fn go_unquote(q: &str) -> Option<Vec<u8>> {
 
 fn push_char(out: &mut Vec<u8>, c: char) {
     out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+}
+
+/// The C entry points that take strings and run no process, fed the input
+/// split at NUL bytes into C strings (a missing piece is a NULL pointer):
+///
+/// 0 plugin name / plugin path, 1 `paths_json`, 2 `args_json`,
+/// 3 `result_json`, 4 `to_version`, 5 error msg, 6 error details,
+/// 7 `options_json`, 8 traceparent, 9 tracestate, 10 baggage, 11 netconf,
+/// 12 the rest (NULs included): what a custom exec's `exec_plugin`
+/// returns as the plugin's stdout, so `cni_exec_plugin_with_result` and
+/// `cni_get_version_info` decode it without spawning anything.
+///
+/// Every status is one of the enum's and never `CNI_STATUS_PANIC`; `*err`
+/// is set exactly when the call fails, its msg and details UTF-8; every
+/// out-string is NULL on failure and otherwise UTF-8 (JSON where the
+/// header says JSON), and is freed.
+pub fn c_entry_points(data: &[u8]) {
+    use cniinvoke::ffi::*;
+    use std::ffi::{c_char, CStr, CString};
+
+    let mut pieces = data.splitn(13, |b| *b == 0);
+    let strings: Vec<CString> = pieces
+        .by_ref()
+        .take(12)
+        .map(|p| CString::new(p).expect("split at NUL"))
+        .collect();
+    let stdout = pieces.next().unwrap_or_default();
+    let arg = |i: usize| strings.get(i).map_or(std::ptr::null(), |s| s.as_ptr());
+    let code = u32::from_le_bytes(std::array::from_fn(|i| data.get(i).copied().unwrap_or(0)));
+
+    // A pointer the library must overwrite: NULL on failure, a new value on
+    // success.
+    let sentinel = std::ptr::NonNull::<c_char>::dangling().as_ptr();
+    let err_sentinel = std::ptr::NonNull::<cni_error>::dangling().as_ptr();
+
+    let utf8 = |what: &str, p: *const c_char| -> String {
+        assert!(!p.is_null(), "{what}: NULL");
+        // SAFETY: the library hands out NUL-terminated strings.
+        let s = unsafe { CStr::from_ptr(p) };
+        s.to_str()
+            .unwrap_or_else(|_| panic!("{what}: not UTF-8: {s:?}"))
+            .to_string()
+    };
+    // The status and error of one fallible call; frees the error.
+    let outcome = |what: &str, status: cni_status, err: *mut cni_error| {
+        let known = [
+            cni_status::Ok,
+            cni_status::InvalidArgument,
+            cni_status::NotFound,
+            cni_status::PluginError,
+            cni_status::ExecFailed,
+            cni_status::DecodeError,
+            cni_status::UnsupportedVersion,
+            cni_status::Timeout,
+            cni_status::Cancelled,
+        ];
+        assert!(
+            known.iter().any(|k| *k as i32 == status as i32),
+            "{what}: status {} (a panic is 99)",
+            status as i32
+        );
+        assert_ne!(err, err_sentinel, "{what}: *err left untouched");
+        if status == cni_status::Ok {
+            assert!(err.is_null(), "{what}: OK with an error");
+        } else {
+            assert!(!err.is_null(), "{what}: {status:?} without an error");
+            // SAFETY: a live error from the library, freed once.
+            unsafe {
+                utf8(what, cni_error_msg(err));
+                utf8(what, cni_error_details(err));
+                cni_error_free(err);
+            }
+        }
+    };
+    // An out-string: NULL on failure, else UTF-8 (and JSON if `json`); freed.
+    let out_string = |what: &str, status: cni_status, out: *mut c_char, json: bool| {
+        assert_ne!(out, sentinel, "{what}: out-string left untouched");
+        if status != cni_status::Ok {
+            assert!(out.is_null(), "{what}: failed but set its out-string");
+            return None;
+        }
+        let s = utf8(what, out);
+        // SAFETY: the library's string, freed once.
+        unsafe { cni_string_free(out) };
+        if json {
+            let v: serde_json::Value =
+                serde_json::from_str(&s).unwrap_or_else(|e| panic!("{what}: not JSON ({e}): {s}"));
+            return Some(v);
+        }
+        Some(serde_json::Value::String(s))
+    };
+
+    // SAFETY (whole block): every pointer is NULL or a live C string of
+    // `strings`, and out-parameters point to locals.
+    unsafe {
+        let (mut out, mut err) = (sentinel, err_sentinel);
+        let st = cni_find_in_path(arg(0), arg(1), &mut out, &mut err);
+        outcome("cni_find_in_path", st, err);
+        if let Some(p) = out_string("cni_find_in_path", st, out, false) {
+            assert!(p
+                .as_str()
+                .unwrap()
+                .ends_with(&*strings[0].to_string_lossy()));
+        }
+
+        let (mut out, mut err) = (sentinel, err_sentinel);
+        let st = cni_args_as_env(arg(2), &mut out, &mut err);
+        outcome("cni_args_as_env", st, err);
+        if let Some(env) = out_string("cni_args_as_env", st, out, true) {
+            assert!(
+                env.is_null()
+                    || env
+                        .as_array()
+                        .is_some_and(|a| a.iter().all(|e| e.is_string())),
+                "cni_args_as_env: {env}"
+            );
+        }
+
+        let (mut out, mut err) = (sentinel, err_sentinel);
+        let st = cni_result_convert(arg(3), arg(4), &mut out, &mut err);
+        outcome("cni_result_convert", st, err);
+        if let Some(r) = out_string("cni_result_convert", st, out, true) {
+            // "" is upstream's legacy version, 0.1.0.
+            let want = match strings[4].to_str().unwrap() {
+                "" => "0.1.0",
+                v => v,
+            };
+            assert_eq!(r["cniVersion"], want, "cni_result_convert: {r}");
+        }
+
+        let e = cni_error_new(code, arg(5), arg(6));
+        assert!(!e.is_null(), "cni_error_new returned NULL");
+        assert_eq!(cni_error_code(e), code);
+        let msg = utf8("cni_error_msg", cni_error_msg(e));
+        let details = utf8("cni_error_details", cni_error_details(e));
+        let (mut out, mut err) = (sentinel, err_sentinel);
+        let st = cni_error_to_json(e, &mut out, &mut err);
+        outcome("cni_error_to_json", st, err);
+        assert_eq!(st, cni_status::Ok, "cni_error_to_json failed");
+        let json = out_string("cni_error_to_json", st, out, true).unwrap();
+        assert_eq!(json["code"], code, "{json}");
+        assert_eq!(json["msg"], msg, "{json}");
+        if !details.is_empty() {
+            assert_eq!(json["details"], details, "{json}");
+        }
+        cni_error_free(e);
+
+        let (mut exec, mut err) = (std::ptr::NonNull::dangling().as_ptr(), err_sentinel);
+        let st = cni_exec_new_raw(arg(7), &mut exec, &mut err);
+        outcome("cni_exec_new_raw", st, err);
+        assert_eq!(
+            exec.is_null(),
+            st != cni_status::Ok,
+            "cni_exec_new_raw's exec"
+        );
+        cni_exec_free(exec);
+
+        let ctx = cni_context_new();
+        let mut err = err_sentinel;
+        let st = cni_context_set_trace(ctx, arg(8), arg(9), arg(10), &mut err);
+        outcome("cni_context_set_trace", st, err);
+
+        let fake = FakePlugin {
+            stdout,
+            problems: std::sync::Mutex::new(Vec::new()),
+        };
+        let vtable = cni_exec_vtable {
+            exec_plugin: Some(fake_exec_plugin),
+            find_in_path: None,
+            decode: None,
+            free_userdata: None,
+        };
+        let exec = cni_exec_new_custom(&vtable, &fake as *const FakePlugin as *mut _);
+        assert!(!exec.is_null());
+
+        let (mut out, mut err) = (sentinel, err_sentinel);
+        let st =
+            cni_exec_plugin_with_result(exec, ctx, arg(0), arg(11), arg(2), &mut out, &mut err);
+        outcome("cni_exec_plugin_with_result", st, err);
+        if let Some(r) = out_string("cni_exec_plugin_with_result", st, out, true) {
+            assert!(
+                r["cniVersion"].is_string(),
+                "cni_exec_plugin_with_result: {r}"
+            );
+        }
+
+        let mut err = err_sentinel;
+        let st = cni_exec_plugin_without_result(exec, ctx, arg(0), arg(11), arg(2), &mut err);
+        outcome("cni_exec_plugin_without_result", st, err);
+
+        let (mut out, mut err) = (sentinel, err_sentinel);
+        let st = cni_get_version_info(exec, ctx, arg(0), &mut out, &mut err);
+        outcome("cni_get_version_info", st, err);
+        if let Some(info) = out_string("cni_get_version_info", st, out, true) {
+            assert!(
+                info["cniVersion"].is_string(),
+                "cni_get_version_info: {info}"
+            );
+            assert!(
+                info["supportedVersions"]
+                    .as_array()
+                    .is_some_and(|a| !a.is_empty()),
+                "cni_get_version_info: {info}"
+            );
+        }
+
+        cni_exec_free(exec);
+        cni_context_free(ctx);
+        let problems = fake.problems.into_inner().unwrap();
+        assert!(problems.is_empty(), "exec_plugin saw: {problems:?}");
+    }
+}
+
+/// The custom exec of [`c_entry_points`]: its "plugin" prints `stdout`.
+/// What it finds wrong in its arguments goes to `problems` (a panic must
+/// not unwind out of an `extern "C"` callback).
+struct FakePlugin<'a> {
+    stdout: &'a [u8],
+    problems: std::sync::Mutex<Vec<String>>,
+}
+
+unsafe extern "C" fn fake_exec_plugin(
+    userdata: *mut std::ffi::c_void,
+    ctx: *const cniinvoke::ffi::cni_context,
+    plugin_path: *const std::ffi::c_char,
+    _stdin_data: *const u8,
+    _stdin_len: usize,
+    environ: *const *const std::ffi::c_char,
+    stdout_out: *mut cniinvoke::ffi::cni_buffer,
+    _err: *mut *mut cniinvoke::ffi::cni_error,
+) -> cniinvoke::ffi::cni_status {
+    use std::ffi::CStr;
+    // SAFETY: `userdata` is the FakePlugin that outlives the exec; the
+    // library passes live pointers for the duration of the call.
+    unsafe {
+        let fake = &*(userdata as *const FakePlugin);
+        let mut problems = Vec::new();
+        if ctx.is_null() {
+            problems.push("NULL ctx".to_string());
+        }
+        if plugin_path.is_null() || CStr::from_ptr(plugin_path).to_str().is_err() {
+            problems.push("plugin_path NULL or not UTF-8".to_string());
+        }
+        if !environ.is_null() {
+            let mut p = environ;
+            while !(*p).is_null() {
+                let kv = CStr::from_ptr(*p);
+                if kv.to_str().is_err() {
+                    problems.push(format!("environ entry not UTF-8: {kv:?}"));
+                }
+                p = p.add(1);
+            }
+        }
+        fake.problems.lock().unwrap().extend(problems);
+        cniinvoke::ffi::cni_buffer_append(stdout_out, fake.stdout.as_ptr(), fake.stdout.len());
+    }
+    cniinvoke::ffi::cni_status::Ok
 }

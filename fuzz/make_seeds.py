@@ -67,7 +67,8 @@ def write(target, name, data):
 
 
 def main():
-    for t in ["decode_version", "result", "plugin_info", "args", "cni_error", "go_quote"]:
+    for t in ["decode_version", "result", "plugin_info", "args", "cni_error", "go_quote",
+              "c_entry_points"]:
         shutil.rmtree(os.path.join(HERE, "corpus", t), ignore_errors=True)
     m = json.load(open(MANIFEST))
 
@@ -195,6 +196,55 @@ def main():
     }
     for name, data in quotes.items():
         write("go_quote", name, data)
+
+    # c_entry_points: C strings separated by NUL: plugin, paths_json,
+    # args_json, result_json, to_version, error msg, error details,
+    # options_json, traceparent, tracestate, baggage, netconf, then the
+    # fake plugin's stdout (the rest, NULs and all).
+    def c_args(plugin="cni-test-plugin", paths='["/nonexistent","/tmp"]',
+               args='{"command":"ADD","containerId":"c","netns":"/n","ifName":"eth0","path":"/p"}',
+               result='{"cniVersion":"0.4.0","ips":[{"version":"4","address":"10.0.0.2/24"}]}',
+               to_version="1.0.0", msg="boom", details="more", options='{"stderr":"discard"}',
+               traceparent="00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+               tracestate="k=v", baggage="a=b", netconf='{"cniVersion":"1.0.0","name":"n","type":"t"}',
+               stdout='{"cniVersion":"1.0.0","ips":[{"address":"10.1.2.3/24"}]}'):
+        return b"\x00".join(b(x) for x in [plugin, paths, args, result, to_version, msg, details,
+                                            options, traceparent, tracestate, baggage, netconf,
+                                            stdout])
+    seeds = {
+        "typical": c_args(),
+        "version_answer": c_args(stdout='{"cniVersion":"1.1.0","supportedVersions":["0.4.0","1.0.0","1.1.0"]}'),
+        "unknown_command_version": c_args(stdout='{"code":4,"msg":"unknown CNI_COMMAND: VERSION"}'),
+        "result_no_version": c_args(stdout='{"ips":[{"address":"10.1.2.3/24"}]}'),
+        "result_v020": c_args(stdout='{"cniVersion":"0.2.0","ip4":{"ip":"10.1.2.3/24"}}',
+                              netconf='{"cniVersion":"0.2.0","name":"n"}', to_version="0.2.0",
+                              result='{"cniVersion":"1.1.0","ips":[{"address":"10.0.0.2/24"}]}'),
+        "convert_down_impossible": c_args(result='{"cniVersion":"1.0.0","ips":[{"address":"10.0.0.2/24"},{"address":"10.0.0.3/24"}]}',
+                                          to_version="0.2.0"),
+        "to_version_empty": c_args(to_version=""),
+        "unknown_versions": c_args(to_version="9.9.9", netconf='{"cniVersion":"9.9.9"}',
+                                   stdout='{"cniVersion":"9.9.9"}'),
+        "plugin_args": c_args(args='{"command":"ADD","pluginArgs":[["K","V"],["IgnoreUnknown","1"]],"pluginArgsStr":""}'),
+        "args_nul_escape": c_args(args='{"command":"ADD","netns":"/n\\u0000x"}'),
+        "args_wrong_types": c_args(args='{"command":1,"pluginArgs":"x"}', paths='"/p"',
+                                   options='{"stderr":"loud","killGraceMs":-1}'),
+        "options_all": c_args(options='{"stderr":"forward","textBusyRetries":0,"textBusyDelayMs":0,"killGraceMs":10,"maxOutputBytes":1}'),
+        "options_unknown_key": c_args(options='{"nope":1}'),
+        "plugin_with_slash": c_args(plugin="../etc/passwd", paths="[]"),
+        "empty_strings": b"\x00" * 12,
+        "invalid_utf8_everywhere": b"\x00".join([b"\xff\xfe"] * 13),
+        "error_invalid_utf8": c_args(msg=b"\xc3(", details=b"\xed\xa0\x80"),
+        "few_pieces_nulls": b"cni-test-plugin\x00[]",
+        "nothing": b"",
+        "stdout_with_nul": c_args(stdout=b'{"cniVersion":"1.0.0"}\x00trailing'),
+        "stdout_deep": c_args(stdout=HOSTILE["deep_10001"]),
+        "stdout_huge_int": c_args(stdout=HOSTILE["huge_int"]),
+        "stdout_invalid_utf8": c_args(stdout=HOSTILE["invalid_utf8_value"]),
+        "netconf_hostile": c_args(netconf=HOSTILE["case_folded_key"], stdout=b""),
+        "trace_controls": c_args(traceparent="\n\r", tracestate="=", baggage="a=b;c"),
+    }
+    for name, data in seeds.items():
+        write("c_entry_points", name, data)
 
 
 if __name__ == "__main__":

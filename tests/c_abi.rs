@@ -94,14 +94,38 @@ impl Drop for Scratch {
     }
 }
 
+#[derive(Clone, Copy)]
 enum Link {
     Shared,
     Static,
 }
 
+/// Which compiler builds a C test program.
+#[derive(Clone, Copy, PartialEq)]
+enum Toolchain {
+    /// The system's `cc` / `c++`.
+    System,
+    /// clang / clang++ with AddressSanitizer (LeakSanitizer included) and
+    /// UndefinedBehaviorSanitizer instrumenting the C code; the library is
+    /// linked as cargo built it.
+    Sanitized,
+}
+
+/// The compiler flags of [`Toolchain::Sanitized`].
+const SANITIZE_FLAGS: &[&str] = &[
+    "-fsanitize=address,undefined",
+    "-fno-sanitize-recover=all",
+    "-fno-omit-frame-pointer",
+    "-O1",
+];
+
 /// Compile tests/c/`source` (or `source` relative to the repository root
 /// when it holds a `/`) into the scratch dir.
 fn compile(scratch: &Scratch, source: &str, link: Link) -> PathBuf {
+    compile_with(scratch, source, link, Toolchain::System)
+}
+
+fn compile_with(scratch: &Scratch, source: &str, link: Link, toolchain: Toolchain) -> PathBuf {
     let lib = lib_dir();
     let src = if source.contains('/') {
         Path::new(ROOT).join(source)
@@ -110,7 +134,13 @@ fn compile(scratch: &Scratch, source: &str, link: Link) -> PathBuf {
     };
     let cpp = source.ends_with(".cpp");
     let exe = scratch.0.join(source.replace(['.', '/'], "_"));
-    let mut cmd = Command::new(if cpp { "c++" } else { "cc" });
+    let compiler = match (toolchain, cpp) {
+        (Toolchain::System, false) => "cc",
+        (Toolchain::System, true) => "c++",
+        (Toolchain::Sanitized, false) => "clang",
+        (Toolchain::Sanitized, true) => "clang++",
+    };
+    let mut cmd = Command::new(compiler);
     cmd.arg(if cpp { "-std=c++17" } else { "-std=c11" })
         .args(["-Wall", "-Wextra", "-Werror", "-g", "-pthread"])
         .arg(format!("-I{ROOT}/include"))
@@ -118,6 +148,9 @@ fn compile(scratch: &Scratch, source: &str, link: Link) -> PathBuf {
         .arg(&src)
         .arg("-o")
         .arg(&exe);
+    if toolchain == Toolchain::Sanitized {
+        cmd.args(SANITIZE_FLAGS);
+    }
     match link {
         Link::Shared => {
             cmd.arg(format!("-L{}", lib.display()))
@@ -132,7 +165,7 @@ fn compile(scratch: &Scratch, source: &str, link: Link) -> PathBuf {
     let out = cmd.output().expect("running the C compiler");
     assert!(
         out.status.success(),
-        "compiling {source} failed:\n{}",
+        "compiling {source} with {compiler} failed:\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
     exe
@@ -325,6 +358,113 @@ fn c_tests_are_clean_under_valgrind() {
             .expect("running valgrind");
         check(&format!("{source} under valgrind"), out);
     }
+}
+
+/// Why the sanitizer build cannot run here, if it cannot: clang missing,
+/// its ASan/UBSan runtime (Debian's libclang-rt-N-dev) missing, or
+/// LeakSanitizer unable to run (e.g. under ptrace).
+fn sanitizers_unavailable(scratch: &Scratch) -> Option<String> {
+    const INSTALL: &str = "apt-get install clang libclang-rt-14-dev";
+    for tool in ["clang", "clang++"] {
+        if !have(tool) {
+            return Some(format!("{tool} is not installed ({INSTALL})"));
+        }
+    }
+    let src = scratch.0.join("probe.c");
+    let exe = scratch.0.join("probe");
+    std::fs::write(&src, "int main(void) { return 0; }\n").expect("writing the probe");
+    let out = Command::new("clang")
+        .args(SANITIZE_FLAGS)
+        .arg(&src)
+        .arg("-o")
+        .arg(&exe)
+        .output()
+        .expect("running clang");
+    if !out.status.success() {
+        return Some(format!(
+            "clang cannot link the sanitizer runtime ({INSTALL}):\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let out = Command::new(&exe)
+        .env("ASAN_OPTIONS", ASAN_OPTIONS)
+        .output()
+        .expect("running the probe");
+    if !out.status.success() {
+        return Some(format!(
+            "a sanitized program cannot run here ({}):\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    None
+}
+
+/// LeakSanitizer on (it is part of ASan on Linux x86_64), every report
+/// fatal.
+const ASAN_OPTIONS: &str = "detect_leaks=1:abort_on_error=1:strict_string_checks=1:\
+                            detect_stack_use_after_return=1:check_initialization_order=1";
+const UBSAN_OPTIONS: &str = "halt_on_error=1:print_stacktrace=1";
+
+/// The C and C++ tests built with clang's AddressSanitizer, LeakSanitizer
+/// and UndefinedBehaviorSanitizer: no report. Skipped when clang or its
+/// sanitizer runtime is missing, unless `CNI_REQUIRE_SANITIZERS=1`.
+#[test]
+fn c_tests_are_clean_under_sanitizers() {
+    let probe = Scratch::new("sanitizer-probe");
+    if let Some(why) = sanitizers_unavailable(&probe) {
+        let required = std::env::var("CNI_REQUIRE_SANITIZERS").is_ok_and(|v| v == "1");
+        assert!(!required, "CNI_REQUIRE_SANITIZERS=1, but {why}");
+        eprintln!("SKIPPED: {why}");
+        return;
+    }
+    let programs = [
+        ("api.c", Link::Shared),
+        ("custom_exec.c", Link::Shared),
+        ("custom_exec.c", Link::Static),
+        ("concurrency.c", Link::Shared),
+        ("sigpipe.c", Link::Shared),
+        ("wrapper.cpp", Link::Shared),
+    ];
+    // Built and run side by side: each is single-threaded in the compiler.
+    let failures: Vec<String> = std::thread::scope(|s| {
+        let runs: Vec<_> = programs
+            .iter()
+            .map(|&(source, link)| {
+                s.spawn(move || {
+                    let kind = match link {
+                        Link::Shared => "shared",
+                        Link::Static => "static",
+                    };
+                    let scratch = Scratch::new(&format!("sanitized-{source}-{kind}"));
+                    let exe = compile_with(&scratch, source, link, Toolchain::Sanitized);
+                    let out = test_command(&scratch, &exe)
+                        .env("ASAN_OPTIONS", ASAN_OPTIONS)
+                        .env("UBSAN_OPTIONS", UBSAN_OPTIONS)
+                        // Six programs at once on a small machine.
+                        .env("CNI_TEST_SLACK_MS", "150")
+                        .output()
+                        .expect("running the sanitized C test");
+                    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+                    let reported = ["Sanitizer", "runtime error:"]
+                        .iter()
+                        .any(|w| stderr.contains(w));
+                    if out.status.success() && !reported {
+                        return None;
+                    }
+                    Some(format!(
+                        "{source} ({kind}) under ASan/LSan/UBSan: {}\n--- stdout\n{}\n--- stderr\n{stderr}",
+                        out.status,
+                        String::from_utf8_lossy(&out.stdout)
+                    ))
+                })
+            })
+            .collect();
+        runs.into_iter()
+            .filter_map(|r| r.join().expect("sanitizer run panicked"))
+            .collect()
+    });
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
 #[test]

@@ -48,7 +48,8 @@ fn every_target_has_a_replay_test() {
             "plugin_info",
             "args",
             "cni_error",
-            "go_quote"
+            "go_quote",
+            "c_entry_points"
         ]
     );
     for name in names {
@@ -87,4 +88,9 @@ fn cni_error_corpus() {
 #[test]
 fn go_quote_corpus() {
     replay("go_quote");
+}
+
+#[test]
+fn c_entry_points_corpus() {
+    replay("c_entry_points");
 }

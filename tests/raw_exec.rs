@@ -541,3 +541,50 @@ fn invalid_utf8_on_stderr_is_quoted_byte_for_byte() {
         r#"netplugin failed: "caf\xe9 \xff\n": exit status 4"#
     );
 }
+
+/// A plugin killed by SIGSEGV or SIGABRT that dumps core reads as Go's
+/// `signal: segmentation fault (core dumped)`. The plugin (`coreDump`)
+/// chdirs to a scratch directory and raises its RLIMIT_CORE soft limit, so
+/// this runs only where the kernel writes cores as a relative file name
+/// (`/proc/sys/kernel/core_pattern`) and the limit can be raised; the core
+/// lands in the scratch directory and is deleted with it.
+#[test]
+fn core_dumping_signal_deaths_print_like_go() {
+    let pattern = match std::fs::read_to_string("/proc/sys/kernel/core_pattern") {
+        Ok(p) => p.trim_end().to_string(),
+        Err(e) => {
+            eprintln!("SKIPPED: cannot read /proc/sys/kernel/core_pattern: {e}");
+            return;
+        }
+    };
+    if pattern.is_empty() || pattern.starts_with('|') || pattern.contains('/') {
+        eprintln!(
+            "SKIPPED: core_pattern {pattern:?} is not a plain file name, \
+             so a core would not land in a scratch directory"
+        );
+        return;
+    }
+    // SAFETY: reading this process's limit and effective uid.
+    let (hard, root) = unsafe {
+        let mut lim: libc::rlimit = std::mem::zeroed();
+        assert_eq!(libc::getrlimit(libc::RLIMIT_CORE, &mut lim), 0);
+        (lim.rlim_max, libc::geteuid() == 0)
+    };
+    if hard == 0 && !root {
+        eprintln!("SKIPPED: the RLIMIT_CORE hard limit is 0 and we are not root");
+        return;
+    }
+    for (sig, text) in [(11, "segmentation fault"), (6, "aborted")] {
+        let d = Debug::empty();
+        let cores = d.dir.path().join("cores");
+        std::fs::create_dir(&cores).unwrap();
+        d.set(json!({"signal": sig, "coreDump": cores}));
+        let e = plugin_err(run(&d, b"{}"));
+        assert_eq!(
+            e.msg,
+            format!("netplugin failed with no error message: signal: {text} (core dumped)")
+        );
+        let dumped = std::fs::read_dir(&cores).unwrap().count();
+        assert!(dumped > 0, "no core file in {}", cores.display());
+    }
+}

@@ -46,6 +46,9 @@
 //!   soft limit 0), the disposition reset to default and the signal
 //!   unblocked, then it is sent to our own pid. If that does not kill us
 //!   (e.g. SIGCHLD), it is a code-999 error.
+//!   `"coreDump": "/dir"` — instead, let the kernel dump core: chdir to
+//!   `/dir` (where a relative `core_pattern` puts the core) and raise the
+//!   RLIMIT_CORE soft limit to the hard limit (to unlimited if we may).
 //! * `"exitCode": N` (0..=255) — exit status (default 0, or 1 after `error`).
 //!
 //! # Without a debug file
@@ -81,7 +84,7 @@ const SUPPORTED: [&str; 7] = [
     "0.1.0", "0.2.0", "0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0",
 ];
 const OUTPUT_KEYS: [&str; 4] = ["stdout", "result", "error", "echoStdin"];
-const KEYS: [&str; 17] = [
+const KEYS: [&str; 18] = [
     "readStdin",
     "record",
     "recordAppend",
@@ -97,6 +100,7 @@ const KEYS: [&str; 17] = [
     "echoStdin",
     "closeStdoutAndSleepMs",
     "signal",
+    "coreDump",
     "exitCode",
     "commands",
 ];
@@ -238,6 +242,7 @@ struct Script {
     output: Output,
     close_and_sleep_ms: Option<u64>,
     signal: Option<c_int>,
+    core_dump_dir: Option<String>,
     exit_code: Option<c_int>,
 }
 
@@ -312,6 +317,10 @@ impl Script {
             return Err("at most one of stdout, result, error, echoStdin".into());
         }
         let signal = f.int("signal", 1..=64)?;
+        let core_dump_dir = f.string("coreDump")?;
+        if core_dump_dir.is_some() && signal.is_none() {
+            return Err("\"coreDump\" needs \"signal\"".into());
+        }
         let exit_code = f.int("exitCode", 0..=255)?;
         Ok(Script {
             read_stdin,
@@ -326,6 +335,7 @@ impl Script {
             output: outputs.pop().unwrap_or(Output::Nothing),
             close_and_sleep_ms: f.ms("closeStdoutAndSleepMs")?,
             signal,
+            core_dump_dir,
             exit_code,
         })
     }
@@ -377,7 +387,7 @@ impl Script {
             sleep_ms(ms);
         }
         if let Some(sig) = self.signal {
-            die_by_signal(sig)?;
+            die_by_signal(sig, self.core_dump_dir.as_deref())?;
         }
         Ok(self.exit_code.unwrap_or(exit))
     }
@@ -548,14 +558,29 @@ fn flood(mut out: usize, mut err: usize) -> Res<()> {
     Ok(())
 }
 
-/// Kills the process with `sig`; returns only if that did not work.
-fn die_by_signal(sig: c_int) -> Res<()> {
+/// Kills the process with `sig`, without a core dump, or with one written
+/// in `core_dir`; returns only if that did not work.
+fn die_by_signal(sig: c_int, core_dir: Option<&str>) -> Res<()> {
+    if let Some(dir) = core_dir {
+        std::env::set_current_dir(dir).map_err(|e| format!("chdir {dir}: {e}"))?;
+    }
     // SAFETY: plain syscalls on our own process.
     unsafe {
         let mut core: libc::rlimit = std::mem::zeroed();
         if libc::getrlimit(libc::RLIMIT_CORE, &mut core) == 0 {
-            core.rlim_cur = 0;
-            libc::setrlimit(libc::RLIMIT_CORE, &core);
+            if core_dir.is_none() {
+                core.rlim_cur = 0;
+                libc::setrlimit(libc::RLIMIT_CORE, &core);
+            } else {
+                let unlimited = libc::rlimit {
+                    rlim_cur: libc::RLIM_INFINITY,
+                    rlim_max: libc::RLIM_INFINITY,
+                };
+                if libc::setrlimit(libc::RLIMIT_CORE, &unlimited) != 0 {
+                    core.rlim_cur = core.rlim_max;
+                    libc::setrlimit(libc::RLIMIT_CORE, &core);
+                }
+            }
         }
         libc::signal(sig, libc::SIG_DFL);
         let mut set: libc::sigset_t = std::mem::zeroed();
