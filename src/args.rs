@@ -1,7 +1,8 @@
 //! The CNI environment a plugin runs with (upstream `args.go`).
 
 use crate::error::{Error, Result};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// Something that knows the environment a plugin should run with.
 pub trait CniArgs {
@@ -177,7 +178,22 @@ impl CniArgs for ExplicitEnv {
 /// should still see that they exist.
 fn process_env() -> Vec<String> {
     std::env::vars_os()
-        .map(|(k, v)| format!("{}={}", k.to_string_lossy(), v.to_string_lossy()))
+        .map(|(k, v)| match (k.into_string(), v.into_string()) {
+            // The usual case: reuse the key's buffer, no re-validation.
+            (Ok(mut kv), Ok(v)) => {
+                kv.reserve_exact(1 + v.len());
+                kv.push('=');
+                kv.push_str(&v);
+                kv
+            }
+            (k, v) => {
+                let lossy = |r: Result<String, std::ffi::OsString>| match r {
+                    Ok(s) => s,
+                    Err(os) => os.to_string_lossy().into_owned(),
+                };
+                format!("{}={}", lossy(k), lossy(v))
+            }
+        })
         .collect()
 }
 
@@ -185,12 +201,57 @@ fn process_env() -> Vec<String> {
 /// each name appears once. The order is stable: a name keeps the position of
 /// its first appearance (unlike upstream, which iterates a Go map), and
 /// entries without `=` are kept as they are.
-pub(crate) fn merge_env(base: Vec<String>, overrides: &[(&str, String)]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::with_capacity(base.len() + overrides.len());
-    let mut index: HashMap<String, usize> = HashMap::with_capacity(out.capacity());
-    let entries = base
-        .into_iter()
-        .chain(overrides.iter().map(|(k, v)| format!("{k}={v}")));
+pub(crate) fn merge_env(mut base: Vec<String>, overrides: &[(&str, String)]) -> Vec<String> {
+    fn key(kv: &str) -> Option<&str> {
+        kv.split_once('=').map(|(k, _)| k)
+    }
+    // Inherited entries named by an override take its value in place.
+    let mut used = vec![false; overrides.len()];
+    for kv in base.iter_mut() {
+        let Some(k) = key(kv) else { continue };
+        if let Some(i) = overrides.iter().position(|(o, _)| *o == k) {
+            *kv = format!("{k}={}", overrides[i].1);
+            used[i] = true;
+        }
+    }
+    // An environment with a name twice is rare; only then pay for merging.
+    let mut seen: HashSet<&str, BuildHasherDefault<Fnv1a>> =
+        HashSet::with_capacity_and_hasher(base.len(), Default::default());
+    if !base.iter().filter_map(|kv| key(kv)).all(|k| seen.insert(k)) {
+        base = dedup_keep_first_position(base);
+    }
+    let unused = overrides.iter().zip(used).filter(|(_, u)| !u);
+    base.extend(unused.map(|((k, v), _)| format!("{k}={v}")));
+    base
+}
+
+/// FNV-1a: names are short and not attacker-chosen, so a simple hash beats
+/// SipHash on the per-call path.
+#[derive(Default)]
+struct Fnv1a(u64);
+
+impl Hasher for Fnv1a {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// One entry per name: the last value, at the first position.
+fn dedup_keep_first_position(entries: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(entries.len());
+    let mut index: HashMap<String, usize> = HashMap::with_capacity(entries.len());
     for kv in entries {
         let Some(eq) = kv.find('=') else {
             out.push(kv);

@@ -97,41 +97,41 @@ pub fn exec_plugin_with_result(
     let exec = or_default(exec);
     args.validate()?;
     let stdout = exec.exec_plugin(ctx, plugin_path, netconf, args.as_env().as_deref())?;
-    let (version, bytes) = fixup_result_version(netconf, stdout)?;
-    CniResult::create(&version, &bytes)
+    let (version, result) = fixup_result_version(netconf, &stdout)?;
+    CniResult::create_parsed(&version, &result)
 }
 
-/// The version a plugin's result is in, and the result with that version
-/// filled in when the plugin left it out.
-fn fixup_result_version(netconf: &[u8], result: Vec<u8>) -> Result<(String, Vec<u8>)> {
+/// The version a plugin's result is in, and the result (parsed as Go's
+/// decoder would) with that version filled in when the plugin left it out
+/// or empty: upstream decodes into a map, sets `cniVersion` and re-encodes.
+fn fixup_result_version(netconf: &[u8], result: &[u8]) -> Result<(String, GoJsonValue)> {
     let conf_version = decode_version(netconf)?;
     let unmarshal = |e: String| Error::Decode(format!("failed to unmarshal raw result: {e}"));
-    // Go's decoder into a map: its texts for syntax errors and for a result
-    // that is not an object.
-    match parse_go_json(&result).map_err(unmarshal)? {
-        GoJsonValue::Object(_) | GoJsonValue::Null => {}
+    let mut parsed = parse_go_json(result).map_err(unmarshal)?;
+    let mut members = match &mut parsed {
+        GoJsonValue::Object(members) => std::mem::take(members),
+        GoJsonValue::Null => Vec::new(),
         other => {
             return Err(unmarshal(format!(
                 "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
                 other.kind()
             )))
         }
-    }
-    let raw: Option<serde_json::Map<String, serde_json::Value>> =
-        serde_json::from_slice(&result).map_err(|e| unmarshal(e.to_string()))?;
-    let mut raw = raw.unwrap_or_default();
-    if let Some(serde_json::Value::String(v)) = raw.get("cniVersion") {
+    };
+    // A Go map keeps the last of duplicate keys.
+    let declared = members.iter().rev().find(|(k, _)| k == "cniVersion");
+    if let Some((_, GoJsonValue::String(v))) = declared {
         if !v.is_empty() {
-            return Ok((v.clone(), result));
+            let v = v.clone();
+            return Ok((v, GoJsonValue::Object(members)));
         }
     }
-    raw.insert(
+    members.retain(|(k, _)| k != "cniVersion");
+    members.push((
         "cniVersion".into(),
-        serde_json::Value::String(conf_version.clone()),
-    );
-    let bytes = serde_json::to_vec(&raw)
-        .map_err(|e| Error::Decode(format!("failed to remarshal fixed result: {e}")))?;
-    Ok((conf_version, bytes))
+        GoJsonValue::String(conf_version.clone()),
+    ));
+    Ok((conf_version, GoJsonValue::Object(members)))
 }
 
 /// Run a plugin for its effect only (upstream `ExecPluginWithoutResult`).

@@ -5,7 +5,7 @@
 use crate::context::{Context, Done};
 use crate::error::{Error, Result};
 use crate::goquote;
-use crate::spawn::{self, ChildStdio, SigpipeGuard};
+use crate::spawn::{self, ChildStdio, EnvBlock, SigpipeGuard};
 use crate::types::CniError;
 use std::ffi::CString;
 use std::io::Write;
@@ -157,7 +157,7 @@ impl RawExec {
         &self,
         ctx: &Context,
         path: &CString,
-        envp: &[CString],
+        envp: &EnvBlock,
         stdin: &[u8],
     ) -> std::result::Result<Output, Attempt> {
         let os = |what: &str, e: std::io::Error| {
@@ -266,8 +266,10 @@ impl Io<'_> {
             if buf.len() > cap {
                 return Drained::Overflow;
             }
-            if buf.capacity() - buf.len() < 16 * 1024 {
-                buf.reserve(buf.capacity().max(64 * 1024));
+            // Small first (most results are a few hundred bytes), then
+            // doubling, so a flood costs few reads and little slack.
+            if buf.capacity() - buf.len() < 2048 {
+                buf.reserve(buf.capacity().max(8 * 1024));
             }
             let spare = buf.spare_capacity_mut();
             // SAFETY: reads into the vector's spare capacity; set_len covers
@@ -481,36 +483,43 @@ pub fn plugin_error(status: &str, stdout: &[u8], stderr: &[u8]) -> CniError {
     }
 }
 
-/// The plugin's environment as C strings: `environ` (or this process's),
-/// with the context's trace variables replacing any inherited ones.
-fn build_env(ctx: &Context, environ: Option<&[String]>) -> Result<Vec<CString>> {
+/// The plugin's environment block: `environ` (or this process's), with the
+/// context's trace variables replacing any inherited ones.
+fn build_env(ctx: &Context, environ: Option<&[String]>) -> Result<EnvBlock> {
     let trace = ctx.trace().env_vars();
-    let nul =
-        |kv: &str| Error::InvalidArgument(format!("environment entry {kv:?} contains a NUL byte"));
-    let mut out: Vec<CString> = match environ {
-        Some(env) => env
-            .iter()
-            .filter(|kv| !trace.iter().any(|(k, _)| is_entry_of(kv.as_bytes(), k)))
-            .map(|kv| CString::new(kv.as_str()).map_err(|_| nul(kv)))
-            .collect::<Result<_>>()?,
+    let nul = |kv: &[u8]| {
+        Error::InvalidArgument(format!(
+            "environment entry {:?} contains a NUL byte",
+            String::from_utf8_lossy(kv)
+        ))
+    };
+    let traced = |kv: &[u8]| trace.iter().any(|(k, _)| is_entry_of(kv, k));
+    let mut block = EnvBlock::default();
+    match environ {
+        Some(env) => {
+            block.reserve(env.len(), env.iter().map(|kv| kv.len() + 1).sum());
+            for kv in env.iter().map(|kv| kv.as_bytes()).filter(|kv| !traced(kv)) {
+                block.push(&[kv]).map_err(|_| nul(kv))?;
+            }
+        }
         None => {
             use std::os::unix::ffi::OsStrExt;
-            std::env::vars_os()
-                .filter(|(k, _)| !trace.iter().any(|(t, _)| k.as_bytes() == t.as_bytes()))
-                .filter_map(|(k, v)| {
-                    let mut kv = k.as_bytes().to_vec();
-                    kv.push(b'=');
-                    kv.extend_from_slice(v.as_bytes());
-                    CString::new(kv).ok()
-                })
-                .collect()
+            for (k, v) in std::env::vars_os() {
+                let (k, v) = (k.as_bytes(), v.as_bytes());
+                if !trace.iter().any(|(t, _)| k == t.as_bytes()) {
+                    // The OS environment cannot hold a NUL; nothing to refuse.
+                    let _ = block.push(&[k, b"=", v]);
+                }
+            }
         }
-    };
+    }
     for (k, v) in trace {
         let kv = format!("{k}={v}");
-        out.push(CString::new(kv.as_str()).map_err(|_| nul(&kv))?);
+        block
+            .push(&[kv.as_bytes()])
+            .map_err(|_| nul(kv.as_bytes()))?;
     }
-    Ok(out)
+    Ok(block)
 }
 
 fn is_entry_of(kv: &[u8], key: &str) -> bool {

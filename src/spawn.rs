@@ -2,7 +2,7 @@
 //! clean signal state and only fds 0–2, pidfds, group kills and reaping.
 //! Everything `unsafe` about processes lives here.
 
-use std::ffi::{CStr, CString};
+use std::ffi::CStr;
 use std::io;
 use std::mem::MaybeUninit;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
@@ -51,14 +51,13 @@ pub(crate) fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
     Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
 }
 
-/// Put `fd` in non-blocking mode.
+/// Put a fresh pipe end in non-blocking mode.
 pub(crate) fn set_nonblocking(fd: &OwnedFd) -> io::Result<()> {
+    // A fresh pipe end has no status flag but its access mode, which
+    // F_SETFL ignores: no need to read the flags first.
     // SAFETY: fcntl on a descriptor we own.
-    unsafe {
-        let flags = libc::fcntl(fd.as_raw_fd(), libc::F_GETFL);
-        if flags < 0 || libc::fcntl(fd.as_raw_fd(), libc::F_SETFL, flags | libc::O_NONBLOCK) < 0 {
-            return Err(io::Error::last_os_error());
-        }
+    if unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_SETFL, libc::O_NONBLOCK) } < 0 {
+        return Err(io::Error::last_os_error());
     }
     Ok(())
 }
@@ -87,20 +86,59 @@ pub(crate) struct ChildStdio {
     pub stderr: Option<OwnedFd>,
 }
 
+/// An environment for `execve`: every entry NUL-terminated in one buffer,
+/// so that building it costs two allocations however many entries it has.
+#[derive(Default)]
+pub(crate) struct EnvBlock {
+    buf: Vec<u8>,
+    starts: Vec<usize>,
+}
+
+impl EnvBlock {
+    /// Room for `entries` entries of `bytes` bytes in all (NULs included).
+    pub(crate) fn reserve(&mut self, entries: usize, bytes: usize) {
+        self.starts.reserve(entries);
+        self.buf.reserve(bytes);
+    }
+
+    /// Add one entry made of `parts` joined; `Err` (and nothing added) when
+    /// it holds a NUL byte.
+    pub(crate) fn push(&mut self, parts: &[&[u8]]) -> Result<(), ()> {
+        if parts.iter().any(|p| p.contains(&0)) {
+            return Err(());
+        }
+        self.starts.push(self.buf.len());
+        for p in parts {
+            self.buf.extend_from_slice(p);
+        }
+        self.buf.push(0);
+        Ok(())
+    }
+
+    /// The NULL-terminated pointer array `execve` takes; valid while `self`
+    /// is neither moved nor changed.
+    fn pointers(&self) -> Vec<*mut libc::c_char> {
+        let base = self.buf.as_ptr() as *mut libc::c_char;
+        let mut ptrs: Vec<*mut libc::c_char> = Vec::with_capacity(self.starts.len() + 1);
+        // SAFETY: every start is an offset inside buf.
+        ptrs.extend(self.starts.iter().map(|&s| unsafe { base.add(s) }));
+        ptrs.push(std::ptr::null_mut());
+        ptrs
+    }
+}
+
 /// Start `path` with `argv = [path]` and exactly `envp`, in a new process
 /// group, with default signal dispositions, an empty signal mask and no
 /// descriptor but 0, 1 and 2. Returns the pid, or the errno of the failed
 /// exec (glibc reports it synchronously).
-pub(crate) fn spawn(path: &CStr, envp: &[CString], stdio: ChildStdio) -> Result<libc::pid_t, i32> {
+pub(crate) fn spawn(path: &CStr, envp: &EnvBlock, stdio: ChildStdio) -> Result<libc::pid_t, i32> {
     let io_err = |e: io::Error| e.raw_os_error().unwrap_or(libc::EIO);
     let stdin = above_stdio(stdio.stdin).map_err(io_err)?;
     let stdout = above_stdio(stdio.stdout).map_err(io_err)?;
     let stderr = stdio.stderr.map(above_stdio).transpose().map_err(io_err)?;
 
     let argv: [*mut libc::c_char; 2] = [path.as_ptr() as *mut _, std::ptr::null_mut()];
-    let mut envp_ptrs: Vec<*mut libc::c_char> = Vec::with_capacity(envp.len() + 1);
-    envp_ptrs.extend(envp.iter().map(|s| s.as_ptr() as *mut libc::c_char));
-    envp_ptrs.push(std::ptr::null_mut());
+    let envp_ptrs = envp.pointers();
 
     // SAFETY: the spawn attributes and file actions are initialised before
     // use and destroyed on every path; every pointer handed to posix_spawn

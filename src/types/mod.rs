@@ -82,10 +82,25 @@ impl CniResult {
             ))
         })?;
         let v = gojson::parse(json).map_err(Error::Decode)?;
+        Self::create_parsed_in(family, &v)
+    }
+
+    /// [`CniResult::create`] of a document already parsed.
+    pub(crate) fn create_parsed(version: &str, v: &gojson::Value) -> Result<CniResult> {
+        let family = Family::of(version).ok_or_else(|| {
+            Error::UnsupportedVersion(format!(
+                "unsupported CNI result version {}",
+                gojson::go_quote(version)
+            ))
+        })?;
+        Self::create_parsed_in(family, v)
+    }
+
+    fn create_parsed_in(family: Family, v: &gojson::Value) -> Result<CniResult> {
         let decoded = match family {
-            Family::V020 => Decoder::run(&v, Result020::decode).map(CniResult::V020),
-            Family::V040 => Decoder::run(&v, Result040::decode).map(CniResult::V040),
-            Family::V100 => Decoder::run(&v, Result100::decode).map(CniResult::V100),
+            Family::V020 => Decoder::run(v, Result020::decode).map(CniResult::V020),
+            Family::V040 => Decoder::run(v, Result040::decode).map(CniResult::V040),
+            Family::V100 => Decoder::run(v, Result100::decode).map(CniResult::V100),
         };
         let mut r = decoded.map_err(|e| Error::Decode(e.to_string()))?;
         let declared = r.cni_version().to_string();
