@@ -204,5 +204,11 @@ type stderrSink struct {
 func goStderrWrite(h C.uintptr_t, data *C.uint8_t, n C.size_t) {
 	sink := cgo.Handle(uintptr(h)).Value().(*stderrSink)
 	defer func() { _ = recover() }() // stderr is informational, as upstream
-	_, _ = sink.w.Write(C.GoBytes(unsafe.Pointer(data), C.int(n)))
+	if n == 0 {
+		return
+	}
+	// No copy: the bytes stay valid for the whole call, and an io.Writer
+	// must neither modify nor retain what it is given. A plugin's stderr
+	// can be tens of MiB; copying it would double the host's peak memory.
+	_, _ = sink.w.Write(unsafe.Slice((*byte)(unsafe.Pointer(data)), int(n)))
 }
