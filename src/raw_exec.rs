@@ -425,15 +425,21 @@ impl Child {
             // Whatever the plugin left behind in its group goes too, while the
             // unreaped leader still pins the group id.
             spawn::kill_group(self.pid, libc::SIGKILL);
-            self.reap();
+            let _ = self.reap();
             return Err(done_error(done));
         }
-        Ok(self.reap())
+        self.reap()
     }
 
-    fn reap(&mut self) -> libc::c_int {
+    fn reap(&mut self) -> Result<libc::c_int> {
         self.reaped = true;
-        spawn::wait_blocking(self.pid)
+        spawn::wait_blocking(self.pid).ok_or_else(|| {
+            Error::ExecFailed(
+                "the plugin's exit status is lost: its process was reaped elsewhere \
+                 (is SIGCHLD ignored in this process?)"
+                    .into(),
+            )
+        })
     }
 }
 

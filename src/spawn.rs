@@ -225,18 +225,19 @@ pub(crate) fn kill_group(pgid: libc::pid_t, sig: libc::c_int) {
     unsafe { libc::kill(-pgid, sig) };
 }
 
-/// Reap `pid`, blocking; the wait status.
-pub(crate) fn wait_blocking(pid: libc::pid_t) -> libc::c_int {
+/// Reap `pid`, blocking; its wait status, or `None` when the process was
+/// reaped by someone else (a host that ignores SIGCHLD has its children
+/// reaped by the kernel, and their status is lost).
+pub(crate) fn wait_blocking(pid: libc::pid_t) -> Option<libc::c_int> {
     let mut status = 0;
     loop {
         // SAFETY: status is a valid out pointer.
         let r = unsafe { libc::waitpid(pid, &mut status, 0) };
         if r == pid {
-            return status;
+            return Some(status);
         }
         if r < 0 && io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
-            // ECHILD: someone else reaped it (a host with SIGCHLD ignored).
-            return 0;
+            return None;
         }
     }
 }

@@ -134,3 +134,20 @@ fn two_hundred_calls_from_sixteen_threads() {
     assert!(!has_children());
     assert_eq!(open_fds(), fds_before);
 }
+
+#[test]
+fn a_host_ignoring_sigchld_gets_an_error_not_a_false_success() {
+    let _g = serial();
+    // The kernel reaps the children of a process that ignores SIGCHLD, so
+    // the plugin's exit status cannot be known.
+    let plugin = plugin(); // built (by a child cargo) before SIGCHLD is ignored
+                           // SAFETY: setting a signal disposition; restored below.
+    let old = unsafe { libc::signal(libc::SIGCHLD, libc::SIG_IGN) };
+    let d = Debug::new(json!({"exitCode": 3}));
+    let r = quiet().exec_plugin(&Context::background(), plugin, b"{}", Some(&d.env("ADD")));
+    unsafe { libc::signal(libc::SIGCHLD, old) };
+    match r {
+        Err(Error::ExecFailed(m)) => assert!(m.contains("SIGCHLD"), "{m}"),
+        other => panic!("expected an exec failure, got {other:?}"),
+    }
+}
