@@ -368,3 +368,63 @@ fn args_that_would_smuggle_pairs_are_refused_before_running() {
 fn with_result_args(a: &Args, fake: &FakeExec) -> cniinvoke::Result<cniinvoke::types::CniResult> {
     exec_plugin_with_result(&Context::background(), "/p", b"{}", a, Some(fake))
 }
+
+// ---- fault injection: output cut mid-JSON, invalid UTF-8 on stdout ----
+
+#[test]
+fn a_result_cut_mid_json_is_a_decode_error() {
+    let d = Debug::new(json!({"stdout": r#"{"cniVersion":"1.0.0","ips":[{"addre"#}));
+    let e = exec_plugin_with_result(
+        &Context::background(),
+        plugin(),
+        b"{\"cniVersion\":\"1.0.0\"}",
+        &d.args("ADD"),
+        Some(&quiet()),
+    )
+    .unwrap_err();
+    assert_eq!(
+        e,
+        Error::Decode("failed to unmarshal raw result: unexpected end of JSON input".into())
+    );
+}
+
+#[test]
+fn an_error_cut_mid_json_is_reported_with_the_raw_output() {
+    let d = Debug::new(json!({"stdout": r#"{"code":7,"msg":"bad"#, "exitCode": 1}));
+    let e = exec_plugin_without_result(
+        &Context::background(),
+        plugin(),
+        b"{}",
+        &d.args("DEL"),
+        Some(&quiet()),
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        r#"netplugin failed but error parsing its diagnostic message "{\"code\":7,\"msg\":\"bad": unexpected end of JSON input"#
+    );
+}
+
+#[test]
+fn invalid_utf8_in_a_result_becomes_the_replacement_character_as_in_go() {
+    let dir = common::tempdir();
+    let script = dir.path().join("latin1");
+    std::fs::write(
+        &script,
+        "#!/bin/sh\ncat >/dev/null\nprintf '{\"cniVersion\":\"1.0.0\",\"interfaces\":[{\"name\":\"caf\\351\"}]}'\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let r = exec_plugin_with_result(
+        &Context::background(),
+        script.to_str().unwrap(),
+        b"{}",
+        &add(),
+        Some(&quiet()),
+    )
+    .unwrap();
+    assert_eq!(
+        r.to_json(),
+        "{\"cniVersion\":\"1.0.0\",\"interfaces\":[{\"name\":\"caf\u{fffd}\"}]}"
+    );
+}
