@@ -187,26 +187,40 @@ pub fn args_from_env() -> PyInheritedArgs {
     PyInheritedArgs
 }
 
-/// The environment computed before the GIL is released.
-pub struct FixedEnv(Option<Vec<String>>);
+/// The environment of `args=` for one core call.
+///
+/// Ours are read when the core asks for it (once per run), with the GIL
+/// re-taken: Python changes `os.environ` only while holding the GIL, so the
+/// snapshot of this process's environment is never torn, and it is built
+/// once rather than built and then copied. A Python object's `as_env()` is
+/// called before the GIL is released (it may raise), and its list copied.
+pub enum EnvOf<'a> {
+    Args(&'a Args),
+    Delegate(&'a DelegateArgs),
+    Fixed(Option<Vec<String>>),
+}
 
-impl CniArgs for FixedEnv {
+impl CniArgs for EnvOf<'_> {
     fn as_env(&self) -> Option<Vec<String>> {
-        self.0.clone()
+        match self {
+            EnvOf::Args(a) => Python::attach(|_| a.as_env()),
+            EnvOf::Delegate(d) => Python::attach(|_| d.as_env()),
+            EnvOf::Fixed(env) => env.clone(),
+        }
     }
 }
 
 /// `args=`: one of ours, or any object whose `as_env()` returns a list of
 /// `"K=V"` strings or None.
-pub fn env_of(obj: &Bound<'_, PyAny>) -> PyResult<FixedEnv> {
+pub fn env_of<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<EnvOf<'a>> {
     if let Ok(a) = obj.cast::<PyArgs>() {
-        return Ok(FixedEnv(a.get().inner.as_env()));
+        return Ok(EnvOf::Args(&a.get().inner));
     }
     if let Ok(a) = obj.cast::<PyDelegateArgs>() {
-        return Ok(FixedEnv(a.get().inner.as_env()));
+        return Ok(EnvOf::Delegate(&a.get().inner));
     }
     if obj.cast::<PyInheritedArgs>().is_ok() {
-        return Ok(FixedEnv(None));
+        return Ok(EnvOf::Fixed(None));
     }
     if !obj.hasattr("as_env").unwrap_or(false) {
         return Err(PyTypeError::new_err(format!(
@@ -216,7 +230,7 @@ pub fn env_of(obj: &Bound<'_, PyAny>) -> PyResult<FixedEnv> {
     }
     let env = obj.call_method1("as_env", PyTuple::empty(obj.py()))?;
     if env.is_none() {
-        return Ok(FixedEnv(None));
+        return Ok(EnvOf::Fixed(None));
     }
-    Ok(FixedEnv(Some(convert::str_list(&env, "as_env()")?)))
+    Ok(EnvOf::Fixed(Some(convert::str_list(&env, "as_env()")?)))
 }
