@@ -5,6 +5,7 @@ use cniinvoke::{Args, CniArgs, DelegateArgs, InheritedArgs};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
+use std::sync::Mutex;
 
 /// The arguments of one CNI operation (upstream `invoke.Args`).
 ///
@@ -189,22 +190,36 @@ pub fn args_from_env() -> PyInheritedArgs {
 
 /// The environment of `args=` for one core call.
 ///
-/// Ours are read when the core asks for it (once per run), with the GIL
-/// re-taken: Python changes `os.environ` only while holding the GIL, so the
-/// snapshot of this process's environment is never torn, and it is built
-/// once rather than built and then copied. A Python object's `as_env()` is
-/// called before the GIL is released (it may raise), and its list copied.
+/// Ours build it before the GIL is released (Python changes `os.environ`
+/// only while holding the GIL, so the snapshot of this process's
+/// environment is never torn) and hand it over without a copy the first
+/// time the core asks (once per run); a further ask builds it again with
+/// the GIL re-taken. A Python object's `as_env()` is called up front too
+/// (it may raise), and its list copied.
 pub enum EnvOf<'a> {
-    Args(&'a Args),
-    Delegate(&'a DelegateArgs),
+    Ours {
+        args: &'a (dyn CniArgs + Sync),
+        built: Mutex<Option<Option<Vec<String>>>>,
+    },
     Fixed(Option<Vec<String>>),
+}
+
+impl<'a> EnvOf<'a> {
+    fn ours(args: &'a (dyn CniArgs + Sync)) -> EnvOf<'a> {
+        EnvOf::Ours {
+            args,
+            built: Mutex::new(Some(args.as_env())),
+        }
+    }
 }
 
 impl CniArgs for EnvOf<'_> {
     fn as_env(&self) -> Option<Vec<String>> {
         match self {
-            EnvOf::Args(a) => Python::attach(|_| a.as_env()),
-            EnvOf::Delegate(d) => Python::attach(|_| d.as_env()),
+            EnvOf::Ours { args, built } => {
+                let first = built.lock().unwrap_or_else(|e| e.into_inner()).take();
+                first.unwrap_or_else(|| Python::attach(|_| args.as_env()))
+            }
             EnvOf::Fixed(env) => env.clone(),
         }
     }
@@ -214,10 +229,10 @@ impl CniArgs for EnvOf<'_> {
 /// `"K=V"` strings or None.
 pub fn env_of<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<EnvOf<'a>> {
     if let Ok(a) = obj.cast::<PyArgs>() {
-        return Ok(EnvOf::Args(&a.get().inner));
+        return Ok(EnvOf::ours(&a.get().inner));
     }
     if let Ok(a) = obj.cast::<PyDelegateArgs>() {
-        return Ok(EnvOf::Delegate(&a.get().inner));
+        return Ok(EnvOf::ours(&a.get().inner));
     }
     if obj.cast::<PyInheritedArgs>().is_ok() {
         return Ok(EnvOf::Fixed(None));
