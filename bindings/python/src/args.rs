@@ -5,6 +5,7 @@ use cniinvoke::{Args, CniArgs, DelegateArgs, InheritedArgs};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
+use std::sync::Mutex;
 
 /// The arguments of one CNI operation (upstream `invoke.Args`).
 ///
@@ -187,26 +188,54 @@ pub fn args_from_env() -> PyInheritedArgs {
     PyInheritedArgs
 }
 
-/// The environment computed before the GIL is released.
-pub struct FixedEnv(Option<Vec<String>>);
+/// The environment of `args=` for one core call.
+///
+/// Ours build it before the GIL is released (Python changes `os.environ`
+/// only while holding the GIL, so the snapshot of this process's
+/// environment is never torn) and hand it over without a copy the first
+/// time the core asks (once per run); a further ask builds it again with
+/// the GIL re-taken. A Python object's `as_env()` is called up front too
+/// (it may raise), and its list copied.
+pub enum EnvOf<'a> {
+    Ours {
+        args: &'a (dyn CniArgs + Sync),
+        built: Mutex<Option<Option<Vec<String>>>>,
+    },
+    Fixed(Option<Vec<String>>),
+}
 
-impl CniArgs for FixedEnv {
+impl<'a> EnvOf<'a> {
+    fn ours(args: &'a (dyn CniArgs + Sync)) -> EnvOf<'a> {
+        EnvOf::Ours {
+            args,
+            built: Mutex::new(Some(args.as_env())),
+        }
+    }
+}
+
+impl CniArgs for EnvOf<'_> {
     fn as_env(&self) -> Option<Vec<String>> {
-        self.0.clone()
+        match self {
+            EnvOf::Ours { args, built } => {
+                let first = built.lock().unwrap_or_else(|e| e.into_inner()).take();
+                first.unwrap_or_else(|| Python::attach(|_| args.as_env()))
+            }
+            EnvOf::Fixed(env) => env.clone(),
+        }
     }
 }
 
 /// `args=`: one of ours, or any object whose `as_env()` returns a list of
 /// `"K=V"` strings or None.
-pub fn env_of(obj: &Bound<'_, PyAny>) -> PyResult<FixedEnv> {
+pub fn env_of<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<EnvOf<'a>> {
     if let Ok(a) = obj.cast::<PyArgs>() {
-        return Ok(FixedEnv(a.get().inner.as_env()));
+        return Ok(EnvOf::ours(&a.get().inner));
     }
     if let Ok(a) = obj.cast::<PyDelegateArgs>() {
-        return Ok(FixedEnv(a.get().inner.as_env()));
+        return Ok(EnvOf::ours(&a.get().inner));
     }
     if obj.cast::<PyInheritedArgs>().is_ok() {
-        return Ok(FixedEnv(None));
+        return Ok(EnvOf::Fixed(None));
     }
     if !obj.hasattr("as_env").unwrap_or(false) {
         return Err(PyTypeError::new_err(format!(
@@ -216,7 +245,7 @@ pub fn env_of(obj: &Bound<'_, PyAny>) -> PyResult<FixedEnv> {
     }
     let env = obj.call_method1("as_env", PyTuple::empty(obj.py()))?;
     if env.is_none() {
-        return Ok(FixedEnv(None));
+        return Ok(EnvOf::Fixed(None));
     }
-    Ok(FixedEnv(Some(convert::str_list(&env, "as_env()")?)))
+    Ok(EnvOf::Fixed(Some(convert::str_list(&env, "as_env()")?)))
 }

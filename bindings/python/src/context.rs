@@ -10,8 +10,9 @@
 use crate::convert;
 use cniinvoke::{Context, Done, TraceContext};
 use pyo3::prelude::*;
-use std::cell::RefCell;
-use std::sync::{Arc, Mutex};
+use std::cell::{Cell, RefCell};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Once};
 use std::time::{Duration, Instant};
 
 /// How often a running call looks at its parents and at Python's signals.
@@ -242,9 +243,53 @@ fn current_chain() -> Vec<Context> {
     CURRENT.with(|c| c.borrow().last().cloned().unwrap_or_default())
 }
 
-fn on_main_thread() -> bool {
-    // SAFETY: neither call has preconditions.
-    unsafe { libc::gettid() == libc::getpid() }
+/// Bumped in the child of a `fork()`: what a thread cached before it (its
+/// spare context, whose eventfd the parent shares; whether it is the main
+/// thread) is not used after it.
+static FORK_GEN: AtomicU64 = AtomicU64::new(0);
+static ATFORK: Once = Once::new();
+
+extern "C" fn after_fork_in_child() {
+    FORK_GEN.fetch_add(1, Ordering::Relaxed);
+}
+
+fn fork_gen() -> u64 {
+    ATFORK.call_once(|| {
+        // SAFETY: registers a handler that only bumps an atomic (it fails
+        // only for want of memory).
+        unsafe { libc::pthread_atfork(None, None, Some(after_fork_in_child)) };
+    });
+    FORK_GEN.load(Ordering::Relaxed)
+}
+
+/// The context a call without `ctx=`, `timeout=` or an outer call runs
+/// under, kept per thread between calls (a fresh one costs an eventfd and a
+/// few allocations): it has no deadline, no parents and no trace values, and
+/// nothing but its own interrupt check can cancel it. A call that ends with
+/// it cancelled does not give it back.
+struct Spare {
+    fork_gen: u64,
+    ctx: Context,
+    interrupted: Arc<Mutex<Option<PyErr>>>,
+}
+
+thread_local! {
+    static SPARE: RefCell<Option<Spare>> = const { RefCell::new(None) };
+    /// Whether this thread is the process's main thread, and for which
+    /// fork generation.
+    static MAIN: Cell<Option<(u64, bool)>> = const { Cell::new(None) };
+}
+
+fn on_main_thread(fork_gen: u64) -> bool {
+    MAIN.with(|m| match m.get() {
+        Some((g, main)) if g == fork_gen => main,
+        _ => {
+            // SAFETY: neither call has preconditions.
+            let main = unsafe { libc::gettid() == libc::getpid() };
+            m.set(Some((fork_gen, main)));
+            main
+        }
+    })
 }
 
 /// The context one call runs under.
@@ -255,6 +300,9 @@ pub struct Call {
     pub chain: Vec<Context>,
     /// The exception a signal handler raised while the plugin ran.
     interrupted: Arc<Mutex<Option<PyErr>>>,
+    /// For a context that may be kept as this thread's spare: the fork
+    /// generation it was made in.
+    spare: Option<u64>,
 }
 
 impl Call {
@@ -264,6 +312,19 @@ impl Call {
             Some(c) => c.chain.clone(),
             None => current_chain(),
         };
+        let gen = fork_gen();
+        let plain = ctx.is_none() && timeout.is_none() && parents.is_empty();
+        if plain {
+            let spare = SPARE.with(|s| s.borrow_mut().take());
+            if let Some(s) = spare.filter(|s| s.fork_gen == gen && s.ctx.done().is_none()) {
+                return Call {
+                    chain: vec![s.ctx.clone()],
+                    ctx: s.ctx,
+                    interrupted: s.interrupted,
+                    spare: Some(gen),
+                };
+            }
+        }
         let deadline = [
             chain_deadline(&parents),
             timeout.map(|t| instant_after(t.as_secs_f64())),
@@ -280,10 +341,14 @@ impl Call {
             call_ctx.cancel();
         }
         let interrupted: Arc<Mutex<Option<PyErr>>> = Arc::default();
-        let main = on_main_thread();
+        let main = on_main_thread(gen);
         if main || !parents.is_empty() {
             let watched = parents.clone();
             let stash = interrupted.clone();
+            // Python's signal handlers are looked at (which takes the GIL)
+            // at most every half tick: a signal interrupts the wait, and
+            // the tick that follows sees it.
+            let last_look: Mutex<Option<Instant>> = Mutex::new(None);
             call_ctx.set_interrupt_check(
                 POLL,
                 Arc::new(move || {
@@ -296,6 +361,14 @@ impl Call {
                     let lock = || stash.lock().unwrap_or_else(|e| e.into_inner());
                     if lock().is_some() {
                         return true;
+                    }
+                    {
+                        let now = Instant::now();
+                        let mut last = last_look.lock().unwrap_or_else(|e| e.into_inner());
+                        if last.is_some_and(|t| now.saturating_duration_since(t) < POLL / 2) {
+                            return false;
+                        }
+                        *last = Some(now);
                     }
                     match Python::attach(|py| py.check_signals()) {
                         Ok(()) => false,
@@ -313,6 +386,7 @@ impl Call {
             ctx: call_ctx,
             chain,
             interrupted,
+            spare: plain.then_some(gen),
         }
     }
 
@@ -331,6 +405,22 @@ impl Call {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .take();
+        if let Some(gen) = self.spare {
+            if signal.is_none() && self.ctx.done().is_none() && gen == fork_gen() {
+                let ctx = self.ctx;
+                let interrupted = self.interrupted;
+                SPARE.with(|s| {
+                    let mut s = s.borrow_mut();
+                    if s.is_none() {
+                        *s = Some(Spare {
+                            fork_gen: gen,
+                            ctx,
+                            interrupted,
+                        });
+                    }
+                });
+            }
+        }
         match r {
             Err(_) if executor_exc.is_some() => Err(executor_exc.expect("checked")),
             _ if signal.is_some() => Err(signal.expect("checked")),

@@ -85,15 +85,20 @@ pub fn json_doc(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<u8>> {
 
 /// A string argument that may also be an `os.PathLike`.
 pub fn path(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
-    let fspath = obj.py().import("os")?.getattr("fspath")?;
     let s = match obj.cast::<PyString>() {
         Ok(s) => s.clone().into_any(),
-        Err(_) => fspath.call1((obj,)).map_err(|_| {
-            PyTypeError::new_err(format!(
-                "{what} must be str or os.PathLike, not {}",
-                type_name(obj)
-            ))
-        })?,
+        // `os` is looked up only for what is not a str already.
+        Err(_) => obj
+            .py()
+            .import("os")?
+            .getattr("fspath")?
+            .call1((obj,))
+            .map_err(|_| {
+                PyTypeError::new_err(format!(
+                    "{what} must be str or os.PathLike, not {}",
+                    type_name(obj)
+                ))
+            })?,
     };
     s.extract::<String>().map_err(|_| {
         PyTypeError::new_err(format!(
