@@ -3,6 +3,9 @@
 //! cargo built (target/<profile>/libcniinvoke.{so,a}) and run with the
 //! test plugin (tests/plugin) named in `CNI_TEST_PLUGIN`.
 
+mod common;
+
+use common::plugin;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
@@ -45,30 +48,6 @@ fn lib_dir() -> &'static Path {
             std::os::unix::fs::symlink(&target, &link).expect("linking the library");
         }
         dir
-    })
-}
-
-/// The test plugin: `CNI_TEST_PLUGIN` if set, else built with cargo into
-/// this target directory.
-fn plugin() -> &'static str {
-    static PATH: OnceLock<String> = OnceLock::new();
-    PATH.get_or_init(|| {
-        if let Ok(p) = std::env::var("CNI_TEST_PLUGIN") {
-            if !p.is_empty() {
-                return p;
-            }
-        }
-        let target = profile_dir().parent().expect("target dir").to_path_buf();
-        let status = Command::new(env!("CARGO"))
-            .args(["build", "-q", "-p", "cni-test-plugin"])
-            .env("CARGO_TARGET_DIR", &target)
-            .current_dir(ROOT)
-            .status()
-            .expect("running cargo to build the test plugin");
-        assert!(status.success(), "building the test plugin failed");
-        let bin = target.join("debug/cni-test-plugin");
-        assert!(bin.is_file(), "test plugin missing at {}", bin.display());
-        bin.to_string_lossy().into_owned()
     })
 }
 

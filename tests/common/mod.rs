@@ -3,24 +3,30 @@
 #![allow(dead_code)]
 
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::OnceLock;
 
-/// Path of the built test plugin (`CNI_TEST_PLUGIN` overrides; otherwise it
-/// is built on first use).
+/// Path of the built test plugin: `CNI_TEST_PLUGIN` if set, else built with
+/// cargo into the target directory this test binary lives in.
 pub fn plugin() -> &'static str {
     static PATH: OnceLock<String> = OnceLock::new();
     PATH.get_or_init(|| {
         if let Ok(p) = std::env::var("CNI_TEST_PLUGIN") {
-            return p;
+            if !p.is_empty() {
+                return p;
+            }
         }
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let target = std::env::var("CARGO_TARGET_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|_| root.join("target"));
+        // target/<profile>/deps/<test>-<hash>
+        let exe = std::env::current_exe().expect("current_exe");
+        let target = exe
+            .ancestors()
+            .nth(3)
+            .expect("test binary lives in target/<profile>/deps")
+            .to_path_buf();
         let status = std::process::Command::new(env!("CARGO"))
             .args(["build", "-q", "-p", "cni-test-plugin"])
-            .current_dir(root)
+            .env("CARGO_TARGET_DIR", &target)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
             .status()
             .expect("running cargo to build the test plugin");
         assert!(status.success(), "building the test plugin failed");
