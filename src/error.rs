@@ -37,6 +37,21 @@ pub enum Error {
     /// The context was cancelled; the plugin was killed.
     #[error("{0}")]
     Cancelled(String),
+    /// Cache or configuration files could not be read or written.
+    #[error("{0}")]
+    Io(String),
+    /// No configuration was found in a directory (upstream libcni's
+    /// `NotFoundError` when `name` is set, `NoConfigsFoundError` otherwise).
+    #[error("{}", config_not_found_text(dir, name.as_deref()))]
+    ConfigNotFound { dir: String, name: Option<String> },
+}
+
+/// Upstream's texts for a configuration missing from a directory.
+fn config_not_found_text(dir: &str, name: Option<&str>) -> String {
+    match name {
+        Some(n) => format!("no net configuration with name \"{n}\" in {dir}"),
+        None => format!("no net configurations found in {dir}"),
+    }
 }
 
 /// The stable numeric categories shared with the C ABI (`cni_status`).
@@ -52,6 +67,7 @@ pub enum Status {
     UnsupportedVersion = 6,
     Timeout = 7,
     Cancelled = 8,
+    Io = 9,
     Panic = 99,
 }
 
@@ -67,6 +83,8 @@ impl Error {
             Error::UnsupportedVersion(_) => Status::UnsupportedVersion,
             Error::Timeout(_) => Status::Timeout,
             Error::Cancelled(_) => Status::Cancelled,
+            Error::Io(_) => Status::Io,
+            Error::ConfigNotFound { .. } => Status::NotFound,
         }
     }
 
@@ -84,6 +102,7 @@ impl Error {
             Status::UnsupportedVersion => Error::UnsupportedVersion(msg),
             Status::Timeout => Error::Timeout(msg),
             Status::Cancelled => Error::Cancelled(msg),
+            Status::Io => Error::Io(msg),
             Status::Ok | Status::ExecFailed | Status::Panic => Error::ExecFailed(msg),
         }
     }

@@ -11,6 +11,7 @@ pub mod exec;
 pub mod ffi;
 pub mod find;
 mod goquote;
+pub mod libcni;
 pub mod raw_exec;
 mod spawn;
 pub mod types;

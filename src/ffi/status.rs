@@ -16,7 +16,8 @@ pub enum cni_status {
     /// malformed / wrongly-typed JSON; also an invalid plugin name or an
     /// empty search path.
     InvalidArgument = 1,
-    /// The plugin was not found on the search path.
+    /// The plugin was not found on the search path, or a network
+    /// configuration was not found in a directory.
     NotFound = 2,
     /// The plugin ran and failed; the error holds its CNI error (code, msg,
     /// details).
@@ -32,6 +33,8 @@ pub enum cni_status {
     Timeout = 7,
     /// The context was cancelled; the plugin was killed and reaped.
     Cancelled = 8,
+    /// A cache or configuration file could not be read or written.
+    Io = 9,
     /// A bug: the library panicked. The error's message says where.
     Panic = 99,
 }
@@ -48,6 +51,7 @@ impl From<Status> for cni_status {
             Status::UnsupportedVersion => cni_status::UnsupportedVersion,
             Status::Timeout => cni_status::Timeout,
             Status::Cancelled => cni_status::Cancelled,
+            Status::Io => cni_status::Io,
             Status::Panic => cni_status::Panic,
         }
     }
@@ -65,6 +69,7 @@ impl From<cni_status> for Status {
             cni_status::UnsupportedVersion => Status::UnsupportedVersion,
             cni_status::Timeout => Status::Timeout,
             cni_status::Cancelled => Status::Cancelled,
+            cni_status::Io => Status::Io,
             cni_status::Panic => Status::Panic,
         }
     }
@@ -86,6 +91,7 @@ mod tests {
             Status::UnsupportedVersion,
             Status::Timeout,
             Status::Cancelled,
+            Status::Io,
             Status::Panic,
         ] {
             let c = cni_status::from(s);
