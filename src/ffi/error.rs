@@ -20,6 +20,8 @@ pub struct cni_error {
     pub(crate) error: CniError,
     msg: CString,
     details: CString,
+    /// The error this one wraps (a failed list's: the failing plugin's).
+    cause: Option<Box<cni_error>>,
 }
 
 impl cni_error {
@@ -28,12 +30,18 @@ impl cni_error {
             msg: super::ptr::to_cstring(error.msg.as_str()),
             details: super::ptr::to_cstring(error.details.as_str()),
             error,
+            cause: None,
         }
     }
 
-    /// The CNI error for a core error (the plugin's own, or code 0).
+    /// The CNI error for a core error (the plugin's own, or code 0), with
+    /// the chain of errors it wraps.
     pub(crate) fn from_error(e: &Error) -> cni_error {
-        cni_error::new(e.to_cni_error())
+        let mut out = cni_error::new(e.to_cni_error());
+        if let Error::Wrapped { cause, .. } = e {
+            out.cause = Some(Box::new(cni_error::from_error(cause)));
+        }
+        out
     }
 
     /// A library-side error (code 0) with `msg`.
@@ -74,6 +82,20 @@ pub unsafe extern "C" fn cni_error_msg(e: *const cni_error) -> *const c_char {
 #[no_mangle]
 pub unsafe extern "C" fn cni_error_details(e: *const cni_error) -> *const c_char {
     ffi_boundary!({ unsafe { e.opt() }.map_or(EMPTY.as_ptr(), |e| e.details.as_ptr()) })
+}
+
+/// The error `e` wraps, or NULL: a network-list call that failed in one
+/// plugin reports `plugin type="T" failed (add): …` (status and code those
+/// of the plugin's error) and wraps the plugin's own error, whose code, msg
+/// and details this returns. Owned by `e`: valid until `cni_error_free(e)`.
+/// NULL when `e` is NULL or wraps nothing.
+#[no_mangle]
+pub unsafe extern "C" fn cni_error_cause(e: *const cni_error) -> *const cni_error {
+    ffi_boundary!({
+        unsafe { e.opt() }
+            .and_then(|e| e.cause.as_deref())
+            .map_or(std::ptr::null(), |c| c as *const cni_error)
+    })
 }
 
 /// The error as CNI error JSON (`{"code":N,"msg":"...","details":"..."}`,

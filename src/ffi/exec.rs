@@ -23,7 +23,7 @@ use std::time::Duration;
 /// means the library's default exec (as `cni_exec_new_default`).
 #[allow(non_camel_case_types)]
 pub struct cni_exec {
-    pub(crate) exec: Box<dyn Exec>,
+    pub(crate) exec: Arc<dyn Exec>,
 }
 
 impl cni_exec {
@@ -79,7 +79,7 @@ pub unsafe extern "C" fn cni_buffer_append(b: *mut cni_buffer, data: *const u8, 
 pub extern "C" fn cni_exec_new_default() -> *mut cni_exec {
     ffi_boundary!({
         Box::into_raw(Box::new(cni_exec {
-            exec: Box::new(DefaultExec::new()),
+            exec: Arc::new(DefaultExec::new()),
         }))
     })
 }
@@ -139,7 +139,7 @@ impl RawOptionsJson {
 
 fn boxed_raw(options: RawExecOptions) -> cni_exec {
     cni_exec {
-        exec: Box::new(RawExec::new(options)),
+        exec: Arc::new(RawExec::new(options)),
     }
 }
 
@@ -423,7 +423,7 @@ pub unsafe extern "C" fn cni_exec_new_custom(
         match unsafe { vtable.opt() } {
             None => std::ptr::null_mut(),
             Some(v) => Box::into_raw(Box::new(cni_exec {
-                exec: Box::new(CustomExec {
+                exec: Arc::new(CustomExec {
                     vtable: *v,
                     userdata: SendPtr(userdata),
                 }),

@@ -19,19 +19,28 @@
 #[macro_use]
 mod panic;
 
+mod conf;
+mod config;
 mod context;
 mod error;
 mod exec;
 mod invoke;
+mod netlist;
+mod network;
 mod ptr;
+mod runtime;
 mod status;
 mod string;
 mod version;
 
+pub use conf::*;
+pub use config::*;
 pub use context::*;
 pub use error::*;
 pub use exec::*;
 pub use invoke::*;
+pub use netlist::*;
+pub use network::*;
 pub use status::*;
 pub use string::*;
 pub use version::*;
@@ -49,5 +58,6 @@ mod tests {
         send_sync::<cni_exec>();
         send_sync::<cni_error>();
         send_sync::<cni_buffer>();
+        send_sync::<cni_config>();
     }
 }

@@ -178,6 +178,43 @@ int main() {
   }
   CHECK(freed == 1);
 
+  // cni::Config: a list ADD / cached result / CHECK / DEL on the test
+  // plugin, and a failing plugin's error with its cause.
+  {
+    const char *tmp = std::getenv("TMPDIR");
+    std::string cache = std::string(tmp ? tmp : "/tmp") + "/wrapper-cache";
+    cni::Config cfg({dir}, cache);
+    const std::string list =
+        R"({"cniVersion":"1.0.0","name":"wnet","plugins":[{"type":"cni-test-plugin"}]})";
+    cni::RuntimeConf rt;
+    rt.container_id = "ctr-w";
+    rt.netns = "/var/run/netns/w";
+    rt.if_name = "eth0";
+    std::string added = cfg.add_network_list(list, rt);
+    CHECK(contains(added, "\"cniVersion\":\"1.0.0\""));
+    CHECK(cfg.network_list_cached_result(list, rt) == std::optional<std::string>(added));
+    cfg.check_network_list(list, rt);
+    CHECK(contains(cfg.cached_attachments("ctr-w"), "\"network\":\"wnet\""));
+    cfg.del_network_list(list, rt);
+    CHECK(!cfg.network_list_cached_result(list, rt).has_value());
+    CHECK(cfg.validate_network_list(list) == "[]");
+
+    const std::string failing =
+        R"({"cniVersion":"1.0.0","name":"wfail","plugins":[{"type":"cni-test-plugin"}]})";
+    rt.args = {{"DEBUG", debug_file("wrapper-fail.json",
+                                    R"({"error":{"code":11,"msg":"try later"}})")}};
+    try {
+      cfg.add_network_list(failing, rt);
+      CHECK(false);
+    } catch (const cni::Error &e) {
+      CHECK(e.status() == cni::Status::PluginError);
+      CHECK(e.msg() == "plugin type=\"cni-test-plugin\" failed (add): try later");
+      CHECK(e.cause().has_value());
+      CHECK(e.cause() && e.cause()->code == 11 && e.cause()->msg == "try later");
+    }
+    CHECK(contains(cni::inject_conf(R"({"type":"t"})", R"({"z":"<"})"), "\\u003c"));
+  }
+
   if (failures) {
     std::cerr << failures << " check(s) failed\n";
     return 1;
