@@ -13,7 +13,7 @@
 //!  "netns":"…","cniArgs":[["K","V"]],"capabilityArgs":{…},"result":{…}}
 //! ```
 
-use super::gowrite;
+use super::inject::{marshal, marshal_value};
 use crate::types::{
     decode_version_parsed, parse_go_json, write_go_str, CniResult, DecodeError, GoDecoder, GoHard,
     GoJsonValue,
@@ -101,14 +101,14 @@ impl NewRecord<'_> {
         }
         if !self.capability_args.is_empty() {
             out.push_str(r#","capabilityArgs":"#);
-            gowrite::write_object(&mut out, self.capability_args);
+            out.push_str(&marshal_value(&Value::Object(self.capability_args.clone())));
         }
         if let Some(result) = self.result {
             // Upstream round-trips the result through a generic map.
-            if let Ok(Value::Object(m)) = serde_json::from_str::<Value>(&result.to_json()) {
-                if !m.is_empty() {
+            if let Ok(v @ GoJsonValue::Object(_)) = parse_go_json(result.to_json().as_bytes()) {
+                if !matches!(&v, GoJsonValue::Object(m) if m.is_empty()) {
                     out.push_str(r#","result":"#);
-                    gowrite::write_object(&mut out, &m);
+                    out.push_str(&marshal(&v));
                 }
             }
         }
