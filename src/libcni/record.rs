@@ -257,11 +257,7 @@ pub(crate) fn to_serde(v: &GoJsonValue) -> Value {
     match v {
         GoJsonValue::Null => Value::Null,
         GoJsonValue::Bool(b) => Value::Bool(*b),
-        GoJsonValue::Number(lit) => lit
-            .parse::<f64>()
-            .ok()
-            .and_then(serde_json::Number::from_f64)
-            .map_or(Value::Null, Value::Number),
+        GoJsonValue::Number(lit) => number(lit),
         GoJsonValue::String(s) => Value::String(s.clone()),
         GoJsonValue::Array(items) => Value::Array(items.iter().map(to_serde).collect()),
         GoJsonValue::Object(members) => {
@@ -272,6 +268,19 @@ pub(crate) fn to_serde(v: &GoJsonValue) -> Value {
             Value::Object(m)
         }
     }
+}
+
+/// A number as Go's `float64`; integral values that a `float64` holds
+/// exactly stay integers (they print the same either way).
+fn number(lit: &str) -> Value {
+    const EXACT: f64 = 9007199254740992.0; // 2^53
+    let Ok(f) = lit.parse::<f64>() else {
+        return Value::Null;
+    };
+    if f.fract() == 0.0 && f.abs() <= EXACT && !(f == 0.0 && f.is_sign_negative()) {
+        return Value::from(f as i64);
+    }
+    serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)
 }
 
 const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
