@@ -22,6 +22,7 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("args", args),
     ("cni_error", cni_error),
     ("go_quote", go_quote),
+    #[cfg(feature = "capi")]
     ("c_entry_points", c_entry_points),
 ];
 
@@ -370,6 +371,10 @@ fn push_char(out: &mut Vec<u8>, c: char) {
     out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
 }
 
+// The C ABI's check, with the `capi` feature (of cniinvoke when the replay
+// test includes this file, of cniinvoke-fuzz in the fuzzer, which turns it
+// on by default).
+
 /// The C entry points that take strings and run no process, fed the input
 /// split at NUL bytes into C strings (a missing piece is a NULL pointer):
 ///
@@ -384,6 +389,7 @@ fn push_char(out: &mut Vec<u8>, c: char) {
 /// is set exactly when the call fails, its msg and details UTF-8; every
 /// out-string is NULL on failure and otherwise UTF-8 (JSON where the
 /// header says JSON), and is freed.
+#[cfg(feature = "capi")]
 pub fn c_entry_points(data: &[u8]) {
     use cniinvoke::ffi::*;
     use std::ffi::{c_char, CStr, CString};
@@ -584,11 +590,13 @@ pub fn c_entry_points(data: &[u8]) {
 /// The custom exec of [`c_entry_points`]: its "plugin" prints `stdout`.
 /// What it finds wrong in its arguments goes to `problems` (a panic must
 /// not unwind out of an `extern "C"` callback).
+#[cfg(feature = "capi")]
 struct FakePlugin<'a> {
     stdout: &'a [u8],
     problems: std::sync::Mutex<Vec<String>>,
 }
 
+#[cfg(feature = "capi")]
 unsafe extern "C" fn fake_exec_plugin(
     userdata: *mut std::ffi::c_void,
     ctx: *const cniinvoke::ffi::cni_context,

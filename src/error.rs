@@ -1,7 +1,8 @@
 //! The one error type of the crate.
 //!
-//! Each variant is one of the C ABI's `cni_status` categories, so every
-//! binding maps an [`Error`] onto its own error vocabulary without guessing.
+//! Each variant is one of the [`Status`] categories (the C ABI's
+//! `cni_status`), so every binding maps an [`Error`] onto its own error
+//! vocabulary without guessing.
 
 use crate::types::CniError;
 
@@ -39,19 +40,40 @@ pub enum Error {
     Cancelled(String),
 }
 
-/// The stable numeric categories shared with the C ABI (`cni_status`).
+// The one definition of the status categories: the C ABI exports this very
+// enum as `cni_status` (cbindgen.toml renames it, its variants become
+// `CNI_STATUS_*`), so the doc comments below are the header's.
+
+/// The outcome of a fallible call. The values are stable.
+///
+/// On anything but `CNI_STATUS_OK` the call's `cni_error **err` (when not
+/// NULL) receives an error with the details.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Status {
+    /// Success.
     Ok = 0,
+    /// An argument was NULL where a value is required, not valid UTF-8, or
+    /// malformed / wrongly-typed JSON; also an invalid plugin name or an
+    /// empty search path.
     InvalidArgument = 1,
+    /// The plugin was not found on the search path.
     NotFound = 2,
+    /// The plugin ran and failed; the error holds its CNI error (code, msg,
+    /// details).
     PluginError = 3,
+    /// The plugin could not be started or talked to.
     ExecFailed = 4,
+    /// A network configuration, result or version report could not be
+    /// decoded.
     DecodeError = 5,
+    /// A CNI version this library does not support.
     UnsupportedVersion = 6,
+    /// The context's deadline passed; the plugin was killed and reaped.
     Timeout = 7,
+    /// The context was cancelled; the plugin was killed and reaped.
     Cancelled = 8,
+    /// A bug: the library panicked. The error's message says where.
     Panic = 99,
 }
 

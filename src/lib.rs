@@ -8,6 +8,7 @@ pub mod context;
 pub mod delegate;
 pub mod error;
 pub mod exec;
+#[cfg(feature = "capi")]
 pub mod ffi;
 pub mod find;
 mod goquote;

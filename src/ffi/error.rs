@@ -47,7 +47,7 @@ impl cni_error {
     pub(crate) fn into_core(self, status: cni_status) -> Error {
         match status {
             cni_status::PluginError => Error::Plugin(self.error),
-            other => Error::from_status(other.into(), self.error.msg),
+            other => Error::from_status(other, self.error.msg),
         }
     }
 }

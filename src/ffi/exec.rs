@@ -318,7 +318,7 @@ fn call_back(
         (cni_status::Ok, _) => Ok(buf.into_inner()),
         (status, Some(e)) => Err(e.into_core(status)),
         (status, None) => Err(Error::from_status(
-            status.into(),
+            status,
             format!("custom exec's {what} failed with {status:?} and no error"),
         )),
     }

@@ -71,10 +71,7 @@ pub(crate) fn fallible(
 ) -> cni_status {
     let (status, error) = match catch_unwind(AssertUnwindSafe(body)) {
         Ok(Ok(())) => (cni_status::Ok, None),
-        Ok(Err(e)) => (
-            cni_status::from(e.status()),
-            Some(cni_error::from_error(&e)),
-        ),
+        Ok(Err(e)) => (e.status(), Some(cni_error::from_error(&e))),
         Err(payload) => (
             cni_status::Panic,
             Some(cni_error::library(format!(
