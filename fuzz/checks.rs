@@ -466,8 +466,8 @@ pub fn c_entry_points(data: &[u8]) {
         Some(serde_json::Value::String(s))
     };
 
-    // SAFETY (whole block): every pointer is NULL or a live C string of
-    // `strings`, and out-parameters point to locals.
+    // SAFETY: for the whole block: every pointer is NULL or a live C string
+    // of `strings`, and out-parameters point to locals.
     unsafe {
         let (mut out, mut err) = (sentinel, err_sentinel);
         let st = cni_find_in_path(arg(0), arg(1), &mut out, &mut err);

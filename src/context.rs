@@ -119,6 +119,8 @@ impl Context {
         let fd = unsafe { libc::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK) };
         // Without a descriptor (EMFILE), cancellation is still seen, at the
         // granularity of the poll tick in the process loop.
+        // SAFETY: a non-negative `fd` is the new eventfd, owned by nothing
+        // else.
         let wake = (fd >= 0).then(|| unsafe { OwnedFd::from_raw_fd(fd) });
         Context {
             inner: Arc::new(Inner {

@@ -27,7 +27,9 @@ pub struct cni_context {
 /// `ctx` is NULL or a live context.
 pub(crate) unsafe fn context_arg(ctx: *const cni_context) -> Context {
     static BACKGROUND: OnceLock<Context> = OnceLock::new();
-    match ctx.opt() {
+    // SAFETY: the caller's promise (this function's contract): `ctx` is
+    // NULL or a live context.
+    match unsafe { ctx.opt() } {
         Some(c) => c.ctx.clone(),
         None => BACKGROUND.get_or_init(Context::background).clone(),
     }
@@ -62,6 +64,8 @@ pub extern "C" fn cni_context_with_timeout_ms(ms: u64) -> *mut cni_context {
 #[no_mangle]
 pub unsafe extern "C" fn cni_context_cancel(ctx: *const cni_context) {
     ffi_boundary!({
+        // SAFETY: the caller keeps the header's conventions: `ctx` is NULL or
+        // a live context.
         if let Some(c) = unsafe { ctx.opt() } {
             c.ctx.cancel();
         }
@@ -81,11 +85,16 @@ pub unsafe extern "C" fn cni_context_set_trace(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
+        // SAFETY: the caller keeps the header's conventions: `ctx` is NULL or
+        // a live context.
         let c = unsafe { (ctx as *const cni_context).arg("ctx") }?;
         let own = |s: Option<&str>| s.map(str::to_string);
         let trace = TraceContext {
+            // SAFETY: the caller keeps the header's conventions: `traceparent` is NULL or a NUL-terminated string that stays unchanged during the call.
             traceparent: own(unsafe { traceparent.opt_str_arg("traceparent") }?),
+            // SAFETY: the caller keeps the header's conventions: `tracestate` is NULL or a NUL-terminated string that stays unchanged during the call.
             tracestate: own(unsafe { tracestate.opt_str_arg("tracestate") }?),
+            // SAFETY: the caller keeps the header's conventions: `baggage` is NULL or a NUL-terminated string that stays unchanged during the call.
             baggage: own(unsafe { baggage.opt_str_arg("baggage") }?),
         };
         c.ctx.set_trace(trace);

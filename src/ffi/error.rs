@@ -59,21 +59,33 @@ static EMPTY: &CStr = c"";
 /// 0 for library-side errors. 0 when `e` is NULL.
 #[no_mangle]
 pub unsafe extern "C" fn cni_error_code(e: *const cni_error) -> u32 {
-    ffi_boundary!({ unsafe { e.opt() }.map_or(0, |e| e.error.code) })
+    ffi_boundary!({
+        // SAFETY: the caller keeps the header's conventions: `e` is NULL or
+        // a live error.
+        unsafe { e.opt() }.map_or(0, |e| e.error.code)
+    })
 }
 
 /// The error's message (UTF-8, never NULL; "" when `e` is NULL). Owned by
 /// `e`: valid until `cni_error_free(e)`.
 #[no_mangle]
 pub unsafe extern "C" fn cni_error_msg(e: *const cni_error) -> *const c_char {
-    ffi_boundary!({ unsafe { e.opt() }.map_or(EMPTY.as_ptr(), |e| e.msg.as_ptr()) })
+    ffi_boundary!({
+        // SAFETY: the caller keeps the header's conventions: `e` is NULL or
+        // a live error.
+        unsafe { e.opt() }.map_or(EMPTY.as_ptr(), |e| e.msg.as_ptr())
+    })
 }
 
 /// The error's details (UTF-8, never NULL; "" when there are none or `e` is
 /// NULL). Owned by `e`: valid until `cni_error_free(e)`.
 #[no_mangle]
 pub unsafe extern "C" fn cni_error_details(e: *const cni_error) -> *const c_char {
-    ffi_boundary!({ unsafe { e.opt() }.map_or(EMPTY.as_ptr(), |e| e.details.as_ptr()) })
+    ffi_boundary!({
+        // SAFETY: the caller keeps the header's conventions: `e` is NULL or
+        // a live error.
+        unsafe { e.opt() }.map_or(EMPTY.as_ptr(), |e| e.details.as_ptr())
+    })
 }
 
 /// The error as CNI error JSON (`{"code":N,"msg":"...","details":"..."}`,
@@ -88,7 +100,10 @@ pub unsafe extern "C" fn cni_error_to_json(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
+        // SAFETY: the caller keeps the header's conventions: `json_out` is NULL or points to a writable pointer.
         let out = unsafe { Out::new(json_out, "json_out") }?;
+        // SAFETY: the caller keeps the header's conventions: `e` is NULL or
+        // a live error.
         let e = unsafe { e.arg("e") }?;
         out.set_string(e.error.to_json());
         Ok(())

@@ -32,7 +32,9 @@ impl cni_exec {
     /// # Safety
     /// `e` is NULL or a live exec.
     pub(crate) unsafe fn arg<'a>(e: *const cni_exec) -> Option<&'a dyn Exec> {
-        e.opt().map(|e| &*e.exec)
+        // SAFETY: the caller's promise: `e` is NULL or a live exec, which
+        // outlives the call the reference is used for.
+        unsafe { e.opt() }.map(|e| &*e.exec)
     }
 }
 
@@ -61,7 +63,10 @@ impl cni_buffer {
 #[no_mangle]
 pub unsafe extern "C" fn cni_buffer_append(b: *mut cni_buffer, data: *const u8, len: usize) {
     ffi_boundary!({
+        // SAFETY: the header requires `b` to be NULL or the buffer handed
+        // to the running callback, which lives until the callback returns.
         let b = unsafe { (b as *const cni_buffer).opt() };
+        // SAFETY: the caller keeps the header's conventions: `data` is NULL or readable for `len` bytes.
         if let (Some(b), Some(bytes)) = (b, unsafe { bytes_arg(data, len) }) {
             b.data
                 .lock()
@@ -111,7 +116,9 @@ impl RawOptionsJson {
         if json.is_null() {
             return Ok(RawOptionsJson::default());
         }
-        json.json_object_arg("options_json")
+        // SAFETY: the caller's promise: `json` is a NUL-terminated string
+        // (NULL was handled above).
+        unsafe { json.json_object_arg("options_json") }
     }
 
     fn options(self, writer: Option<StderrSink>) -> RawExecOptions {
@@ -164,7 +171,9 @@ pub unsafe extern "C" fn cni_exec_new_raw(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
+        // SAFETY: the caller keeps the header's conventions: `out` is NULL or points to a writable pointer.
         let out = unsafe { Out::new(out, "out") }?;
+        // SAFETY: the caller keeps the header's conventions: `options_json` is NULL or a NUL-terminated string that stays unchanged during the call.
         let options = unsafe { RawOptionsJson::parse(options_json) }?;
         out.set_box(boxed_raw(options.options(None)));
         Ok(())
@@ -190,9 +199,11 @@ pub unsafe extern "C" fn cni_exec_new_raw_with_stderr(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
+        // SAFETY: the caller keeps the header's conventions: `out` is NULL or points to a writable pointer.
         let out = unsafe { Out::new(out, "out") }?;
         let write = write
             .ok_or_else(|| Error::InvalidArgument("argument `write` is NULL".into()))?;
+        // SAFETY: the caller keeps the header's conventions: `options_json` is NULL or a NUL-terminated string that stays unchanged during the call.
         let options = unsafe { RawOptionsJson::parse(options_json) }?;
         if options.stderr.is_some() {
             return Err(Error::InvalidArgument(
@@ -420,6 +431,8 @@ pub unsafe extern "C" fn cni_exec_new_custom(
     userdata: *mut c_void,
 ) -> *mut cni_exec {
     ffi_boundary!({
+        // SAFETY: the caller keeps the header's conventions: `vtable` is
+        // NULL or points to a readable `cni_exec_vtable` (copied at once).
         match unsafe { vtable.opt() } {
             None => std::ptr::null_mut(),
             Some(v) => Box::into_raw(Box::new(cni_exec {

@@ -533,6 +533,8 @@ fn spawn_grandchild(ms: u64) -> Res<libc::pid_t> {
         -1 => Err(format!("fork: {}", io::Error::last_os_error())),
         0 => {
             sleep_ms(ms);
+            // SAFETY: _exit(2) ends the forked child at once, without running
+            // the parent's atexit handlers or flushing its copied buffers.
             unsafe { libc::_exit(0) }
         }
         pid => Ok(pid),
