@@ -258,7 +258,7 @@ impl Io<'_> {
     /// Drain step: read the output pipes the poll found ready; a pipe at
     /// its end is closed. An output past the cap is an error (dropping the
     /// child then kills its group and reaps it).
-    fn drain_ready(&mut self, fds: &[libc::pollfd; 5]) -> Result<()> {
+    fn drain_ready(&mut self, fds: &PollSet) -> Result<()> {
         let cap = self.cap;
         for (slot, name) in [(POLL_STDOUT, "stdout"), (POLL_STDERR, "stderr")] {
             if fds[slot].revents == 0 {
@@ -363,6 +363,8 @@ const POLL_STDERR: usize = 2;
 const POLL_EXIT: usize = 3;
 /// The context's wake descriptor (cancellation from another thread).
 const POLL_WAKE: usize = 4;
+/// One pollfd per slot; -1 leaves a slot out.
+type PollSet = [libc::pollfd; 5];
 
 /// How often the exit is checked for a plugin without a pidfd.
 const EXIT_CHECK: Duration = Duration::from_millis(5);
@@ -465,14 +467,14 @@ impl Child {
 
     /// The poll set: the open pipes, the pidfd until the exit, the
     /// context's wake descriptor until it has ended (-1 skips a slot).
-    fn poll_set(&self, ctx: &Context, io: &Io, w: &Watch) -> [libc::pollfd; 5] {
+    fn poll_set(&self, ctx: &Context, io: &Io, w: &Watch) -> PollSet {
         let slot = |fd: Option<std::os::fd::RawFd>, events| libc::pollfd {
             fd: fd.unwrap_or(-1),
             events,
             revents: 0,
         };
         let raw = |fd: Option<&OwnedFd>| fd.map(|f| f.as_raw_fd());
-        let mut fds = [slot(None, 0); 5];
+        let mut fds: PollSet = [slot(None, 0); 5];
         fds[POLL_STDIN] = slot(raw(io.stdin.as_ref()), libc::POLLOUT);
         fds[POLL_STDOUT] = slot(raw(io.stdout.as_ref()), libc::POLLIN);
         fds[POLL_STDERR] = slot(raw(io.stderr.as_ref()), libc::POLLIN);
@@ -539,8 +541,8 @@ impl Drop for Child {
 }
 
 /// Wait for the poll set for at most `wait` (`None`: no limit); false when
-/// a signal interrupted the wait.
-fn poll(fds: &mut [libc::pollfd; 5], wait: Option<Duration>) -> bool {
+/// poll(2) failed (EINTR: a signal interrupted it; the loop polls again).
+fn poll(fds: &mut PollSet, wait: Option<Duration>) -> bool {
     // SAFETY: `fds` is a live, writable array of `fds.len()` pollfds, which
     // poll(2) reads and whose `revents` it writes, for this call only.
     let r = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as _, spawn::timeout_ms(wait)) };
