@@ -463,30 +463,30 @@ pub(crate) fn done_error(done: Done) -> Error {
     }
 }
 
-/// Upstream's reading of a failed plugin: its CNI error from stdout, or a
-/// synthesised one naming stderr and the exit status. Public (hidden) for
-/// the fuzz targets only.
+/// Upstream's reading of a failed plugin that ended with `status` (as Go
+/// prints it): its CNI error from stdout, or one made from its stderr
+/// (`netplugin failed: "<stderr>"`, upstream v1.3.0's text), or from the
+/// status alone when it wrote nothing. The status is always kept in
+/// [`CniError::exit_status`]. Public (hidden) for the fuzz targets only.
 #[doc(hidden)]
 pub fn plugin_error(status: &str, stdout: &[u8], stderr: &[u8]) -> CniError {
-    if stdout.is_empty() {
+    let error = if stdout.is_empty() {
         let msg = if stderr.is_empty() {
             format!("netplugin failed with no error message: {status}")
         } else {
-            format!("netplugin failed: {}: {status}", goquote::quote(stderr))
+            format!("netplugin failed: {}", goquote::quote(stderr))
         };
-        return CniError::new(0, msg, "");
-    }
-    match CniError::from_json(stdout) {
-        Ok(e) => e,
-        Err(e) => CniError::new(
-            0,
-            format!(
+        CniError::new(0, msg, "")
+    } else {
+        CniError::from_json(stdout).unwrap_or_else(|e| {
+            let msg = format!(
                 "netplugin failed but error parsing its diagnostic message {}: {e}",
                 goquote::quote(stdout)
-            ),
-            "",
-        ),
-    }
+            );
+            CniError::new(0, msg, "")
+        })
+    };
+    error.with_exit_status(status)
 }
 
 /// The plugin's environment block: `environ` (or this process's), with the

@@ -113,6 +113,10 @@ fn cni_error_on_stdout_is_returned_as_is() {
         (7, "bad config", "field x")
     );
     assert_eq!(e.to_string(), "bad config; field x");
+    // The plugin's own error still records how the process ended.
+    let d = Debug::new(json!({"error": {"code": 7, "msg": "m"}, "exitCode": 5}));
+    let e = plugin_err(run(&d, b"{}"));
+    assert_eq!(e.exit_status.as_deref(), Some("exit status 5"));
 }
 
 #[test]
@@ -124,15 +128,20 @@ fn failure_without_output_names_the_status() {
         "netplugin failed with no error message: exit status 1"
     );
     assert_eq!(e.code, 0);
+    assert_eq!(e.exit_status.as_deref(), Some("exit status 1"));
 }
 
 #[test]
 fn failure_with_stderr_quotes_it_like_go() {
     let d = Debug::new(json!({"stderr": "boom \"x\"\n\ttab\u{1b}", "exitCode": 3}));
     let e = plugin_err(run(&d, b"{}"));
+    // Upstream v1.3.0's text: the exit status is not in the message but
+    // kept on the error.
+    assert_eq!(e.msg, r#"netplugin failed: "boom \"x\"\n\ttab\x1b""#);
+    assert_eq!(e.exit_status.as_deref(), Some("exit status 3"));
     assert_eq!(
-        e.msg,
-        r#"netplugin failed: "boom \"x\"\n\ttab\x1b": exit status 3"#
+        e.to_json(),
+        r#"{"code":0,"msg":"netplugin failed: \"boom \\\"x\\\"\\n\\ttab\\x1b\""}"#
     );
 }
 
@@ -171,6 +180,7 @@ fn signal_deaths_print_like_go() {
             e.msg,
             format!("netplugin failed with no error message: {text}")
         );
+        assert_eq!(e.exit_status.as_deref(), Some(text));
     }
 }
 
@@ -536,10 +546,8 @@ fn invalid_utf8_on_stderr_is_quoted_byte_for_byte() {
         b"",
         None,
     ));
-    assert_eq!(
-        e.msg,
-        r#"netplugin failed: "caf\xe9 \xff\n": exit status 4"#
-    );
+    assert_eq!(e.msg, r#"netplugin failed: "caf\xe9 \xff\n""#);
+    assert_eq!(e.exit_status.as_deref(), Some("exit status 4"));
 }
 
 /// A plugin killed by SIGSEGV or SIGABRT that dumps core reads as Go's

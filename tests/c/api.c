@@ -75,6 +75,8 @@ static void test_errors(void) {
   CHECK(cni_error_code(e) == 7);
   CHECK_STR(cni_error_msg(e), "boom");
   CHECK_STR(cni_error_details(e), "the details");
+  CHECK(cni_error_exit_status(e) == NULL); /* not from a plugin process */
+  CHECK(cni_error_exit_status(NULL) == NULL);
   char *json = NULL;
   cni_error *err = (cni_error *)0x1; /* set to NULL on success */
   CHECK_STATUS(cni_error_to_json(e, &json, &err), CNI_STATUS_OK, err);
@@ -607,7 +609,8 @@ static void test_raw_exec(void) {
   char *args2 = args_json("DEL", dbg2);
   CHECK_STATUS(cni_exec_plugin_without_result(ex, NULL, test_plugin(), NETCONF_100, args2, &err),
                CNI_STATUS_PLUGIN_ERROR, err);
-  CHECK_STR(cni_error_msg(err), "netplugin failed: \"oops\": exit status 1");
+  CHECK_STR(cni_error_msg(err), "netplugin failed: \"oops\"");
+  CHECK_STR(cni_error_exit_status(err), "exit status 1");
   cni_error_free(err);
   CHECK(s.calls == 1);
   cni_exec_free(ex);
