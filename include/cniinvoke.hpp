@@ -219,8 +219,10 @@ class Exec {
   static Exec default_exec() { return Exec(cni_exec_new_default(), nullptr); }
 
   /// Upstream RawExec with the C ABI's options JSON
-  /// ({"stderr":"forward"|"inherit"|"discard","textBusyRetries":N,
-  ///   "textBusyDelayMs":N,"killGraceMs":N}).
+  /// ({"stderr":"discard"|"forward"|"inherit","textBusyRetries":N,
+  ///   "textBusyDelayMs":N,"killGraceMs":N,"maxOutputBytes":N}; see
+  /// cni_exec_new_raw). Without options stderr is discarded, as upstream's
+  /// RawExec{}; Exec::default_exec() forwards it.
   static Exec raw(const std::optional<std::string> &options_json = std::nullopt) {
     cni_exec *e = nullptr;
     detail::call([&](cni_error **err) {

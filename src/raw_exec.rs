@@ -16,17 +16,19 @@ use std::time::{Duration, Instant};
 /// A function that receives a successful plugin's stderr.
 pub type StderrWriter = Arc<dyn Fn(&[u8]) + Send + Sync>;
 
-/// Where a plugin's stderr goes once the plugin has succeeded.
+/// Where a plugin's stderr goes once the plugin has succeeded. A failed
+/// plugin's captured stderr is quoted in its error instead, whatever the sink.
 #[derive(Clone, Default)]
 pub enum StderrSink {
     /// Captured, then written to this process's stderr (upstream
     /// `DefaultExec`).
-    #[default]
     Forward,
     /// The plugin writes straight to this process's fd 2; nothing is
     /// captured, so failures cannot quote it.
     Inherit,
-    /// Captured for error messages only (upstream `RawExec{}`).
+    /// Captured for error messages only (upstream `RawExec{}`, no stderr
+    /// writer): the default of [`RawExecOptions`].
+    #[default]
     Discard,
     /// Captured, then handed to this function (upstream
     /// `RawExec{Stderr: w}`).
@@ -44,7 +46,11 @@ impl std::fmt::Debug for StderrSink {
     }
 }
 
-/// How [`RawExec`] runs plugins.
+/// How [`RawExec`] runs plugins. The default is upstream's `RawExec{}`
+/// (stderr discarded, ETXTBSY retried 5 times 1 s apart, SIGKILL at once on
+/// cancellation, 64 MiB cap per stream); [`crate::DefaultExec`] forwards
+/// stderr instead. Bindings build these from the JSON document of
+/// [`RawExecOptions::from_json`], which applies the same defaults.
 #[derive(Debug, Clone)]
 pub struct RawExecOptions {
     /// Where stderr goes.
@@ -64,7 +70,7 @@ pub struct RawExecOptions {
 impl Default for RawExecOptions {
     fn default() -> Self {
         RawExecOptions {
-            stderr: StderrSink::Forward,
+            stderr: StderrSink::Discard,
             text_busy_retries: 5,
             text_busy_delay: Duration::from_secs(1),
             kill_grace: Duration::ZERO,

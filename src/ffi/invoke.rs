@@ -12,6 +12,7 @@ use super::exec::cni_exec;
 use super::ptr::{bytes_arg, str_array_arg, Out, StrArg};
 use super::status::cni_status;
 use crate::args::{Args, CniArgs, ExplicitEnv, InheritedArgs};
+use crate::delegate::Verb;
 use crate::error::{Error, Result};
 use crate::types::CniResult;
 use std::ffi::c_char;
@@ -250,34 +251,62 @@ pub unsafe extern "C" fn cni_get_version_info(
     })
 }
 
-/// A delegate verb without a result.
-type Delegate = fn(&crate::Context, &str, &[u8], Option<&dyn crate::Exec>) -> Result<()>;
-
+/// The one delegate call behind `cni_delegate` and its per-verb wrappers.
+///
 /// # Safety
-/// As for the `cni_delegate_*` functions.
+/// As for `cni_delegate`.
 unsafe fn delegate(
-    f: Delegate,
+    verb: Verb,
     exec: *const cni_exec,
     ctx: *const cni_context,
     plugin: *const c_char,
     netconf: *const c_char,
-) -> Result<(), Error> {
+    result_json_out: Option<Out<'_, c_char>>,
+) -> Result<()> {
     let plugin = plugin.str_arg("plugin")?;
     let netconf = netconf.str_arg("netconf")?;
-    f(
-        &context_arg(ctx),
-        plugin,
-        netconf.as_bytes(),
-        cni_exec::arg(exec),
-    )
+    let exec = cni_exec::arg(exec);
+    let result =
+        crate::delegate::delegate(&context_arg(ctx), verb, plugin, netconf.as_bytes(), exec)?;
+    if let (Some(out), Some(result)) = (result_json_out, result) {
+        out.set_string(result.to_json());
+    }
+    Ok(())
 }
 
-/// Delegated ADD (upstream `DelegateAdd`), for plugins that call other
-/// plugins: find `plugin` (a name) on this process's `CNI_PATH`, run it
-/// with this process's environment and `CNI_COMMAND=ADD`, and store its
-/// result JSON in `*result_json_out` (free with `cni_string_free`).
-/// `plugin`, `netconf` and `result_json_out` are required. Thread-safe
-/// (reads the environment: do not modify it concurrently).
+/// Run a delegate (upstream `DelegateAdd` … `DelegateGC`), for plugins that
+/// call other plugins: find `plugin` (a name) on this process's `CNI_PATH`
+/// and run it with this process's environment and `CNI_COMMAND` = `verb`
+/// (`"ADD"`, `"CHECK"`, `"DEL"`, `"STATUS"` or `"GC"`, exactly; another →
+/// `CNI_STATUS_INVALID_ARGUMENT`, `unknown delegate verb "x": expected ADD,
+/// CHECK, DEL, STATUS or GC`). `result_json_out` may be NULL (no result
+/// wanted); otherwise it receives the ADD result JSON (free with
+/// `cni_string_free`), or NULL for the other verbs. `verb`, `plugin` and
+/// `netconf` are required. Thread-safe (reads the environment: do not
+/// modify it concurrently).
+#[no_mangle]
+pub unsafe extern "C" fn cni_delegate(
+    exec: *const cni_exec,
+    ctx: *const cni_context,
+    verb: *const c_char,
+    plugin: *const c_char,
+    netconf: *const c_char,
+    result_json_out: *mut *mut c_char,
+    err: *mut *mut cni_error,
+) -> cni_status {
+    ffi_boundary!(err => {
+        let out = if result_json_out.is_null() {
+            None
+        } else {
+            Some(unsafe { Out::new(result_json_out, "result_json_out") }?)
+        };
+        let verb: Verb = unsafe { verb.str_arg("verb") }?.parse()?;
+        unsafe { delegate(verb, exec, ctx, plugin, netconf, out) }
+    })
+}
+
+/// Delegated ADD (upstream `DelegateAdd`): `cni_delegate` with `"ADD"`;
+/// `result_json_out` is required here.
 #[no_mangle]
 pub unsafe extern "C" fn cni_delegate_add(
     exec: *const cni_exec,
@@ -289,18 +318,12 @@ pub unsafe extern "C" fn cni_delegate_add(
 ) -> cni_status {
     ffi_boundary!(err => {
         let out = unsafe { Out::new(result_json_out, "result_json_out") }?;
-        let name = unsafe { plugin.str_arg("plugin") }?;
-        let netconf = unsafe { netconf.str_arg("netconf") }?;
-        let exec = unsafe { cni_exec::arg(exec) };
-        let ctx = unsafe { context_arg(ctx) };
-        let result: CniResult = crate::delegate::delegate_add(&ctx, name, netconf.as_bytes(), exec)?;
-        out.set_string(result.to_json());
-        Ok(())
+        unsafe { delegate(Verb::Add, exec, ctx, plugin, netconf, Some(out)) }
     })
 }
 
-/// Delegated CHECK (upstream `DelegateCheck`); as `cni_delegate_add`
-/// without a result.
+/// Delegated CHECK (upstream `DelegateCheck`): `cni_delegate` with
+/// `"CHECK"`.
 #[no_mangle]
 pub unsafe extern "C" fn cni_delegate_check(
     exec: *const cni_exec,
@@ -310,12 +333,12 @@ pub unsafe extern "C" fn cni_delegate_check(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
-        unsafe { delegate(crate::delegate::delegate_check, exec, ctx, plugin, netconf) }
+        unsafe { delegate(Verb::Check, exec, ctx, plugin, netconf, None) }
     })
 }
 
-/// Delegated DEL (upstream `DelegateDel`); as `cni_delegate_add` without a
-/// result.
+/// Delegated DEL (upstream `DelegateDel`): `cni_delegate` with
+/// `"DEL"`.
 #[no_mangle]
 pub unsafe extern "C" fn cni_delegate_del(
     exec: *const cni_exec,
@@ -325,12 +348,12 @@ pub unsafe extern "C" fn cni_delegate_del(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
-        unsafe { delegate(crate::delegate::delegate_del, exec, ctx, plugin, netconf) }
+        unsafe { delegate(Verb::Del, exec, ctx, plugin, netconf, None) }
     })
 }
 
-/// Delegated STATUS (upstream `DelegateStatus`); as `cni_delegate_add`
-/// without a result.
+/// Delegated STATUS (upstream `DelegateStatus`): `cni_delegate` with
+/// `"STATUS"`.
 #[no_mangle]
 pub unsafe extern "C" fn cni_delegate_status(
     exec: *const cni_exec,
@@ -340,12 +363,12 @@ pub unsafe extern "C" fn cni_delegate_status(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
-        unsafe { delegate(crate::delegate::delegate_status, exec, ctx, plugin, netconf) }
+        unsafe { delegate(Verb::Status, exec, ctx, plugin, netconf, None) }
     })
 }
 
-/// Delegated GC (upstream `DelegateGC`); as `cni_delegate_add` without a
-/// result.
+/// Delegated GC (upstream `DelegateGC`): `cni_delegate` with
+/// `"GC"`.
 #[no_mangle]
 pub unsafe extern "C" fn cni_delegate_gc(
     exec: *const cni_exec,
@@ -355,7 +378,7 @@ pub unsafe extern "C" fn cni_delegate_gc(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
-        unsafe { delegate(crate::delegate::delegate_gc, exec, ctx, plugin, netconf) }
+        unsafe { delegate(Verb::Gc, exec, ctx, plugin, netconf, None) }
     })
 }
 
