@@ -88,6 +88,11 @@ typedef enum {
 } cni_status;
 
 /**
+ * The CNI verbs a delegate can be run with.
+ */
+typedef struct Verb Verb;
+
+/**
  * An output sink handed to the callbacks of a custom exec: append bytes
  * with `cni_buffer_append`. Valid only during the callback that received
  * it; owned by the library. Appending from several threads at once is
@@ -255,6 +260,17 @@ const char *cni_error_msg(const cni_error *e);
 const char *cni_error_details(const cni_error *e);
 
 /**
+ * How the plugin process ended, as Go prints it (`exit status 1`,
+ * `signal: killed`), for an error from a plugin that ran and failed
+ * (`CNI_STATUS_PLUGIN_ERROR` from a process exec: the plugin's own error or
+ * the one made from its stderr); NULL for every other error, for errors
+ * from a custom exec or `cni_error_new`, and when `e` is NULL. Never part of
+ * `cni_error_msg` or the JSON. Owned by `e`: valid until
+ * `cni_error_free(e)`.
+ */
+const char *cni_error_exit_status(const cni_error *e);
+
+/**
  * The error as CNI error JSON (`{"code":N,"msg":"...","details":"..."}`,
  * compact, as a plugin prints it), stored in `*json_out` (free with
  * `cni_string_free`).
@@ -296,16 +312,29 @@ cni_exec *cni_exec_new_default(void);
  * in `*out` (free with `cni_exec_free`).
  *
  * `options_json` is NULL (all defaults) or a JSON object with any of
- * `{"stderr":"forward"|"inherit"|"discard", "textBusyRetries":5,
+ * `{"stderr":"discard"|"forward"|"inherit", "textBusyRetries":5,
  * "textBusyDelayMs":1000, "killGraceMs":0, "maxOutputBytes":67108864}`;
- * the values shown are the defaults. `forward`: a successful plugin's stderr is captured, then
- * written to fd 2; `inherit`: the plugin writes to fd 2 directly (failures
- * then cannot quote it); `discard`: captured for error messages only
- * (upstream `RawExec{}`). `killGraceMs` > 0: on cancellation send SIGTERM,
- * wait that long, then SIGKILL. `maxOutputBytes`: most bytes read from
- * each of stdout and stderr; a plugin writing more is killed and the call
- * fails with `CNI_STATUS_EXEC_FAILED`. Unknown keys, wrong types and malformed
- * JSON → `CNI_STATUS_INVALID_ARGUMENT`. `out` is required.
+ * the values shown are the defaults, and `null` also means the default.
+ * `discard`: a successful plugin's stderr is captured for error messages
+ * only (upstream `RawExec{}`); `forward`: captured, then written to fd 2
+ * (upstream `DefaultExec`, as `cni_exec_new_default`); `inherit`: the
+ * plugin writes to fd 2 directly (failures then cannot quote it).
+ * `textBusyRetries`: further attempts (integer 0 to 2^32-1) when the
+ * plugin file is busy (ETXTBSY), `textBusyDelayMs` apart. `killGraceMs` > 0:
+ * on cancellation send SIGTERM, wait that long, then SIGKILL (both are
+ * numbers of milliseconds, 0 to 2^64-1, fractions allowed). `maxOutputBytes`: most
+ * bytes read from each of stdout and stderr; a plugin writing more is
+ * killed and the call fails with `CNI_STATUS_EXEC_FAILED`.
+ *
+ * Bad options → `CNI_STATUS_INVALID_ARGUMENT` with one of (the same texts
+ * the Python and Go bindings give): `raw exec options are not valid JSON:
+ * …`, `raw exec options must be a JSON object, not an array`, `unknown raw
+ * exec option "x"; the options are stderr, textBusyRetries,
+ * textBusyDelayMs, killGraceMs, maxOutputBytes`, `raw exec option
+ * "textBusyRetries" must be an integer from 0 to 4294967295, not -1` (and
+ * likewise `"stderr" must be "forward", "inherit" or "discard"`,
+ * `"killGraceMs" must be a number of milliseconds from 0 to 18446744073709551615`,
+ * `"maxOutputBytes" must be an integer from 0 to …`). `out` is required.
  */
 cni_status cni_exec_new_raw(const char *options_json, cni_exec **out, cni_error **err);
 
@@ -313,13 +342,14 @@ cni_status cni_exec_new_raw(const char *options_json, cni_exec **out, cni_error 
  * A process exec whose successful plugins' stderr is handed to `write`
  * (upstream `RawExec{Stderr: w}`), stored in `*out`.
  *
- * `options_json` as for `cni_exec_new_raw`, except that it must not contain
- * `"stderr"`. `write(userdata, data, len)` is called once per successful
- * plugin run that wrote to stderr, on the thread of that call; with calls
- * on several threads it may run concurrently, so `userdata` must be usable
- * from any thread. `data` is valid only during the callback. `userdata` is
- * not freed by the library and must outlive the exec. `write` and `out` are
- * required.
+ * `options_json` as for `cni_exec_new_raw`, except that it must not name
+ * `"stderr"` (→ `CNI_STATUS_INVALID_ARGUMENT`, `raw exec option "stderr"
+ * cannot be given with a stderr writer`). `write(userdata, data, len)` is
+ * called once per successful plugin run that wrote to stderr, on the
+ * thread of that call; with calls on several threads it may run
+ * concurrently, so `userdata` must be usable from any thread. `data` is
+ * valid only during the callback. `userdata` is not freed by the library
+ * and must outlive the exec. `write` and `out` are required.
  */
 cni_status cni_exec_new_raw_with_stderr(const char *options_json,
                                         void (*write)(void *userdata,
@@ -451,12 +481,28 @@ cni_status cni_get_version_info(const cni_exec *exec,
                                 cni_error **err);
 
 /**
- * Delegated ADD (upstream `DelegateAdd`), for plugins that call other
- * plugins: find `plugin` (a name) on this process's `CNI_PATH`, run it
- * with this process's environment and `CNI_COMMAND=ADD`, and store its
- * result JSON in `*result_json_out` (free with `cni_string_free`).
- * `plugin`, `netconf` and `result_json_out` are required. Thread-safe
- * (reads the environment: do not modify it concurrently).
+ * Run a delegate (upstream `DelegateAdd` … `DelegateGC`), for plugins that
+ * call other plugins: find `plugin` (a name) on this process's `CNI_PATH`
+ * and run it with this process's environment and `CNI_COMMAND` = `verb`
+ * (`"ADD"`, `"CHECK"`, `"DEL"`, `"STATUS"` or `"GC"`, exactly; another →
+ * `CNI_STATUS_INVALID_ARGUMENT`, `unknown delegate verb "x": expected ADD,
+ * CHECK, DEL, STATUS or GC`). `result_json_out` may be NULL (no result
+ * wanted); otherwise it receives the ADD result JSON (free with
+ * `cni_string_free`), or NULL for the other verbs. `verb`, `plugin` and
+ * `netconf` are required. Thread-safe (reads the environment: do not
+ * modify it concurrently).
+ */
+cni_status cni_delegate(const cni_exec *exec,
+                        const cni_context *ctx,
+                        const char *verb,
+                        const char *plugin,
+                        const char *netconf,
+                        char **result_json_out,
+                        cni_error **err);
+
+/**
+ * Delegated ADD (upstream `DelegateAdd`): `cni_delegate` with `"ADD"`;
+ * `result_json_out` is required here.
  */
 cni_status cni_delegate_add(const cni_exec *exec,
                             const cni_context *ctx,
@@ -466,8 +512,8 @@ cni_status cni_delegate_add(const cni_exec *exec,
                             cni_error **err);
 
 /**
- * Delegated CHECK (upstream `DelegateCheck`); as `cni_delegate_add`
- * without a result.
+ * Delegated CHECK (upstream `DelegateCheck`): `cni_delegate` with
+ * `"CHECK"`.
  */
 cni_status cni_delegate_check(const cni_exec *exec,
                               const cni_context *ctx,
@@ -476,8 +522,8 @@ cni_status cni_delegate_check(const cni_exec *exec,
                               cni_error **err);
 
 /**
- * Delegated DEL (upstream `DelegateDel`); as `cni_delegate_add` without a
- * result.
+ * Delegated DEL (upstream `DelegateDel`): `cni_delegate` with
+ * `"DEL"`.
  */
 cni_status cni_delegate_del(const cni_exec *exec,
                             const cni_context *ctx,
@@ -486,8 +532,8 @@ cni_status cni_delegate_del(const cni_exec *exec,
                             cni_error **err);
 
 /**
- * Delegated STATUS (upstream `DelegateStatus`); as `cni_delegate_add`
- * without a result.
+ * Delegated STATUS (upstream `DelegateStatus`): `cni_delegate` with
+ * `"STATUS"`.
  */
 cni_status cni_delegate_status(const cni_exec *exec,
                                const cni_context *ctx,
@@ -496,8 +542,8 @@ cni_status cni_delegate_status(const cni_exec *exec,
                                cni_error **err);
 
 /**
- * Delegated GC (upstream `DelegateGC`); as `cni_delegate_add` without a
- * result.
+ * Delegated GC (upstream `DelegateGC`): `cni_delegate` with
+ * `"GC"`.
  */
 cni_status cni_delegate_gc(const cni_exec *exec,
                            const cni_context *ctx,

@@ -64,6 +64,7 @@ class Error : public std::runtime_error {
       out.json_ = json;
       cni_string_free(json);
     }
+    if (const char *st = cni_error_exit_status(e)) out.exit_status_ = st;
     cni_error_free(e);
     return out;
   }
@@ -74,6 +75,9 @@ class Error : public std::runtime_error {
   const std::string &details() const noexcept { return details_; }
   /// The CNI error JSON (as a plugin prints it); empty if unavailable.
   const std::string &json() const noexcept { return json_; }
+  /// How a failed plugin process ended ("exit status 1", "signal: killed");
+  /// empty when the error does not come from a plugin that ran.
+  const std::string &exit_status() const noexcept { return exit_status_; }
 
  private:
   Status status_;
@@ -81,6 +85,7 @@ class Error : public std::runtime_error {
   std::string msg_;
   std::string details_;
   std::string json_;
+  std::string exit_status_;
 };
 
 namespace detail {
@@ -214,8 +219,10 @@ class Exec {
   static Exec default_exec() { return Exec(cni_exec_new_default(), nullptr); }
 
   /// Upstream RawExec with the C ABI's options JSON
-  /// ({"stderr":"forward"|"inherit"|"discard","textBusyRetries":N,
-  ///   "textBusyDelayMs":N,"killGraceMs":N}).
+  /// ({"stderr":"discard"|"forward"|"inherit","textBusyRetries":N,
+  ///   "textBusyDelayMs":N,"killGraceMs":N,"maxOutputBytes":N}; see
+  /// cni_exec_new_raw). Without options stderr is discarded, as upstream's
+  /// RawExec{}; Exec::default_exec() forwards it.
   static Exec raw(const std::optional<std::string> &options_json = std::nullopt) {
     cni_exec *e = nullptr;
     detail::call([&](cni_error **err) {

@@ -16,17 +16,19 @@ use std::time::{Duration, Instant};
 /// A function that receives a successful plugin's stderr.
 pub type StderrWriter = Arc<dyn Fn(&[u8]) + Send + Sync>;
 
-/// Where a plugin's stderr goes once the plugin has succeeded.
+/// Where a plugin's stderr goes once the plugin has succeeded. A failed
+/// plugin's captured stderr is quoted in its error instead, whatever the sink.
 #[derive(Clone, Default)]
 pub enum StderrSink {
     /// Captured, then written to this process's stderr (upstream
     /// `DefaultExec`).
-    #[default]
     Forward,
     /// The plugin writes straight to this process's fd 2; nothing is
     /// captured, so failures cannot quote it.
     Inherit,
-    /// Captured for error messages only (upstream `RawExec{}`).
+    /// Captured for error messages only (upstream `RawExec{}`, no stderr
+    /// writer): the default of [`RawExecOptions`].
+    #[default]
     Discard,
     /// Captured, then handed to this function (upstream
     /// `RawExec{Stderr: w}`).
@@ -44,7 +46,11 @@ impl std::fmt::Debug for StderrSink {
     }
 }
 
-/// How [`RawExec`] runs plugins.
+/// How [`RawExec`] runs plugins. The default is upstream's `RawExec{}`
+/// (stderr discarded, ETXTBSY retried 5 times 1 s apart, SIGKILL at once on
+/// cancellation, 64 MiB cap per stream); [`crate::DefaultExec`] forwards
+/// stderr instead. Bindings build these from the JSON document of
+/// [`RawExecOptions::from_json`], which applies the same defaults.
 #[derive(Debug, Clone)]
 pub struct RawExecOptions {
     /// Where stderr goes.
@@ -64,7 +70,7 @@ pub struct RawExecOptions {
 impl Default for RawExecOptions {
     fn default() -> Self {
         RawExecOptions {
-            stderr: StderrSink::Forward,
+            stderr: StderrSink::Discard,
             text_busy_retries: 5,
             text_busy_delay: Duration::from_secs(1),
             kill_grace: Duration::ZERO,
@@ -559,30 +565,30 @@ pub(crate) fn done_error(done: Done) -> Error {
     }
 }
 
-/// Upstream's reading of a failed plugin: its CNI error from stdout, or a
-/// synthesised one naming stderr and the exit status. Public (hidden) for
-/// the fuzz targets only.
+/// Upstream's reading of a failed plugin that ended with `status` (as Go
+/// prints it): its CNI error from stdout, or one made from its stderr
+/// (`netplugin failed: "<stderr>"`, upstream v1.3.0's text), or from the
+/// status alone when it wrote nothing. The status is always kept in
+/// [`CniError::exit_status`]. Public (hidden) for the fuzz targets only.
 #[doc(hidden)]
 pub fn plugin_error(status: &str, stdout: &[u8], stderr: &[u8]) -> CniError {
-    if stdout.is_empty() {
+    let error = if stdout.is_empty() {
         let msg = if stderr.is_empty() {
             format!("netplugin failed with no error message: {status}")
         } else {
-            format!("netplugin failed: {}: {status}", goquote::quote(stderr))
+            format!("netplugin failed: {}", goquote::quote(stderr))
         };
-        return CniError::new(0, msg, "");
-    }
-    match CniError::from_json(stdout) {
-        Ok(e) => e,
-        Err(e) => CniError::new(
-            0,
-            format!(
+        CniError::new(0, msg, "")
+    } else {
+        CniError::from_json(stdout).unwrap_or_else(|e| {
+            let msg = format!(
                 "netplugin failed but error parsing its diagnostic message {}: {e}",
                 goquote::quote(stdout)
-            ),
-            "",
-        ),
-    }
+            );
+            CniError::new(0, msg, "")
+        })
+    };
+    error.with_exit_status(status)
 }
 
 /// The plugin's environment block: `environ` (or this process's), with the

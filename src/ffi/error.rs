@@ -20,6 +20,7 @@ pub struct cni_error {
     pub(crate) error: CniError,
     msg: CString,
     details: CString,
+    exit_status: Option<CString>,
 }
 
 impl cni_error {
@@ -27,6 +28,7 @@ impl cni_error {
         cni_error {
             msg: super::ptr::to_cstring(error.msg.as_str()),
             details: super::ptr::to_cstring(error.details.as_str()),
+            exit_status: error.exit_status.as_deref().map(super::ptr::to_cstring),
             error,
         }
     }
@@ -85,6 +87,23 @@ pub unsafe extern "C" fn cni_error_details(e: *const cni_error) -> *const c_char
         // SAFETY: the caller keeps the header's conventions: `e` is NULL or
         // a live error.
         unsafe { e.opt() }.map_or(EMPTY.as_ptr(), |e| e.details.as_ptr())
+    })
+}
+
+/// How the plugin process ended, as Go prints it (`exit status 1`,
+/// `signal: killed`), for an error from a plugin that ran and failed
+/// (`CNI_STATUS_PLUGIN_ERROR` from a process exec: the plugin's own error or
+/// the one made from its stderr); NULL for every other error, for errors
+/// from a custom exec or `cni_error_new`, and when `e` is NULL. Never part of
+/// `cni_error_msg` or the JSON. Owned by `e`: valid until
+/// `cni_error_free(e)`.
+#[no_mangle]
+pub unsafe extern "C" fn cni_error_exit_status(e: *const cni_error) -> *const c_char {
+    ffi_boundary!({
+        // SAFETY: the header requires NULL or a live error.
+        unsafe { e.opt() }
+            .and_then(|e| e.exit_status.as_ref())
+            .map_or(std::ptr::null(), |s| s.as_ptr())
     })
 }
 

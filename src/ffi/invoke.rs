@@ -12,6 +12,7 @@ use super::exec::cni_exec;
 use super::ptr::{bytes_arg, str_array_arg, Out, StrArg};
 use super::status::cni_status;
 use crate::args::{Args, CniArgs, ExplicitEnv, InheritedArgs};
+use crate::delegate::Verb;
 use crate::error::{Error, Result};
 use crate::types::CniResult;
 use std::ffi::c_char;
@@ -277,38 +278,72 @@ pub unsafe extern "C" fn cni_get_version_info(
     })
 }
 
-/// A delegate verb without a result.
-type Delegate = fn(&crate::Context, &str, &[u8], Option<&dyn crate::Exec>) -> Result<()>;
-
+/// The one delegate call behind `cni_delegate` and its per-verb wrappers.
+///
 /// # Safety
-/// As for the `cni_delegate_*` functions.
+/// As for `cni_delegate`.
 unsafe fn delegate(
-    f: Delegate,
+    verb: Verb,
     exec: *const cni_exec,
     ctx: *const cni_context,
     plugin: *const c_char,
     netconf: *const c_char,
-) -> Result<(), Error> {
-    // SAFETY: the caller's promise (the `cni_delegate_*` contract), here
-    // and in the three blocks below: `plugin` and `netconf` are NULL or
+    result_json_out: Option<Out<'_, c_char>>,
+) -> Result<()> {
+    // SAFETY: the caller's promise (the `cni_delegate` contract), here and
+    // in the three blocks below: `plugin` and `netconf` are NULL or
     // NUL-terminated strings, `ctx` NULL or a live context, `exec` NULL or a
     // live exec.
     let plugin = unsafe { plugin.str_arg("plugin") }?;
     // SAFETY: as above.
     let netconf = unsafe { netconf.str_arg("netconf") }?;
     // SAFETY: as above.
-    let ctx = unsafe { context_arg(ctx) };
-    // SAFETY: as above.
     let exec = unsafe { cni_exec::arg(exec) };
-    f(&ctx, plugin, netconf.as_bytes(), exec)
+    // SAFETY: as above.
+    let ctx = unsafe { context_arg(ctx) };
+    let result = crate::delegate::delegate(&ctx, verb, plugin, netconf.as_bytes(), exec)?;
+    if let (Some(out), Some(result)) = (result_json_out, result) {
+        out.set_string(result.to_json());
+    }
+    Ok(())
 }
 
-/// Delegated ADD (upstream `DelegateAdd`), for plugins that call other
-/// plugins: find `plugin` (a name) on this process's `CNI_PATH`, run it
-/// with this process's environment and `CNI_COMMAND=ADD`, and store its
-/// result JSON in `*result_json_out` (free with `cni_string_free`).
-/// `plugin`, `netconf` and `result_json_out` are required. Thread-safe
-/// (reads the environment: do not modify it concurrently).
+/// Run a delegate (upstream `DelegateAdd` … `DelegateGC`), for plugins that
+/// call other plugins: find `plugin` (a name) on this process's `CNI_PATH`
+/// and run it with this process's environment and `CNI_COMMAND` = `verb`
+/// (`"ADD"`, `"CHECK"`, `"DEL"`, `"STATUS"` or `"GC"`, exactly; another →
+/// `CNI_STATUS_INVALID_ARGUMENT`, `unknown delegate verb "x": expected ADD,
+/// CHECK, DEL, STATUS or GC`). `result_json_out` may be NULL (no result
+/// wanted); otherwise it receives the ADD result JSON (free with
+/// `cni_string_free`), or NULL for the other verbs. `verb`, `plugin` and
+/// `netconf` are required. Thread-safe (reads the environment: do not
+/// modify it concurrently).
+#[no_mangle]
+pub unsafe extern "C" fn cni_delegate(
+    exec: *const cni_exec,
+    ctx: *const cni_context,
+    verb: *const c_char,
+    plugin: *const c_char,
+    netconf: *const c_char,
+    result_json_out: *mut *mut c_char,
+    err: *mut *mut cni_error,
+) -> cni_status {
+    ffi_boundary!(err => {
+        let out = if result_json_out.is_null() {
+            None
+        } else {
+            // SAFETY: the caller keeps the header's conventions: `result_json_out` points to a writable pointer.
+            Some(unsafe { Out::new(result_json_out, "result_json_out") }?)
+        };
+        // SAFETY: the caller keeps the header's conventions: `verb` is NULL or a NUL-terminated string.
+        let verb: Verb = unsafe { verb.str_arg("verb") }?.parse()?;
+        // SAFETY: forwarded: the caller keeps the `cni_delegate` contract.
+        unsafe { delegate(verb, exec, ctx, plugin, netconf, out) }
+    })
+}
+
+/// Delegated ADD (upstream `DelegateAdd`): `cni_delegate` with `"ADD"`;
+/// `result_json_out` is required here.
 #[no_mangle]
 pub unsafe extern "C" fn cni_delegate_add(
     exec: *const cni_exec,
@@ -321,22 +356,13 @@ pub unsafe extern "C" fn cni_delegate_add(
     ffi_boundary!(err => {
         // SAFETY: the caller keeps the header's conventions: `result_json_out` is NULL or points to a writable pointer.
         let out = unsafe { Out::new(result_json_out, "result_json_out") }?;
-        // SAFETY: the caller keeps the header's conventions: `plugin` is NULL or a NUL-terminated string that stays unchanged during the call.
-        let name = unsafe { plugin.str_arg("plugin") }?;
-        // SAFETY: the caller keeps the header's conventions: `netconf` is NULL or a NUL-terminated string that stays unchanged during the call.
-        let netconf = unsafe { netconf.str_arg("netconf") }?;
-        // SAFETY: the caller keeps the header's conventions: `exec` is NULL or a live exec.
-        let exec = unsafe { cni_exec::arg(exec) };
-        // SAFETY: the caller keeps the header's conventions: `ctx` is NULL or a live context.
-        let ctx = unsafe { context_arg(ctx) };
-        let result: CniResult = crate::delegate::delegate_add(&ctx, name, netconf.as_bytes(), exec)?;
-        out.set_string(result.to_json());
-        Ok(())
+        // SAFETY: forwarded: the caller keeps the `cni_delegate` contract.
+        unsafe { delegate(Verb::Add, exec, ctx, plugin, netconf, Some(out)) }
     })
 }
 
-/// Delegated CHECK (upstream `DelegateCheck`); as `cni_delegate_add`
-/// without a result.
+/// Delegated CHECK (upstream `DelegateCheck`): `cni_delegate` with
+/// `"CHECK"`.
 #[no_mangle]
 pub unsafe extern "C" fn cni_delegate_check(
     exec: *const cni_exec,
@@ -346,13 +372,13 @@ pub unsafe extern "C" fn cni_delegate_check(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
-        // SAFETY: this function's arguments and contract are `delegate`'s.
-        unsafe { delegate(crate::delegate::delegate_check, exec, ctx, plugin, netconf) }
+        // SAFETY: forwarded: the caller keeps the `cni_delegate` contract.
+        unsafe { delegate(Verb::Check, exec, ctx, plugin, netconf, None) }
     })
 }
 
-/// Delegated DEL (upstream `DelegateDel`); as `cni_delegate_add` without a
-/// result.
+/// Delegated DEL (upstream `DelegateDel`): `cni_delegate` with
+/// `"DEL"`.
 #[no_mangle]
 pub unsafe extern "C" fn cni_delegate_del(
     exec: *const cni_exec,
@@ -362,13 +388,13 @@ pub unsafe extern "C" fn cni_delegate_del(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
-        // SAFETY: this function's arguments and contract are `delegate`'s.
-        unsafe { delegate(crate::delegate::delegate_del, exec, ctx, plugin, netconf) }
+        // SAFETY: forwarded: the caller keeps the `cni_delegate` contract.
+        unsafe { delegate(Verb::Del, exec, ctx, plugin, netconf, None) }
     })
 }
 
-/// Delegated STATUS (upstream `DelegateStatus`); as `cni_delegate_add`
-/// without a result.
+/// Delegated STATUS (upstream `DelegateStatus`): `cni_delegate` with
+/// `"STATUS"`.
 #[no_mangle]
 pub unsafe extern "C" fn cni_delegate_status(
     exec: *const cni_exec,
@@ -378,13 +404,13 @@ pub unsafe extern "C" fn cni_delegate_status(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
-        // SAFETY: this function's arguments and contract are `delegate`'s.
-        unsafe { delegate(crate::delegate::delegate_status, exec, ctx, plugin, netconf) }
+        // SAFETY: forwarded: the caller keeps the `cni_delegate` contract.
+        unsafe { delegate(Verb::Status, exec, ctx, plugin, netconf, None) }
     })
 }
 
-/// Delegated GC (upstream `DelegateGC`); as `cni_delegate_add` without a
-/// result.
+/// Delegated GC (upstream `DelegateGC`): `cni_delegate` with
+/// `"GC"`.
 #[no_mangle]
 pub unsafe extern "C" fn cni_delegate_gc(
     exec: *const cni_exec,
@@ -394,8 +420,8 @@ pub unsafe extern "C" fn cni_delegate_gc(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
-        // SAFETY: this function's arguments and contract are `delegate`'s.
-        unsafe { delegate(crate::delegate::delegate_gc, exec, ctx, plugin, netconf) }
+        // SAFETY: forwarded: the caller keeps the `cni_delegate` contract.
+        unsafe { delegate(Verb::Gc, exec, ctx, plugin, netconf, None) }
     })
 }
 

@@ -82,6 +82,7 @@ int main() {
     } catch (const cni::Error &e) {
       CHECK(e.status() == cni::Status::PluginError);
       CHECK(e.code() == 6 && e.msg() == "m" && e.details() == "d");
+      CHECK(e.exit_status() == "exit status 1");
     }
   }
 

@@ -122,9 +122,8 @@ func TestPluginFailureTexts(t *testing.T) {
 		script map[string]any
 		want   string
 	}{
-		// libcniinvoke adds the exit status (DESIGN.md); upstream v1.3.0 does
-		// not: see the differential test's known divergences.
-		{map[string]any{"stderr": "oops", "exitCode": 3}, `netplugin failed: "oops": exit status 3`},
+		// Upstream v1.3.0's text: the exit status is not in the message.
+		{map[string]any{"stderr": "oops", "exitCode": 3}, `netplugin failed: "oops"`},
 		{map[string]any{"exitCode": 3}, "netplugin failed with no error message: exit status 3"},
 		{map[string]any{"signal": 9}, "netplugin failed with no error message: signal: killed"},
 		{map[string]any{"stdout": "garbage", "exitCode": 1},

@@ -33,7 +33,11 @@ fn class_name(e: &Error) -> &'static str {
 /// A library error as the matching `CNIError` subclass instance.
 pub fn to_py(py: Python<'_>, e: &Error) -> PyErr {
     let cni = e.to_cni_error();
-    match class(py, class_name(e)).and_then(|cls| cls.call1((cni.msg, cni.code, cni.details))) {
+    let made = class(py, class_name(e)).and_then(|cls| match e {
+        Error::Plugin(_) => cls.call1((cni.msg, cni.code, cni.details, cni.exit_status)),
+        _ => cls.call1((cni.msg, cni.code, cni.details)),
+    });
+    match made {
         Ok(obj) => PyErr::from_value(obj),
         Err(err) => err,
     }
@@ -83,5 +87,10 @@ pub fn from_py(py: Python<'_>, err: &PyErr) -> Error {
             return make(msg);
         }
     }
-    Error::Plugin(CniError::new(code, msg, details))
+    let mut error = CniError::new(code, msg, details);
+    error.exit_status = value
+        .getattr("exit_status")
+        .and_then(|v| v.extract::<Option<String>>())
+        .unwrap_or(None);
+    Error::Plugin(error)
 }

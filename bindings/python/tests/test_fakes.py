@@ -78,7 +78,7 @@ def test_cni_errors_from_fake_unchanged():
     with pytest.raises(cniinvoke.PluginError) as ei:
         cniinvoke.exec_plugin_without_result("/p", CONF, cniinvoke.Args(), FakeExec(raise_exc=exc))
     assert ei.value is exc
-    assert (ei.value.code, ei.value.details) == (11, "try later")
+    assert (ei.value.code, ei.value.details, ei.value.exit_status) == (11, "try later", None)
 
 
 def test_keyboard_interrupt_inside_fake_unchanged():
