@@ -111,7 +111,7 @@ impl RawExec {
         let mut attempt = 0;
         loop {
             if let Some(done) = ctx.done() {
-                return Err(done_error(done));
+                return Err(done.error());
             }
             match self.run_once(ctx, &path, &envp, stdin) {
                 Err(Attempt::SpawnFailed(libc::ETXTBSY))
@@ -119,7 +119,7 @@ impl RawExec {
                 {
                     attempt += 1;
                     ctx.sleep(self.options.text_busy_delay)
-                        .map_err(done_error)?;
+                        .map_err(Done::error)?;
                 }
                 Err(Attempt::SpawnFailed(errno)) => {
                     return Err(Error::ExecFailed(format!(
@@ -321,6 +321,9 @@ impl Child {
         let mut linger_until: Option<Instant> = None;
         // Once the context ends: why, and when SIGTERM turns into SIGKILL.
         let mut stopping: Option<(Done, Option<Instant>)> = None;
+        // A signal handler interrupted the last wait: run the interrupt
+        // check now rather than when it is next due.
+        let mut signalled = false;
         loop {
             if !exited && self.pidfd.is_none() {
                 exited = spawn::has_exited(self.pid);
@@ -333,7 +336,7 @@ impl Child {
             }
             match &mut stopping {
                 None => {
-                    ctx.check_interrupt();
+                    ctx.check_interrupt(signalled);
                     if let Some(done) = ctx.done() {
                         let hard = if grace.is_zero() {
                             spawn::kill_group(self.pid, libc::SIGKILL);
@@ -387,7 +390,8 @@ impl Child {
             // SAFETY: fds is a valid array of pollfds.
             let r =
                 unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as _, spawn::timeout_ms(wait)) };
-            if r < 0 {
+            signalled = r < 0;
+            if signalled {
                 continue; // EINTR
             }
             if fds[0].revents != 0 {
@@ -426,7 +430,7 @@ impl Child {
             // unreaped leader still pins the group id.
             spawn::kill_group(self.pid, libc::SIGKILL);
             let _ = self.reap();
-            return Err(done_error(done));
+            return Err(done.error());
         }
         self.reap()
     }
@@ -449,16 +453,6 @@ impl Drop for Child {
         if !self.reaped {
             spawn::kill_group(self.pid, libc::SIGKILL);
             spawn::wait_blocking(self.pid);
-        }
-    }
-}
-
-/// The error for a context that ended.
-pub(crate) fn done_error(done: Done) -> Error {
-    match done {
-        Done::Cancelled => Error::Cancelled("netplugin cancelled: context canceled".into()),
-        Done::DeadlineExceeded => {
-            Error::Timeout("netplugin timed out: context deadline exceeded".into())
         }
     }
 }

@@ -223,7 +223,9 @@ pub unsafe extern "C" fn cni_exec_new_raw_with_stderr(
 /// (from `cni_error_new`) in `*err`, which the library takes over and frees.
 /// A failure becomes the library's error of that status: for
 /// `CNI_STATUS_PLUGIN_ERROR` the error's code, msg and details are kept (the
-/// plugin's CNI error), for other statuses its msg. Output goes into the
+/// plugin's CNI error), for other statuses its msg. When that error ends the
+/// outer call, its caller gets the very `cni_error *` the callback stored
+/// (with its `cni_error_userdata`), not a copy. Output goes into the
 /// `cni_buffer` argument with `cni_buffer_append`. Pointer arguments are
 /// valid only during the callback. Callbacks may run on any thread, several
 /// at once, and may call back into the library; they must not unwind
@@ -312,7 +314,7 @@ fn call_back(
     let error = (!err.is_null()).then(|| {
         // SAFETY: a callback stores only errors from `cni_error_new` (or
         // from another call of this library), which it hands over to us.
-        *unsafe { Box::from_raw(err) }
+        unsafe { Box::from_raw(err) }
     });
     match (status, error) {
         (cni_status::Ok, _) => Ok(buf.into_inner()),
