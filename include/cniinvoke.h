@@ -218,8 +218,24 @@ cni_context *cni_context_new(void);
 cni_context *cni_context_with_timeout_ms(uint64_t ms);
 
 /**
- * Cancel the context: calls in flight kill their plugin and return
- * `CNI_STATUS_CANCELLED`; later calls fail at once. Callable from any
+ * A new context that is a child of `parent` (Go's `context.WithCancel`):
+ * it is cancelled when `parent` is (calls waiting on it wake at once), has
+ * `parent`'s deadline, and hands plugins `parent`'s trace values except
+ * those it sets itself; cancelling it leaves `parent` alone. It may outlive
+ * `parent`. NULL `parent`: as `cni_context_new`. Never NULL. Free with
+ * `cni_context_free`.
+ */
+cni_context *cni_context_new_child(const cni_context *parent);
+
+/**
+ * As `cni_context_new_child`, with a deadline `ms` milliseconds from now
+ * (0 = already expired), or `parent`'s when that is earlier.
+ */
+cni_context *cni_context_child_with_timeout_ms(const cni_context *parent, uint64_t ms);
+
+/**
+ * Cancel the context and its children: calls in flight kill their plugin
+ * and return `CNI_STATUS_CANCELLED`; later calls fail at once. Callable from any
  * thread, any number of times. NULL is ignored.
  */
 void cni_context_cancel(const cni_context *ctx);
