@@ -144,7 +144,8 @@ typedef struct cni_exec cni_exec;
  * Every callback gets the `userdata` given to `cni_exec_new_custom`,
  * returns `CNI_STATUS_OK` on success or another `cni_status` value (only
  * the values of the enum) on failure, optionally storing a `cni_error`
- * (from `cni_error_new`) in `*err`, which the library takes over and frees.
+ * (from `cni_error_new` or `cni_error_new_with_userdata`) in `*err`, which
+ * the library takes over (and frees unless it hands it back).
  * A failure becomes the library's error of that status: for
  * `CNI_STATUS_PLUGIN_ERROR` the error's code, msg and details are kept (the
  * plugin's CNI error), for other statuses its msg. When that error ends the
