@@ -120,6 +120,10 @@ typedef struct cni_context cni_context;
  * every other status it is a library-side error with code 0 and the
  * library's message.
  *
+ * An error a custom exec's callback returns is handed back unchanged (the
+ * same `cni_error *`, user data included) to the caller of the call that
+ * used the exec.
+ *
  * Owned by whoever received it; freed with `cni_error_free`. Immutable, so
  * it may be read from several threads at once.
  */
@@ -145,10 +149,13 @@ typedef struct cni_exec cni_exec;
  * Every callback gets the `userdata` given to `cni_exec_new_custom`,
  * returns `CNI_STATUS_OK` on success or another `cni_status` value (only
  * the values of the enum) on failure, optionally storing a `cni_error`
- * (from `cni_error_new`) in `*err`, which the library takes over and frees.
+ * (from `cni_error_new` or `cni_error_new_with_userdata`) in `*err`, which
+ * the library takes over (and frees unless it hands it back).
  * A failure becomes the library's error of that status: for
  * `CNI_STATUS_PLUGIN_ERROR` the error's code, msg and details are kept (the
- * plugin's CNI error), for other statuses its msg. Output goes into the
+ * plugin's CNI error), for other statuses its msg. When that error ends the
+ * outer call, its caller gets the very `cni_error *` the callback stored
+ * (with its `cni_error_userdata`), not a copy. Output goes into the
  * `cni_buffer` argument with `cni_buffer_append`. Pointer arguments are
  * valid only during the callback. Callbacks may run on any thread, several
  * at once, and may call back into the library; they must not unwind
@@ -217,8 +224,24 @@ cni_context *cni_context_new(void);
 cni_context *cni_context_with_timeout_ms(uint64_t ms);
 
 /**
- * Cancel the context: calls in flight kill their plugin and return
- * `CNI_STATUS_CANCELLED`; later calls fail at once. Callable from any
+ * A new context that is a child of `parent` (Go's `context.WithCancel`):
+ * it is cancelled when `parent` is (calls waiting on it wake at once), has
+ * `parent`'s deadline, and hands plugins `parent`'s trace values except
+ * those it sets itself; cancelling it leaves `parent` alone. It may outlive
+ * `parent`. NULL `parent`: as `cni_context_new`. Never NULL. Free with
+ * `cni_context_free`.
+ */
+cni_context *cni_context_new_child(const cni_context *parent);
+
+/**
+ * As `cni_context_new_child`, with a deadline `ms` milliseconds from now
+ * (0 = already expired), or `parent`'s when that is earlier.
+ */
+cni_context *cni_context_child_with_timeout_ms(const cni_context *parent, uint64_t ms);
+
+/**
+ * Cancel the context and its children: calls in flight kill their plugin
+ * and return `CNI_STATUS_CANCELLED`; later calls fail at once. Callable from any
  * thread, any number of times. NULL is ignored.
  */
 void cni_context_cancel(const cni_context *ctx);
@@ -289,7 +312,27 @@ cni_status cni_error_to_json(const cni_error *e, char **json_out, cni_error **er
 cni_error *cni_error_new(uint32_t code, const char *msg, const char *details);
 
 /**
- * Free an error. NULL is ignored.
+ * A new error carrying `userdata` (as `cni_error_new` otherwise), for a
+ * custom exec written in a language whose own error values must come back
+ * as they were: the caller gets this very object back, and reads the value
+ * with `cni_error_userdata`. `free_userdata` (may be NULL) is called
+ * exactly once, with `userdata`, when the error is freed; it may run on any
+ * thread. Never returns NULL.
+ */
+cni_error *cni_error_new_with_userdata(uint32_t code,
+                                       const char *msg,
+                                       const char *details,
+                                       void *userdata,
+                                       void (*free_userdata)(void *userdata));
+
+/**
+ * The `userdata` given to `cni_error_new_with_userdata`; NULL for every
+ * other error and for NULL `e`.
+ */
+void *cni_error_userdata(const cni_error *e);
+
+/**
+ * Free an error (calling its `free_userdata`, if any). NULL is ignored.
  */
 void cni_error_free(cni_error *e);
 

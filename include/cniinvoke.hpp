@@ -188,7 +188,19 @@ class Context {
     return Context(cni_context_with_timeout_ms(ms));
   }
 
-  /// Any thread, idempotent.
+  /// A child: cancelled at once with this context (not the reverse), with
+  /// this context's deadline and trace values unless it sets its own. It
+  /// may outlive this context.
+  Context child() const { return Context(cni_context_new_child(ctx_.get())); }
+
+  /// A child (see child()) whose deadline is `timeout` from now, or this
+  /// context's when that is earlier.
+  Context child_with_timeout(std::chrono::milliseconds timeout) const {
+    auto ms = timeout.count() < 0 ? 0 : static_cast<uint64_t>(timeout.count());
+    return Context(cni_context_child_with_timeout_ms(ctx_.get(), ms));
+  }
+
+  /// Any thread, idempotent; cancels the children too.
   void cancel() const noexcept { cni_context_cancel(ctx_.get()); }
 
   /// W3C trace context handed to plugins (nullopt = not set).

@@ -23,7 +23,7 @@ pub use context::{Context, Done, TraceContext};
 pub use delegate::{
     delegate, delegate_add, delegate_check, delegate_del, delegate_gc, delegate_status, Verb,
 };
-pub use error::{Error, Result, Status};
+pub use error::{Error, Foreign, Payload, Result, Status};
 pub use exec::{
     default_exec, exec_plugin_with_result, exec_plugin_without_result, get_version_info,
     DefaultExec, Exec,

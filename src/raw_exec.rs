@@ -117,7 +117,7 @@ impl RawExec {
         let mut attempt = 0;
         loop {
             if let Some(done) = ctx.done() {
-                return Err(done_error(done));
+                return Err(done.error());
             }
             match self.run_once(ctx, &path, &envp, stdin) {
                 Err(Attempt::SpawnFailed(libc::ETXTBSY))
@@ -125,7 +125,7 @@ impl RawExec {
                 {
                     attempt += 1;
                     ctx.sleep(self.options.text_busy_delay)
-                        .map_err(done_error)?;
+                        .map_err(Done::error)?;
                 }
                 Err(Attempt::SpawnFailed(errno)) => {
                     return Err(Error::ExecFailed(format!(
@@ -383,6 +383,9 @@ struct Watch {
     linger_until: Option<Instant>,
     /// Once the context ends: why, and when SIGTERM turns into SIGKILL.
     stopping: Option<(Done, Option<Instant>)>,
+    /// A signal handler interrupted the last wait: run the interrupt check
+    /// now rather than when it is next due.
+    signalled: bool,
 }
 
 impl Watch {
@@ -416,6 +419,7 @@ impl Child {
             exited: false,
             linger_until: None,
             stopping: None,
+            signalled: false,
         };
         loop {
             self.check_exit(&mut w);
@@ -424,7 +428,8 @@ impl Child {
             }
             self.stop(ctx, io, grace, &mut w);
             let mut fds = self.poll_set(ctx, io, &w);
-            if !poll(&mut fds, self.poll_timeout(ctx, &w)) {
+            w.signalled = !poll(&mut fds, self.poll_timeout(ctx, &w));
+            if w.signalled {
                 continue; // EINTR
             }
             if fds[POLL_STDIN].revents != 0 {
@@ -457,7 +462,7 @@ impl Child {
             }
             return;
         }
-        ctx.check_interrupt();
+        ctx.check_interrupt(w.signalled);
         let Some(done) = ctx.done() else { return };
         let hard = if grace.is_zero() {
             spawn::kill_group(self.pid, libc::SIGKILL);
@@ -519,7 +524,7 @@ impl Child {
             // unreaped leader still pins the group id.
             spawn::kill_group(self.pid, libc::SIGKILL);
             let _ = self.reap();
-            return Err(done_error(done));
+            return Err(done.error());
         }
         self.reap()
     }
@@ -553,16 +558,6 @@ fn poll(fds: &mut PollSet, wait: Option<Duration>) -> bool {
     // poll(2) reads and whose `revents` it writes, for this call only.
     let r = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as _, spawn::timeout_ms(wait)) };
     r >= 0
-}
-
-/// The error for a context that ended.
-pub(crate) fn done_error(done: Done) -> Error {
-    match done {
-        Done::Cancelled => Error::Cancelled("netplugin cancelled: context canceled".into()),
-        Done::DeadlineExceeded => {
-            Error::Timeout("netplugin timed out: context deadline exceeded".into())
-        }
-    }
 }
 
 /// Upstream's reading of a failed plugin that ended with `status` (as Go

@@ -286,6 +286,51 @@ fn cancel_kills_the_plugin_promptly() {
     );
 }
 
+/// A call waiting on a child wakes when the parent is cancelled, through
+/// the child's wake descriptor: the call has no deadline and no interrupt
+/// check, so its wait has no tick to notice the cancel on.
+#[test]
+fn cancelling_the_parent_ends_a_call_on_a_child_at_once() {
+    let d = Debug::new(json!({"sleepMs": 30_000}));
+    let parent = Context::new();
+    let child = parent.child().child();
+    let p2 = parent.clone();
+    let canceller = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(150));
+        let t = Instant::now();
+        p2.cancel();
+        t
+    });
+    let r = quiet().exec_plugin(&child, plugin(), b"{}", Some(&d.env("ADD")));
+    let returned = Instant::now();
+    let cancelled_at = canceller.join().unwrap();
+    assert_eq!(
+        r.unwrap_err(),
+        Error::Cancelled("netplugin cancelled: context canceled".into())
+    );
+    let lag = returned - cancelled_at;
+    assert!(
+        lag < Duration::from_millis(50),
+        "returned {lag:?} after cancel"
+    );
+}
+
+/// A child's deadline is its parent's when that is earlier.
+#[test]
+fn a_child_times_out_at_its_parents_deadline() {
+    let d = Debug::new(json!({"sleepMs": 30_000}));
+    let parent = Context::with_timeout(Duration::from_millis(200));
+    let child = parent.child_with_timeout(Duration::from_secs(60));
+    let t = Instant::now();
+    let r = quiet().exec_plugin(&child, plugin(), b"{}", Some(&d.env("ADD")));
+    let took = t.elapsed();
+    assert_eq!(
+        r.unwrap_err(),
+        Error::Timeout("netplugin timed out: context deadline exceeded".into())
+    );
+    assert!(took < Duration::from_millis(250), "took {took:?}");
+}
+
 #[test]
 fn deadline_is_a_distinct_timeout() {
     let d = Debug::new(json!({"sleepMs": 30_000}));

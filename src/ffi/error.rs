@@ -1,10 +1,11 @@
 //! `cni_error`: a CNI error (code, msg, details) handed to the caller.
 
-use super::ptr::{Out, RefArg};
+use super::ptr::{Out, RefArg, SendPtr};
 use super::status::cni_status;
 use crate::error::Error;
 use crate::types::CniError;
-use std::ffi::{c_char, CStr, CString};
+use std::ffi::{c_char, c_void, CStr, CString};
+use std::sync::{Arc, Mutex};
 
 /// A CNI error: numeric code, message and details.
 ///
@@ -12,6 +13,10 @@ use std::ffi::{c_char, CStr, CString};
 /// synthesised from its exit status and stderr, as upstream does); for
 /// every other status it is a library-side error with code 0 and the
 /// library's message.
+///
+/// An error a custom exec's callback returns is handed back unchanged (the
+/// same `cni_error *`, user data included) to the caller of the call that
+/// used the exec.
 ///
 /// Owned by whoever received it; freed with `cni_error_free`. Immutable, so
 /// it may be read from several threads at once.
@@ -21,7 +26,28 @@ pub struct cni_error {
     msg: CString,
     details: CString,
     exit_status: Option<CString>,
+    userdata: Option<UserData>,
 }
+
+/// The caller's value on an error and the function that releases it.
+struct UserData {
+    ptr: SendPtr,
+    free: Option<unsafe extern "C" fn(userdata: *mut c_void)>,
+}
+
+impl Drop for UserData {
+    fn drop(&mut self) {
+        if let Some(free) = self.free {
+            // SAFETY: the caller's destructor for its own user data, called
+            // once: the error holding it is freed once and never copied.
+            unsafe { free(self.ptr.0) };
+        }
+    }
+}
+
+/// The payload of a core error that a custom exec's callback returned: the
+/// callback's own `cni_error`, given back (once) when the error reaches C.
+pub(crate) struct Returned(Mutex<Option<Box<cni_error>>>);
 
 impl cni_error {
     pub(crate) fn new(error: CniError) -> cni_error {
@@ -30,12 +56,19 @@ impl cni_error {
             details: super::ptr::to_cstring(error.details.as_str()),
             exit_status: error.exit_status.as_deref().map(super::ptr::to_cstring),
             error,
+            userdata: None,
         }
     }
 
-    /// The CNI error for a core error (the plugin's own, or code 0).
-    pub(crate) fn from_error(e: &Error) -> cni_error {
-        cni_error::new(e.to_cni_error())
+    /// The `cni_error` for a core error: the custom exec's own object when
+    /// the error came from one, else a new one with the CNI error (the
+    /// plugin's own, or code 0).
+    pub(crate) fn from_error(e: &Error) -> Box<cni_error> {
+        let returned = e
+            .payload()
+            .and_then(|p| p.downcast_ref::<Returned>())
+            .and_then(|r| r.0.lock().unwrap_or_else(|p| p.into_inner()).take());
+        returned.unwrap_or_else(|| Box::new(cni_error::new(e.to_cni_error())))
     }
 
     /// A library-side error (code 0) with `msg`.
@@ -46,11 +79,13 @@ impl cni_error {
     /// The core error a custom exec means by returning `status` with this
     /// error: a plugin error keeps code, msg and details; any other
     /// category keeps the message.
-    pub(crate) fn into_core(self, status: cni_status) -> Error {
-        match status {
-            cni_status::PluginError => Error::Plugin(self.error),
-            other => Error::from_status(other, self.error.msg),
-        }
+    /// The object itself travels with the error as its payload.
+    pub(crate) fn into_core(self: Box<Self>, status: cni_status) -> Error {
+        let core = match status {
+            cni_status::PluginError => Error::Plugin(self.error.clone()),
+            other => Error::from_status(other, self.error.msg.clone()),
+        };
+        core.with_payload(Arc::new(Returned(Mutex::new(Some(self)))))
     }
 }
 
@@ -154,7 +189,48 @@ pub unsafe extern "C" fn cni_error_new(
     })
 }
 
-/// Free an error. NULL is ignored.
+/// A new error carrying `userdata` (as `cni_error_new` otherwise), for a
+/// custom exec written in a language whose own error values must come back
+/// as they were: the caller gets this very object back, and reads the value
+/// with `cni_error_userdata`. `free_userdata` (may be NULL) is called
+/// exactly once, with `userdata`, when the error is freed; it may run on any
+/// thread. Never returns NULL.
+#[no_mangle]
+pub unsafe extern "C" fn cni_error_new_with_userdata(
+    code: u32,
+    msg: *const c_char,
+    details: *const c_char,
+    userdata: *mut c_void,
+    free_userdata: Option<unsafe extern "C" fn(userdata: *mut c_void)>,
+) -> *mut cni_error {
+    let data = UserData {
+        ptr: SendPtr(userdata),
+        free: free_userdata,
+    };
+    ffi_boundary!({
+        // SAFETY: forwarded: `msg` and `details` are NULL or NUL-terminated.
+        let e = unsafe { cni_error_new(code, msg, details) };
+        if !e.is_null() {
+            // SAFETY: `e` was just made by cni_error_new and is ours alone.
+            unsafe { (*e).userdata = Some(data) };
+        }
+        e
+    })
+}
+
+/// The `userdata` given to `cni_error_new_with_userdata`; NULL for every
+/// other error and for NULL `e`.
+#[no_mangle]
+pub unsafe extern "C" fn cni_error_userdata(e: *const cni_error) -> *mut c_void {
+    ffi_boundary!({
+        // SAFETY: the header requires NULL or a live error.
+        unsafe { e.opt() }
+            .and_then(|e| e.userdata.as_ref())
+            .map_or(std::ptr::null_mut(), |u| u.ptr.0)
+    })
+}
+
+/// Free an error (calling its `free_userdata`, if any). NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn cni_error_free(e: *mut cni_error) {
     ffi_boundary!({

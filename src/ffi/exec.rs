@@ -202,10 +202,13 @@ pub unsafe extern "C" fn cni_exec_new_raw_with_stderr(
 /// Every callback gets the `userdata` given to `cni_exec_new_custom`,
 /// returns `CNI_STATUS_OK` on success or another `cni_status` value (only
 /// the values of the enum) on failure, optionally storing a `cni_error`
-/// (from `cni_error_new`) in `*err`, which the library takes over and frees.
+/// (from `cni_error_new` or `cni_error_new_with_userdata`) in `*err`, which
+/// the library takes over (and frees unless it hands it back).
 /// A failure becomes the library's error of that status: for
 /// `CNI_STATUS_PLUGIN_ERROR` the error's code, msg and details are kept (the
-/// plugin's CNI error), for other statuses its msg. Output goes into the
+/// plugin's CNI error), for other statuses its msg. When that error ends the
+/// outer call, its caller gets the very `cni_error *` the callback stored
+/// (with its `cni_error_userdata`), not a copy. Output goes into the
 /// `cni_buffer` argument with `cni_buffer_append`. Pointer arguments are
 /// valid only during the callback. Callbacks may run on any thread, several
 /// at once, and may call back into the library; they must not unwind
@@ -294,7 +297,7 @@ fn call_back(
     let error = (!err.is_null()).then(|| {
         // SAFETY: a callback stores only errors from `cni_error_new` (or
         // from another call of this library), which it hands over to us.
-        *unsafe { Box::from_raw(err) }
+        unsafe { Box::from_raw(err) }
     });
     match (status, error) {
         (cni_status::Ok, _) => Ok(buf.into_inner()),
