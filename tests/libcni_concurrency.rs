@@ -122,14 +122,22 @@ fn concurrent_operations_keep_cache_and_plugins_consistent() {
     for a in 0..ATTACHMENTS {
         effective += check_attachment(&net, &list, &format!("ctr{a}"), &outcomes);
     }
-    let count = |v: Verb, ok: bool| outcomes.values().filter(|o| o.verb == v && o.ok == ok).count();
+    let count = |v: Verb, ok: bool| {
+        outcomes
+            .values()
+            .filter(|o| o.verb == v && o.ok == ok)
+            .count()
+    };
     let counts: Vec<(usize, usize)> = [Verb::Add, Verb::Del, Verb::Check]
         .into_iter()
         .map(|v| (count(v, true), count(v, false)))
         .collect();
     eprintln!("(ok, failed) for ADD, DEL, CHECK: {counts:?}; {effective} state changes");
     // The run exercised both outcomes of every verb.
-    assert!(counts.iter().all(|(ok, failed)| *ok > 0 && *failed > 0), "{counts:?}");
+    assert!(
+        counts.iter().all(|(ok, failed)| *ok > 0 && *failed > 0),
+        "{counts:?}"
+    );
     // Writers leave no temporary files; lock files only for live entries.
     let results = net.cache.join("results");
     for e in std::fs::read_dir(&results).unwrap() {
