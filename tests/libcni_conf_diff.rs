@@ -310,7 +310,59 @@ fn inject_conf_matches_upstream() {
         cases.push(Case::inject(CONFS[0], values));
         cases.push(Case::inject(CONFS[1], values));
     }
+    let numbers = random_numbers();
+    let injected = libcni::inject_conf(
+        &PluginConfig {
+            bytes: numbers.clone().into_bytes(),
+            ..PluginConfig::default()
+        },
+        &serde_json::Map::new(),
+    );
+    assert!(injected.is_ok(), "{injected:?}");
+    cases.push(Case::inject(numbers, "{}"));
+    let deep = format!(
+        r#"{{"type":"t","d":{}1{}}}"#,
+        "[".repeat(5000),
+        "]".repeat(5000)
+    );
+    cases.push(Case::inject(&deep, r#"{"name":"deep"}"#));
     compare(&cases);
+}
+
+/// A configuration with many pseudo-random number literals of every
+/// magnitude, some with more digits than a float64 holds.
+fn random_numbers() -> String {
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut members = vec![r#""type":"t""#.to_string()];
+    for i in 0..600 {
+        let r = next();
+        let lit = match i % 4 {
+            0 => format!(
+                "{}",
+                f64::from_bits(r & !(0x7ff << 52) | ((r % 2046 + 1) << 52))
+            ),
+            1 => format!(
+                "{}e{}",
+                r % 100_000_000_000_000_000,
+                (r >> 40) as i64 % 300 - 10
+            ),
+            2 => format!(
+                "-{}.{}e-{}",
+                r % 1000,
+                next() % 1_000_000_000_000_000_000,
+                r % 320
+            ),
+            _ => format!("{}", r >> (r % 64)),
+        };
+        members.push(format!(r#""n{i}":{lit}"#));
+    }
+    format!("{{{}}}", members.join(","))
 }
 
 #[test]
