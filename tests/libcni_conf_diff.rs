@@ -582,6 +582,8 @@ fn directories_match_upstream() {
             ("d8/3.conf", r#"{"name":"late","type":"t"}"#),
             ("d9/a.conflist", r#"{"name":"","plugins":[{"type":"t"}]}"#),
             ("d9/1.conf", r#"{"type":"sibling"}"#),
+            ("d10/a.conflist", r#"{"name":"nul\u0000name"}"#),
+            ("d10/b.conflist", r#"{"name":"../d1/alpha"}"#),
         ],
     );
     std::os::unix::fs::symlink("10-single.conf", root.join("d1/link.conf")).unwrap();
@@ -638,6 +640,8 @@ fn directories_match_upstream() {
         "d5/a.conflist",
         "d6/a.conflist",
         "d9/a.conflist",
+        "d10/a.conflist",
+        "d10/b.conflist",
         "missing.conflist",
         "d1/dir.conflist",
         "d1",

@@ -88,6 +88,9 @@ pub(crate) fn ext(name: &[u8]) -> &[u8] {
 fn path_error(op: &str, p: &Path, e: &std::io::Error) -> String {
     let text = match e.raw_os_error() {
         Some(errno) => errno_text(errno),
+        // Rust refuses a NUL in a path before any system call; Go's
+        // syscall layer answers EINVAL.
+        None if e.kind() == std::io::ErrorKind::InvalidInput => errno_text(libc::EINVAL),
         None => e.to_string(),
     };
     format!("{op} {}: {text}", show(p))
