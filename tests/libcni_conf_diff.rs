@@ -321,6 +321,9 @@ fn inject_conf_matches_upstream() {
         &serde_json::Map::new(),
     );
     assert!(injected.is_ok(), "{injected:?}");
+    // The same numbers as values to inject, read by serde_json.
+    let values = numbers.replacen(r#""type":"t","#, "", 1);
+    cases.push(Case::inject(CONFS[0], &values));
     cases.push(Case::inject(numbers, "{}"));
     let deep = format!(
         r#"{{"type":"t","d":{}1{}}}"#,
