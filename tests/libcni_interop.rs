@@ -80,7 +80,10 @@ fn upstream(net: &Net, verb: &str, ctr: &str, flags: &[&str]) -> Result<String, 
     let stdout = String::from_utf8_lossy(&out.stdout).trim_end().to_owned();
     match out.status.code() {
         Some(0) => Ok(stdout),
-        Some(1) => Err(String::from_utf8_lossy(&out.stderr).trim_end().to_owned()),
+        Some(1) => {
+            let text = String::from_utf8_lossy(&out.stderr);
+            Err(text.strip_suffix('\n').unwrap_or(&text).to_owned())
+        }
         other => panic!(
             "driver {verb} exited {other:?}: {}",
             String::from_utf8_lossy(&out.stderr)
