@@ -19,15 +19,17 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 SOMAJOR := 0
 
 # Debian packages the suites need (CI starts from a fresh machine): the real
-# CNI plugins and iproute2 for the end-to-end tests, valgrind, pkg-config,
-# clang and its sanitizer runtime (ASan, LSan, UBSan) for the C tests.
-DEB_PACKAGES := containernetworking-plugins iproute2 valgrind pkg-config gcc g++ \
+# CNI plugins, iproute2 and iptables (portmap runs it) for the end-to-end
+# tests, valgrind, pkg-config, clang and its sanitizer runtime (ASan, LSan,
+# UBSan) for the C tests.
+DEB_PACKAGES := containernetworking-plugins iproute2 iptables valgrind pkg-config gcc g++ \
 	clang libclang-rt-14-dev
 
-# As root the real-plugin and sanitizer tests must run, not skip.
+# As root the real-plugin, sanitizer and Go differential tests must run, not skip.
 ifeq ($(shell id -u),0)
 export CNI_REQUIRE_REAL_PLUGINS := 1
 export CNI_REQUIRE_SANITIZERS := 1
+export CNI_REQUIRE_GO := 1
 endif
 
 .PHONY: all build lib header install uninstall demo demo-c deps lint lint-rust lint-go lint-python \
@@ -109,9 +111,13 @@ lint-rust:
 	$(CARGO) clippy --workspace --all-targets $(CAPI) -- -D warnings
 	cd bindings/python && $(CARGO) fmt -- --check && $(CARGO) clippy -q --all-targets -- -D warnings
 
+GO_DIRS := bindings/go tests/libcni-conf-diff tests/libcni-interop
 lint-go:
-	cd bindings/go && test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: files above need formatting"; exit 1; }
-	cd bindings/go && go vet ./...
+	@for d in $(GO_DIRS); do \
+	  [ -d $$d ] || continue; \
+	  (cd $$d && test -z "$$(gofmt -l .)") || { gofmt -l $$d; echo "gofmt: files above need formatting"; exit 1; }; \
+	  (cd $$d && go vet ./...) || exit 1; \
+	done
 
 # ruff over every Python file (bindings/python/pyproject.toml configures it
 # for the binding; ruff's defaults elsewhere), from a venv of its own made

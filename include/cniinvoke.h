@@ -52,7 +52,8 @@ typedef enum {
    */
   CNI_STATUS_INVALID_ARGUMENT = 1,
   /**
-   * The plugin was not found on the search path.
+   * The plugin was not found on the search path, or a network
+   * configuration was not found in a directory.
    */
   CNI_STATUS_NOT_FOUND = 2,
   /**
@@ -81,6 +82,10 @@ typedef enum {
    * The context was cancelled; the plugin was killed and reaped.
    */
   CNI_STATUS_CANCELLED = 8,
+  /**
+   * Cache or configuration files could not be read or written.
+   */
+  CNI_STATUS_IO = 9,
   /**
    * A bug: the library panicked. The error's message says where.
    */

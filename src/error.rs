@@ -49,6 +49,27 @@ pub enum Error {
     /// as the error inside (see [`Error::kind`]).
     #[error("{}", .0.error)]
     Foreign(Foreign),
+    /// Cache or configuration files could not be read or written.
+    #[error("{0}")]
+    Io(String),
+    /// No configuration was found in a directory (upstream libcni's
+    /// `NotFoundError` when `name` is set, `NoConfigsFoundError` otherwise).
+    #[error("{}", config_not_found_text(dir, name.as_deref()))]
+    ConfigNotFound { dir: String, name: Option<String> },
+    /// An operation on a network list failed in one plugin (or one step):
+    /// `msg` is the whole text, e.g. `plugin type="bridge" failed (add):
+    /// <cause>`, and `cause` the error underneath. Its status is the
+    /// cause's.
+    #[error("{msg}")]
+    Wrapped { msg: String, cause: Box<Error> },
+}
+
+/// Upstream's texts for a configuration missing from a directory.
+fn config_not_found_text(dir: &str, name: Option<&str>) -> String {
+    match name {
+        Some(n) => format!("no net configuration with name \"{n}\" in {dir}"),
+        None => format!("no net configurations found in {dir}"),
+    }
 }
 
 /// An opaque value a binding attaches to an error (a Python exception, a
@@ -82,8 +103,15 @@ impl PartialEq for Error {
             | (Decode(a), Decode(b))
             | (UnsupportedVersion(a), UnsupportedVersion(b))
             | (Timeout(a), Timeout(b))
-            | (Cancelled(a), Cancelled(b)) => a == b,
+            | (Cancelled(a), Cancelled(b))
+            | (Io(a), Io(b)) => a == b,
             (Plugin(a), Plugin(b)) => a == b,
+            (ConfigNotFound { dir: d1, name: n1 }, ConfigNotFound { dir: d2, name: n2 }) => {
+                d1 == d2 && n1 == n2
+            }
+            (Wrapped { msg: m1, cause: c1 }, Wrapped { msg: m2, cause: c2 }) => {
+                m1 == m2 && c1 == c2
+            }
             _ => false,
         }
     }
@@ -106,7 +134,8 @@ pub enum Status {
     /// malformed / wrongly-typed JSON; also an invalid plugin name or an
     /// empty search path.
     InvalidArgument = 1,
-    /// The plugin was not found on the search path.
+    /// The plugin was not found on the search path, or a network
+    /// configuration was not found in a directory.
     NotFound = 2,
     /// The plugin ran and failed; the error holds its CNI error (code, msg,
     /// details).
@@ -122,6 +151,8 @@ pub enum Status {
     Timeout = 7,
     /// The context was cancelled; the plugin was killed and reaped.
     Cancelled = 8,
+    /// Cache or configuration files could not be read or written.
+    Io = 9,
     /// A bug: the library panicked. The error's message says where.
     Panic = 99,
 }
@@ -167,6 +198,9 @@ impl Error {
             Error::Timeout(_) => Status::Timeout,
             Error::Cancelled(_) => Status::Cancelled,
             Error::Foreign(f) => f.error.status(),
+            Error::Io(_) => Status::Io,
+            Error::ConfigNotFound { .. } => Status::NotFound,
+            Error::Wrapped { cause, .. } => cause.status(),
         }
     }
 
@@ -184,6 +218,7 @@ impl Error {
             Status::UnsupportedVersion => Error::UnsupportedVersion(msg),
             Status::Timeout => Error::Timeout(msg),
             Status::Cancelled => Error::Cancelled(msg),
+            Status::Io => Error::Io(msg),
             Status::Ok | Status::ExecFailed | Status::Panic => Error::ExecFailed(msg),
         }
     }
@@ -193,7 +228,29 @@ impl Error {
     pub fn to_cni_error(&self) -> CniError {
         match self.kind() {
             Error::Plugin(e) => e.clone(),
+            // The cause's code, with the whole text as the message.
+            Error::Wrapped { msg, cause } => {
+                CniError::new(cause.to_cni_error().code, msg.clone(), "")
+            }
             other => CniError::new(0, other.to_string(), ""),
+        }
+    }
+}
+
+impl Error {
+    /// Wrap `cause` under the text `prefix: <cause>`.
+    pub fn wrap(prefix: impl std::fmt::Display, cause: Error) -> Error {
+        Error::Wrapped {
+            msg: format!("{prefix}: {cause}"),
+            cause: Box::new(cause),
+        }
+    }
+
+    /// The error underneath a [`Error::Wrapped`], `None` for the others.
+    pub fn cause(&self) -> Option<&Error> {
+        match self.kind() {
+            Error::Wrapped { cause, .. } => Some(cause),
+            _ => None,
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod exec;
 pub mod ffi;
 pub mod find;
 mod goquote;
+pub mod libcni;
 pub mod raw_exec;
 mod raw_exec_options;
 mod spawn;

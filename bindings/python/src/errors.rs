@@ -29,6 +29,9 @@ fn class_name(e: &Error) -> &'static str {
         Error::Timeout(_) => "PluginTimeoutError",
         Error::Cancelled(_) => "PluginCancelledError",
         Error::Foreign(f) => class_name(&f.error),
+        Error::Io(_) => "CNIIOError",
+        Error::ConfigNotFound { .. } => "ConfigNotFoundError",
+        Error::Wrapped { cause, .. } => class_name(cause),
     }
 }
 

@@ -21,6 +21,8 @@ __all__ = [
     "PluginTimeoutError",
     "PluginCancelledError",
     "InvalidArgumentError",
+    "ConfigNotFoundError",
+    "CNIIOError",
 ]
 
 
@@ -136,3 +138,14 @@ for _cls in (
 ):
     _cls.__module__ = "cniinvoke"
 del _cls
+
+
+class ConfigNotFoundError(CNIError):
+    """No network configuration of that name (or none at all) in the
+    directory: upstream's ``no net configuration with name "n" in DIR`` /
+    ``no net configurations found in DIR``."""
+
+
+class CNIIOError(CNIError):
+    """A cache entry or configuration file could not be read or written
+    (the C ABI's ``CNI_STATUS_IO``)."""

@@ -1,0 +1,108 @@
+//! The configuration each plugin of a list is sent (upstream
+//! `buildOneConfig` and `injectRuntimeConfig`), byte for byte as upstream.
+//!
+//! Upstream injects through `InjectConf`, which decodes the plugin's bytes
+//! into a generic map, sets the new keys and encodes the map again (keys
+//! sorted). `prevResult` is set as the result value itself, so the first
+//! injection writes it in the result's own field order; when a
+//! `runtimeConfig` follows, the second `InjectConf` decodes that into a map
+//! too and `prevResult` comes out with sorted keys. Both steps are
+//! reproduced here, on [`inject_raw`].
+
+use super::super::api::RuntimeConf;
+use super::super::conf::PluginConfig;
+use super::super::inject::{inject_raw, marshal_str, marshal_value};
+use crate::types::CniResult;
+use crate::Result;
+use serde_json::{Map, Value};
+
+/// The bytes `plugin` is sent: `name`, `cniVersion` and `prevResult`
+/// injected, then `runtimeConfig` = the capability arguments of `rt` that
+/// the plugin declares (enabled) in its `capabilities`, if any.
+pub(crate) fn build_one_config(
+    name: &str,
+    cni_version: &str,
+    plugin: &PluginConfig,
+    prev_result: Option<&CniResult>,
+    rt: Option<&RuntimeConf>,
+) -> Result<Vec<u8>> {
+    let (name, version) = (marshal_str(name), marshal_str(cni_version));
+    let prev_json = prev_result.map(CniResult::to_json);
+    let mut values = vec![("name", name.as_str()), ("cniVersion", version.as_str())];
+    if let Some(prev) = &prev_json {
+        values.push(("prevResult", prev.as_str()));
+    }
+    let bytes = inject_raw(&plugin.bytes, &values)?.bytes;
+    let Some(rt) = rt else {
+        return Ok(bytes);
+    };
+    let runtime_config: Map<String, Value> = plugin
+        .network
+        .capabilities
+        .iter()
+        .filter(|(_, enabled)| **enabled)
+        .filter_map(|(cap, _)| {
+            rt.capability_args
+                .get(cap)
+                .map(|v| (cap.clone(), v.clone()))
+        })
+        .collect();
+    if runtime_config.is_empty() {
+        return Ok(bytes);
+    }
+    let rc = marshal_value(&Value::Object(runtime_config));
+    Ok(inject_raw(&bytes, &[("runtimeConfig", rc.as_str())])?.bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::libcni::conf::PluginConf;
+
+    fn plugin(bytes: &str, caps: &[(&str, bool)]) -> PluginConfig {
+        PluginConfig {
+            network: PluginConf {
+                capabilities: caps.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+                ..PluginConf::default()
+            },
+            bytes: bytes.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn injects_as_upstream() {
+        let p = plugin(r#"{"type":"t","z":1.0,"a":"<","type":"u"}"#, &[]);
+        let out = build_one_config("net", "1.0.0", &p, None, None).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#"{"a":"\u003c","cniVersion":"1.0.0","name":"net","type":"u","z":1}"#
+        );
+    }
+
+    #[test]
+    fn runtime_config_only_for_declared_capabilities() {
+        let p = plugin(
+            r#"{"type":"t"}"#,
+            &[("portMappings", true), ("bandwidth", false)],
+        );
+        let rt = RuntimeConf {
+            capability_args: serde_json::from_str(
+                r#"{"portMappings":[{"hostPort":80}],"bandwidth":{},"other":1}"#,
+            )
+            .unwrap(),
+            ..RuntimeConf::default()
+        };
+        let prev = CniResult::from_json(
+            br#"{"cniVersion":"1.0.0","ips":[{"address":"10.0.0.2/24"}],"dns":{}}"#,
+        )
+        .unwrap();
+        let out = build_one_config("n", "1.0.0", &p, Some(&prev), Some(&rt)).unwrap();
+        // prevResult went through a map: sorted keys.
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#"{"cniVersion":"1.0.0","name":"n","prevResult":{"cniVersion":"1.0.0","ips":[{"address":"10.0.0.2/24"}]},"runtimeConfig":{"portMappings":[{"hostPort":80}]},"type":"t"}"#
+        );
+        let out = build_one_config("n", "1.0.0", &p, Some(&prev), None).unwrap();
+        assert!(String::from_utf8(out).unwrap().contains(&prev.to_json()));
+    }
+}
