@@ -68,6 +68,7 @@ class Error : public std::runtime_error {
     if (const cni_error *c = cni_error_cause(e)) {
       out.cause_ = Cause{cni_error_code(c), cni_error_msg(c), cni_error_details(c)};
     }
+    if (const char *st = cni_error_exit_status(e)) out.exit_status_ = st;
     cni_error_free(e);
     return out;
   }
@@ -87,6 +88,9 @@ class Error : public std::runtime_error {
   const std::string &json() const noexcept { return json_; }
   /// The wrapped error (cni_error_cause), when there is one.
   const std::optional<Cause> &cause() const noexcept { return cause_; }
+  /// How a failed plugin process ended ("exit status 1", "signal: killed");
+  /// empty when the error does not come from a plugin that ran.
+  const std::string &exit_status() const noexcept { return exit_status_; }
 
  private:
   Status status_;
@@ -95,6 +99,7 @@ class Error : public std::runtime_error {
   std::string details_;
   std::string json_;
   std::optional<Cause> cause_;
+  std::string exit_status_;
 };
 
 namespace detail {
@@ -197,7 +202,19 @@ class Context {
     return Context(cni_context_with_timeout_ms(ms));
   }
 
-  /// Any thread, idempotent.
+  /// A child: cancelled at once with this context (not the reverse), with
+  /// this context's deadline and trace values unless it sets its own. It
+  /// may outlive this context.
+  Context child() const { return Context(cni_context_new_child(ctx_.get())); }
+
+  /// A child (see child()) whose deadline is `timeout` from now, or this
+  /// context's when that is earlier.
+  Context child_with_timeout(std::chrono::milliseconds timeout) const {
+    auto ms = timeout.count() < 0 ? 0 : static_cast<uint64_t>(timeout.count());
+    return Context(cni_context_child_with_timeout_ms(ctx_.get(), ms));
+  }
+
+  /// Any thread, idempotent; cancels the children too.
   void cancel() const noexcept { cni_context_cancel(ctx_.get()); }
 
   /// W3C trace context handed to plugins (nullopt = not set).
@@ -228,8 +245,10 @@ class Exec {
   static Exec default_exec() { return Exec(cni_exec_new_default(), nullptr); }
 
   /// Upstream RawExec with the C ABI's options JSON
-  /// ({"stderr":"forward"|"inherit"|"discard","textBusyRetries":N,
-  ///   "textBusyDelayMs":N,"killGraceMs":N}).
+  /// ({"stderr":"discard"|"forward"|"inherit","textBusyRetries":N,
+  ///   "textBusyDelayMs":N,"killGraceMs":N,"maxOutputBytes":N}; see
+  /// cni_exec_new_raw). Without options stderr is discarded, as upstream's
+  /// RawExec{}; Exec::default_exec() forwards it.
   static Exec raw(const std::optional<std::string> &options_json = std::nullopt) {
     cni_exec *e = nullptr;
     detail::call([&](cni_error **err) {

@@ -657,3 +657,61 @@ fn single_plugin_variants_cache_the_same_way() {
     let e = cfg.add_network(&bg(), &conf, &rt).unwrap_err();
     assert_eq!(e.to_string(), "ADD failed on request");
 }
+
+/// A runner that cancels the call's context while the first plugin runs
+/// and reports success: the list must stop before the next plugin.
+struct CancelsDuringFirst(std::sync::Mutex<Vec<String>>);
+
+impl cniinvoke::Exec for CancelsDuringFirst {
+    fn exec_plugin(
+        &self,
+        ctx: &Context,
+        path: &str,
+        _: &[u8],
+        _: Option<&[String]>,
+    ) -> cniinvoke::Result<Vec<u8>> {
+        self.0.lock().unwrap().push(path.to_owned());
+        ctx.cancel();
+        Ok(br#"{"cniVersion":"1.0.0"}"#.to_vec())
+    }
+    fn find_in_path(&self, plugin: &str, _: &[String]) -> cniinvoke::Result<String> {
+        Ok(format!("/fake/{plugin}"))
+    }
+}
+
+#[test]
+fn a_list_cancelled_between_plugins_stops_there() {
+    let net = Net::new();
+    let exec = std::sync::Arc::new(CancelsDuringFirst(Default::default()));
+    let cfg = CniConfig::with_cache_dir(vec![], &net.cache, Some(exec.clone()));
+    let list = net.list("net1", "1.0.0", vec![p("alpha"), p("beta")]);
+    let ctx = Context::new();
+    let e = cfg
+        .add_network_list(&ctx, &list, &net.rt("ctr1"))
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        r#"plugin type="beta" failed (add): netplugin cancelled: context canceled"#
+    );
+    assert_eq!(e.status(), Status::Cancelled);
+    assert_eq!(*exec.0.lock().unwrap(), ["/fake/alpha"]);
+    assert!(!net.entry("net1", "ctr1").exists());
+}
+
+#[test]
+fn single_plugin_del_is_not_blocked_by_a_corrupt_entry() {
+    let net = Net::new();
+    let cfg = net.cfg();
+    let text = json!({"cniVersion": "1.0.0", "name": "solo", "type": "alpha", "logDir": net.logs})
+        .to_string();
+    let conf = cniinvoke::libcni::conf_from_bytes(text.as_bytes()).unwrap();
+    let rt = net.rt("ctr1");
+    cfg.add_network(&bg(), &conf, &rt).unwrap();
+    std::fs::write(net.entry("solo", "ctr1"), b"{").unwrap();
+    cfg.del_network(&bg(), &conf, &rt).unwrap();
+    assert!(!net.entry("solo", "ctr1").exists());
+    assert_eq!(
+        net.log_of("ctr1").last().unwrap()["prevResult"],
+        Value::Null
+    );
+}

@@ -6,7 +6,9 @@ use super::error::cni_error;
 use super::netlist::conf_arg;
 use super::ptr::{Out, StrArg};
 use super::status::cni_status;
-use crate::libcni::{conf_files, conf_from_bytes, conf_list_from_conf, inject_conf, load_network_conf};
+use crate::libcni::{
+    conf_files, conf_from_bytes, conf_list_from_conf, inject_conf, load_network_conf,
+};
 use std::ffi::c_char;
 use std::path::Path;
 
@@ -23,8 +25,12 @@ pub unsafe extern "C" fn cni_conf_files(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
+        // SAFETY: the header's conventions: `files_json_out` is NULL or points to a writable
+        // pointer.
         let out = unsafe { Out::new(files_json_out, "files_json_out") }?;
+        // SAFETY: the header's conventions: `dir` is NULL or a NUL-terminated string.
         let dir = unsafe { dir.str_arg("dir") }?;
+        // SAFETY: the header's conventions: `extensions_json` is NULL or a NUL-terminated string.
         let exts: Vec<String> = unsafe { extensions_json.json_arg("extensions_json") }?;
         let exts: Vec<&str> = exts.iter().map(String::as_str).collect();
         let files: Vec<String> = conf_files(Path::new(dir), &exts)?
@@ -50,8 +56,11 @@ pub unsafe extern "C" fn cni_load_network_conf(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
+        // SAFETY: the header's conventions: `netlist_out` is NULL or points to a writable pointer.
         let out = unsafe { Out::new(netlist_out, "netlist_out") }?;
+        // SAFETY: the header's conventions: `dir` is NULL or a NUL-terminated string.
         let dir = unsafe { dir.str_arg("dir") }?;
+        // SAFETY: the header's conventions: `name` is NULL or a NUL-terminated string.
         let name = unsafe { name.str_arg("name") }?;
         out.set_string(load_network_conf(Path::new(dir), name)?.bytes);
         Ok(())
@@ -67,7 +76,9 @@ pub unsafe extern "C" fn cni_netlist_from_conf(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
+        // SAFETY: the header's conventions: `netlist_out` is NULL or points to a writable pointer.
         let out = unsafe { Out::new(netlist_out, "netlist_out") }?;
+        // SAFETY: the header's conventions: `netconf` is NULL or a NUL-terminated string.
         let net = unsafe { conf_arg(netconf, "netconf", conf_from_bytes) }?;
         out.set_string(conf_list_from_conf(&net)?.bytes);
         Ok(())
@@ -85,9 +96,12 @@ pub unsafe extern "C" fn cni_inject_conf(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
+        // SAFETY: the header's conventions: `netconf_out` is NULL or points to a writable pointer.
         let out = unsafe { Out::new(netconf_out, "netconf_out") }?;
+        // SAFETY: the header's conventions: `netconf` is NULL or a NUL-terminated string.
         let net = unsafe { conf_arg(netconf, "netconf", conf_from_bytes) }?;
         let values: serde_json::Map<String, serde_json::Value> =
+            // SAFETY: the header's conventions: `values_json` is NULL or a NUL-terminated string.
             unsafe { values_json.json_object_arg("values_json") }?;
         out.set_string(inject_conf(&net, &values)?.bytes);
         Ok(())

@@ -57,9 +57,13 @@ pub unsafe extern "C" fn cni_config_new(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
+        // SAFETY: the header's conventions: `out` is NULL or points to a writable pointer.
         let out = unsafe { Out::new(out, "out") }?;
+        // SAFETY: the header's conventions: `paths_json` is NULL or a NUL-terminated string.
         let paths: Vec<String> = unsafe { paths_json.json_arg("paths_json") }?;
+        // SAFETY: the header's conventions: `cache_dir` is NULL or a NUL-terminated string.
         let cache_dir = unsafe { cache_dir.opt_str_arg("cache_dir") }?.filter(|d| !d.is_empty());
+        // SAFETY: the header's conventions: `exec` is NULL or a live exec.
         let exec = unsafe { exec.opt() }.map(|e| e.exec.clone());
         let cfg = match cache_dir {
             Some(dir) => CniConfig::with_cache_dir(paths, dir, exec),
@@ -85,7 +89,9 @@ pub unsafe extern "C" fn cni_config_set_options(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
+        // SAFETY: the header's conventions: `cfg` is NULL or a live config.
         let cfg = unsafe { (cfg as *const cni_config).arg("cfg") }?;
+        // SAFETY: the header's conventions: `options_json` is NULL or a NUL-terminated string.
         let o: OptionsJson = unsafe { options_json.json_object_arg("options_json") }?;
         let mut slot = cfg.inner.write().unwrap_or_else(|e| e.into_inner());
         let current = slot.options();

@@ -1,5 +1,7 @@
-//! The C ABI (`include/cniinvoke.h`, generated from this module by
-//! cbindgen in `build.rs`).
+//! The C ABI (`include/cniinvoke.h`), compiled only with the `capi`
+//! feature: the C library's layer over the core, which the Rust API and the
+//! Python binding do without. `build.rs` generates the header from this
+//! module with cbindgen into `OUT_DIR`; `make header` commits it.
 //!
 //! Modelled on rustls-ffi: one file per exported concept, opaque handles,
 //! one numeric status enum, every `extern "C"` body wrapped by

@@ -95,8 +95,13 @@ pub unsafe extern "C" fn cni_network_list_add(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
+        // SAFETY: the header's conventions: `result_json_out` is NULL or points to a writable
+        // pointer.
         let out = unsafe { Out::new(result_json_out, "result_json_out") }?;
+        // SAFETY: the header's conventions: `cfg` is NULL or a live config and the strings are
+        // NULL or NUL-terminated.
         let (cfg, list, rt) = unsafe { list_args(cfg, netlist, rt_json) }?;
+        // SAFETY: the header's conventions: `ctx` is NULL or a live context.
         let ctx = unsafe { context_arg(ctx) };
         out.set_string(cfg.add_network_list(&ctx, &list, &rt)?.to_json());
         Ok(())
@@ -117,7 +122,10 @@ pub unsafe extern "C" fn cni_network_list_check(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
+        // SAFETY: the header's conventions: `cfg` is NULL or a live config and the strings are
+        // NULL or NUL-terminated.
         let (cfg, list, rt) = unsafe { list_args(cfg, netlist, rt_json) }?;
+        // SAFETY: the header's conventions: `ctx` is NULL or a live context.
         cfg.check_network_list(&unsafe { context_arg(ctx) }, &list, &rt)
     })
 }
@@ -134,7 +142,10 @@ pub unsafe extern "C" fn cni_network_list_del(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
+        // SAFETY: the header's conventions: `cfg` is NULL or a live config and the strings are
+        // NULL or NUL-terminated.
         let (cfg, list, rt) = unsafe { list_args(cfg, netlist, rt_json) }?;
+        // SAFETY: the header's conventions: `ctx` is NULL or a live context.
         cfg.del_network_list(&unsafe { context_arg(ctx) }, &list, &rt)
     })
 }
@@ -152,7 +163,11 @@ pub unsafe extern "C" fn cni_network_list_cached_result(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
+        // SAFETY: the header's conventions: `result_json_out` is NULL or points to a writable
+        // pointer.
         let out = unsafe { Out::new(result_json_out, "result_json_out") }?;
+        // SAFETY: the header's conventions: `cfg` is NULL or a live config and the strings are
+        // NULL or NUL-terminated.
         let (cfg, list, rt) = unsafe { list_args(cfg, netlist, rt_json) }?;
         if let Some(result) = cfg.get_network_list_cached_result(&list, &rt)? {
             out.set_string(result.to_json());
@@ -174,7 +189,11 @@ pub unsafe extern "C" fn cni_network_list_cached_config(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
+        // SAFETY: the header's conventions: `cached_json_out` is NULL or points to a writable
+        // pointer.
         let out = unsafe { Out::new(cached_json_out, "cached_json_out") }?;
+        // SAFETY: the header's conventions: `cfg` is NULL or a live config and the strings are
+        // NULL or NUL-terminated.
         let (cfg, list, rt) = unsafe { list_args(cfg, netlist, rt_json) }?;
         if let Some(cached) = cfg.get_network_list_cached_config(&list, &rt)? {
             out.set_string(cached_config_json(&cached));
@@ -195,9 +214,14 @@ pub unsafe extern "C" fn cni_network_list_validate(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
+        // SAFETY: the header's conventions: `capabilities_json_out` is NULL or points to a
+        // writable pointer.
         let out = unsafe { Out::new(capabilities_json_out, "capabilities_json_out") }?;
+        // SAFETY: the header's conventions: `cfg` is NULL or a live config.
         let cfg = unsafe { config_arg(cfg) }?;
+        // SAFETY: the header's conventions: `netlist` is NULL or a NUL-terminated string.
         let list = unsafe { conf_arg(netlist, "netlist", conf_list_from_bytes) }?;
+        // SAFETY: the header's conventions: `ctx` is NULL or a live context.
         let caps = cfg.validate_network_list(&unsafe { context_arg(ctx) }, &list)?;
         out.set_string(serde_json::Value::from(caps).to_string());
         Ok(())
@@ -218,9 +242,13 @@ pub unsafe extern "C" fn cni_network_list_gc(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
+        // SAFETY: the header's conventions: `cfg` is NULL or a live config.
         let cfg = unsafe { config_arg(cfg) }?;
+        // SAFETY: the header's conventions: `netlist` is NULL or a NUL-terminated string.
         let list = unsafe { conf_arg(netlist, "netlist", conf_list_from_bytes) }?;
+        // SAFETY: the header's conventions: `gc_args_json` is NULL or a NUL-terminated string.
         let args = unsafe { gc_args_arg(gc_args_json) }?;
+        // SAFETY: the header's conventions: `ctx` is NULL or a live context.
         cfg.gc_network_list(&unsafe { context_arg(ctx) }, &list, args.as_ref())
     })
 }
@@ -236,8 +264,11 @@ pub unsafe extern "C" fn cni_network_list_status(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
+        // SAFETY: the header's conventions: `cfg` is NULL or a live config.
         let cfg = unsafe { config_arg(cfg) }?;
+        // SAFETY: the header's conventions: `netlist` is NULL or a NUL-terminated string.
         let list = unsafe { conf_arg(netlist, "netlist", conf_list_from_bytes) }?;
+        // SAFETY: the header's conventions: `ctx` is NULL or a live context.
         cfg.get_status_network_list(&unsafe { context_arg(ctx) }, &list)
     })
 }
@@ -254,8 +285,12 @@ pub unsafe extern "C" fn cni_cached_attachments(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
+        // SAFETY: the header's conventions: `attachments_json_out` is NULL or points to a writable
+        // pointer.
         let out = unsafe { Out::new(attachments_json_out, "attachments_json_out") }?;
+        // SAFETY: the header's conventions: `cfg` is NULL or a live config.
         let cfg = unsafe { config_arg(cfg) }?;
+        // SAFETY: the header's conventions: `container_id` is NULL or a NUL-terminated string.
         let container_id = unsafe { container_id.str_arg("container_id") }?;
         out.set_string(attachments_json(&cfg.get_cached_attachments(container_id)?));
         Ok(())
@@ -274,9 +309,14 @@ pub unsafe extern "C" fn cni_config_version_info(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
+        // SAFETY: the header's conventions: `plugin_info_json_out` is NULL or points to a writable
+        // pointer.
         let out = unsafe { Out::new(plugin_info_json_out, "plugin_info_json_out") }?;
+        // SAFETY: the header's conventions: `cfg` is NULL or a live config.
         let cfg = unsafe { config_arg(cfg) }?;
+        // SAFETY: the header's conventions: `plugin_type` is NULL or a NUL-terminated string.
         let plugin_type = unsafe { plugin_type.str_arg("plugin_type") }?;
+        // SAFETY: the header's conventions: `ctx` is NULL or a live context.
         let info = cfg.get_version_info(&unsafe { context_arg(ctx) }, plugin_type)?;
         out.set_string(info.to_json());
         Ok(())

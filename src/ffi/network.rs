@@ -43,8 +43,13 @@ pub unsafe extern "C" fn cni_network_add(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
+        // SAFETY: the header's conventions: `result_json_out` is NULL or points to a writable
+        // pointer.
         let out = unsafe { Out::new(result_json_out, "result_json_out") }?;
+        // SAFETY: the header's conventions: `cfg` is NULL or a live config and the strings are
+        // NULL or NUL-terminated.
         let (cfg, net, rt) = unsafe { network_args(cfg, netconf, rt_json) }?;
+        // SAFETY: the header's conventions: `ctx` is NULL or a live context.
         out.set_string(cfg.add_network(&unsafe { context_arg(ctx) }, &net, &rt)?.to_json());
         Ok(())
     })
@@ -61,7 +66,10 @@ pub unsafe extern "C" fn cni_network_check(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
+        // SAFETY: the header's conventions: `cfg` is NULL or a live config and the strings are
+        // NULL or NUL-terminated.
         let (cfg, net, rt) = unsafe { network_args(cfg, netconf, rt_json) }?;
+        // SAFETY: the header's conventions: `ctx` is NULL or a live context.
         cfg.check_network(&unsafe { context_arg(ctx) }, &net, &rt)
     })
 }
@@ -77,7 +85,10 @@ pub unsafe extern "C" fn cni_network_del(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
+        // SAFETY: the header's conventions: `cfg` is NULL or a live config and the strings are
+        // NULL or NUL-terminated.
         let (cfg, net, rt) = unsafe { network_args(cfg, netconf, rt_json) }?;
+        // SAFETY: the header's conventions: `ctx` is NULL or a live context.
         cfg.del_network(&unsafe { context_arg(ctx) }, &net, &rt)
     })
 }
@@ -94,7 +105,11 @@ pub unsafe extern "C" fn cni_network_cached_result(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
+        // SAFETY: the header's conventions: `result_json_out` is NULL or points to a writable
+        // pointer.
         let out = unsafe { Out::new(result_json_out, "result_json_out") }?;
+        // SAFETY: the header's conventions: `cfg` is NULL or a live config and the strings are
+        // NULL or NUL-terminated.
         let (cfg, net, rt) = unsafe { network_args(cfg, netconf, rt_json) }?;
         if let Some(result) = cfg.get_network_cached_result(&net, &rt)? {
             out.set_string(result.to_json());
@@ -115,7 +130,11 @@ pub unsafe extern "C" fn cni_network_cached_config(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
+        // SAFETY: the header's conventions: `cached_json_out` is NULL or points to a writable
+        // pointer.
         let out = unsafe { Out::new(cached_json_out, "cached_json_out") }?;
+        // SAFETY: the header's conventions: `cfg` is NULL or a live config and the strings are
+        // NULL or NUL-terminated.
         let (cfg, net, rt) = unsafe { network_args(cfg, netconf, rt_json) }?;
         if let Some(cached) = cfg.get_network_cached_config(&net, &rt)? {
             out.set_string(cached_config_json(&cached));
@@ -136,9 +155,14 @@ pub unsafe extern "C" fn cni_network_validate(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
+        // SAFETY: the header's conventions: `capabilities_json_out` is NULL or points to a
+        // writable pointer.
         let out = unsafe { Out::new(capabilities_json_out, "capabilities_json_out") }?;
+        // SAFETY: the header's conventions: `cfg` is NULL or a live config.
         let cfg = unsafe { config_arg(cfg) }?;
+        // SAFETY: the header's conventions: `netconf` is NULL or a NUL-terminated string.
         let net = unsafe { conf_arg(netconf, "netconf", conf_from_bytes) }?;
+        // SAFETY: the header's conventions: `ctx` is NULL or a live context.
         let caps = cfg.validate_network(&unsafe { context_arg(ctx) }, &net)?;
         out.set_string(serde_json::Value::from(caps).to_string());
         Ok(())

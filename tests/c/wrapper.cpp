@@ -82,6 +82,7 @@ int main() {
     } catch (const cni::Error &e) {
       CHECK(e.status() == cni::Status::PluginError);
       CHECK(e.code() == 6 && e.msg() == "m" && e.details() == "d");
+      CHECK(e.exit_status() == "exit status 1");
     }
   }
 
@@ -141,6 +142,21 @@ int main() {
     CHECK(e.status() == cni::Status::Cancelled);
   }
   t.join();
+  // Cancelling a parent from another thread ends a call on its child.
+  cni::Context parent;
+  cni::Context child = parent.child_with_timeout(std::chrono::milliseconds(60000));
+  std::thread tp([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    parent.cancel();
+  });
+  try {
+    cni::exec_plugin_without_result(plugin(), NETCONF, sleepy, nullptr, &child);
+    CHECK(false);
+  } catch (const cni::Error &e) {
+    CHECK(e.status() == cni::Status::Cancelled);
+    CHECK(e.msg() == "netplugin cancelled: context canceled");
+  }
+  tp.join();
   try {
     cni::Context deadline = cni::Context::with_timeout(std::chrono::milliseconds(50));
     cni::exec_plugin_without_result(plugin(), NETCONF, sleepy, nullptr, &deadline);

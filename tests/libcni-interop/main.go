@@ -18,6 +18,14 @@
 //	             {"config": <text>, "runtimeConf": {...}} or null
 //	attachments  GetCachedAttachments(CONTAINER_ID); prints a JSON array
 //
+// and, with CONFLIST naming a single plugin's configuration (.conf) read
+// by ConfFromFile, the single-network variants:
+//
+//	addnet       AddNetwork; prints the result as JSON
+//	checknet     CheckNetwork
+//	delnet       DelNetwork
+//	cachednet    GetNetworkCachedResult; prints the result or null
+//
 // CNI_PATH is a colon-separated list of plugin directories. On failure
 // the error text is written to stderr and the exit status is 1; a usage
 // mistake exits 2.
@@ -35,10 +43,14 @@ import (
 	"github.com/containernetworking/cni/libcni"
 )
 
+// netVerbs are the verbs on a single plugin's configuration.
+var netVerbs = map[string]bool{"addnet": true, "checknet": true, "delnet": true, "cachednet": true}
+
 // request is everything one invocation needs.
 type request struct {
 	verb     string
 	list     *libcni.NetworkConfigList
+	net      *libcni.PluginConfig
 	cni      *libcni.CNIConfig
 	rt       *libcni.RuntimeConf
 	gcArgs   *libcni.GCArgs
@@ -75,15 +87,19 @@ func parseCommandLine(argv []string) (*request, error) {
 	if len(pos) != 7 {
 		return nil, errors.New("want VERB CONFLIST CACHE_DIR CONTAINER_ID NETNS IFNAME CNI_PATH")
 	}
-	list, err := libcni.ConfListFromFile(pos[1])
-	if err != nil {
-		return nil, err
-	}
 	req := &request{
 		verb: pos[0],
-		list: list,
 		cni:  libcni.NewCNIConfigWithCacheDir(strings.Split(pos[6], ":"), pos[2], nil),
 		rt:   &libcni.RuntimeConf{ContainerID: pos[3], NetNS: pos[4], IfName: pos[5]},
+	}
+	var err error
+	if netVerbs[req.verb] {
+		req.net, err = libcni.ConfFromFile(pos[1])
+	} else {
+		req.list, err = libcni.ConfListFromFile(pos[1])
+	}
+	if err != nil {
+		return nil, err
 	}
 	if err := decodeFlag("-args", *args, &req.rt.Args); err != nil {
 		return nil, err
@@ -133,6 +149,32 @@ func (r *request) run(ctx context.Context) ([]byte, error) {
 		return r.cachedConfig()
 	case "attachments":
 		return r.attachments()
+	}
+	return r.runNet(ctx)
+}
+
+// runNet performs a single-network verb.
+func (r *request) runNet(ctx context.Context) ([]byte, error) {
+	switch r.verb {
+	case "addnet":
+		res, err := r.cni.AddNetwork(ctx, r.net, r.rt)
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(res)
+	case "checknet":
+		return nil, r.cni.CheckNetwork(ctx, r.net, r.rt)
+	case "delnet":
+		return nil, r.cni.DelNetwork(ctx, r.net, r.rt)
+	case "cachednet":
+		res, err := r.cni.GetNetworkCachedResult(r.net, r.rt)
+		if err != nil {
+			return nil, err
+		}
+		if res == nil {
+			return []byte("null"), nil
+		}
+		return json.Marshal(res)
 	}
 	return nil, fmt.Errorf("unknown verb %q", r.verb)
 }
