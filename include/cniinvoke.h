@@ -106,6 +106,17 @@ typedef struct Verb Verb;
 typedef struct cni_buffer cni_buffer;
 
 /**
+ * Plugin search paths, the exec that runs plugins, the cache directory and
+ * the options of the network-list calls (upstream `CNIConfig`).
+ *
+ * Made by `cni_config_new`, freed with `cni_config_free`. Thread-safe:
+ * one config may serve any number of calls on any threads at once; calls
+ * on the same attachment (network, container id, ifname) take turns, on a
+ * lock file beside its cache entry, across threads and processes.
+ */
+typedef struct cni_config cni_config;
+
+/**
  * Cancellation, deadline and W3C trace context for one or more calls (Go's
  * `context.Context`).
  *
@@ -216,6 +227,80 @@ extern "C" {
 #endif // __cplusplus
 
 /**
+ * The configuration files in `dir` whose names end in one of
+ * `extensions_json` (a JSON array such as `[".conf",".conflist",".json"]`),
+ * sorted, as a JSON array of paths in `*files_json_out` (upstream
+ * `ConfFiles`). A directory that does not exist gives `[]`; one that cannot
+ * be read → `CNI_STATUS_IO`.
+ */
+cni_status cni_conf_files(const char *dir,
+                          const char *extensions_json,
+                          char **files_json_out,
+                          cni_error **err);
+
+/**
+ * The network `name` from the configurations in `dir` (upstream
+ * `LoadNetworkConf`): `.conflist` files first, then `.conf`/`.json` files
+ * upconverted to a list, each set in sorted order. The list's JSON text
+ * (what to pass as `netlist`) in `*netlist_out`. Not found →
+ * `CNI_STATUS_NOT_FOUND` with upstream's `no net configuration with name
+ * "N" in DIR` (or `no net configurations found in DIR`).
+ */
+cni_status cni_load_network_conf(const char *dir,
+                                 const char *name,
+                                 char **netlist_out,
+                                 cni_error **err);
+
+/**
+ * A single plugin configuration upconverted to a list holding it
+ * (upstream `ConfListFromConf`); the list's JSON text in `*netlist_out`.
+ */
+cni_status cni_netlist_from_conf(const char *netconf, char **netlist_out, cni_error **err);
+
+/**
+ * `netconf` with the top-level keys of `values_json` (a JSON object) set
+ * (upstream `InjectConf`), printed as Go's `encoding/json` prints it:
+ * keys sorted, `<`, `>` and `&` escaped. In `*netconf_out`.
+ */
+cni_status cni_inject_conf(const char *netconf,
+                           const char *values_json,
+                           char **netconf_out,
+                           cni_error **err);
+
+/**
+ * A new network-list configuration.
+ *
+ * `paths_json`: a JSON array of the directories searched for plugins, in
+ * order (required; `[]` is allowed and finds nothing). `cache_dir`: where
+ * results are cached; NULL or "" = upstream's default `/var/lib/cni`
+ * (a runtime conf's deprecated `cacheDir` is used when this is unset).
+ * `exec`: how plugins run; NULL = the default exec. The config keeps its
+ * own reference, so `exec` may be freed as soon as this returns.
+ * `*out` receives the config (free with `cni_config_free`).
+ */
+cni_status cni_config_new(const char *paths_json,
+                          const char *cache_dir,
+                          const cni_exec *exec,
+                          cni_config **out,
+                          cni_error **err);
+
+/**
+ * Change options: `{"cleanupOnFailure":false,"cacheSync":true}`; keys left
+ * out keep their value. `cleanupOnFailure`: a failed list ADD runs the
+ * list's DEL before returning the ADD's error. `cacheSync`: fsync cache
+ * entries and their directory on every write (turn off for a cache on
+ * tmpfs). Calls already running keep the options they started with.
+ * Unknown keys or wrong types → `CNI_STATUS_INVALID_ARGUMENT`.
+ */
+cni_status cni_config_set_options(cni_config *cfg, const char *options_json, cni_error **err);
+
+/**
+ * Free a config. NULL is ignored. Calls still running on other threads
+ * must have returned.
+ */
+void cni_config_free(cni_config *cfg);
+
+/**
  * A new cancellable context without a deadline. Never NULL. Free with
  * `cni_context_free`.
  */
@@ -297,6 +382,15 @@ const char *cni_error_details(const cni_error *e);
  * `cni_error_free(e)`.
  */
 const char *cni_error_exit_status(const cni_error *e);
+
+/**
+ * The error `e` wraps, or NULL: a network-list call that failed in one
+ * plugin reports `plugin type="T" failed (add): …` (status and code those
+ * of the plugin's error) and wraps the plugin's own error, whose code, msg
+ * and details this returns. Owned by `e`: valid until `cni_error_free(e)`.
+ * NULL when `e` is NULL or wraps nothing.
+ */
+const cni_error *cni_error_cause(const cni_error *e);
 
 /**
  * The error as CNI error JSON (`{"code":N,"msg":"...","details":"..."}`,
@@ -625,6 +719,197 @@ cni_status cni_result_convert(const char *result_json,
                               const char *to_version,
                               char **result_json_out,
                               cni_error **err);
+
+/**
+ * ADD the list for the attachment of `rt_json` (upstream
+ * `AddNetworkList`): each plugin in order, found on the config's paths,
+ * gets its configuration with `name`, `cniVersion`, `prevResult` (the
+ * previous plugin's result) and `runtimeConfig` (only the capability
+ * arguments it declares) injected; the last result is cached and stored in
+ * `*result_json_out` (free with `cni_string_free`).
+ *
+ * `rt_json`: `{"containerId":"…","netns":"…","ifName":"eth0",
+ * "args":[["K","V"]],"capabilityArgs":{…},"cacheDir":"…"}` (every key
+ * optional, unknown keys refused; `cacheDir` is upstream's deprecated
+ * fallback). Container id, network name and ifname are validated first.
+ * With the config's `cleanupOnFailure`, a failed ADD runs the list's DEL
+ * before returning the ADD's error. A cache write that fails after every
+ * plugin succeeded → `CNI_STATUS_IO`.
+ */
+cni_status cni_network_list_add(const cni_config *cfg,
+                                const cni_context *ctx,
+                                const char *netlist,
+                                const char *rt_json,
+                                char **result_json_out,
+                                cni_error **err);
+
+/**
+ * CHECK the list (upstream `CheckNetworkList`): each plugin in order with
+ * the cached result as `prevResult`. Below version 0.4.0:
+ * `configuration version "V" does not support the CHECK command`; with
+ * `disableCheck` nothing runs. A missing or corrupt cache entry is an
+ * error naming it.
+ */
+cni_status cni_network_list_check(const cni_config *cfg,
+                                  const cni_context *ctx,
+                                  const char *netlist,
+                                  const char *rt_json,
+                                  cni_error **err);
+
+/**
+ * DEL the list (upstream `DelNetworkList`): plugins in reverse order with
+ * the cached result as `prevResult`; an unreadable cache entry is removed
+ * and DEL goes on without it; on success the cache entry is removed.
+ */
+cni_status cni_network_list_del(const cni_config *cfg,
+                                const cni_context *ctx,
+                                const char *netlist,
+                                const char *rt_json,
+                                cni_error **err);
+
+/**
+ * The cached result of the list's attachment (upstream
+ * `GetNetworkListCachedResult`), converted to the list's version, in
+ * `*result_json_out`; NULL there (and `CNI_STATUS_OK`) when nothing is
+ * cached.
+ */
+cni_status cni_network_list_cached_result(const cni_config *cfg,
+                                          const char *netlist,
+                                          const char *rt_json,
+                                          char **result_json_out,
+                                          cni_error **err);
+
+/**
+ * The cached configuration of the list's attachment (upstream
+ * `GetNetworkListCachedConfig`) as `{"config":"<list text>","runtimeConf":
+ * {"containerId","netns","ifName","args","capabilityArgs"}}` in
+ * `*cached_json_out`; NULL there when nothing is cached.
+ */
+cni_status cni_network_list_cached_config(const cni_config *cfg,
+                                          const char *netlist,
+                                          const char *rt_json,
+                                          char **cached_json_out,
+                                          cni_error **err);
+
+/**
+ * Validate the list (upstream `ValidateNetworkList`): every plugin is
+ * found and supports the list's version; the capabilities the plugins
+ * enable, as a JSON array of strings, in `*capabilities_json_out`.
+ */
+cni_status cni_network_list_validate(const cni_config *cfg,
+                                     const cni_context *ctx,
+                                     const char *netlist,
+                                     char **capabilities_json_out,
+                                     cni_error **err);
+
+/**
+ * Garbage-collect the network (upstream `GCNetworkList`): every cached
+ * attachment not in `gc_args_json`'s `validAttachments` gets a DEL (NULL =
+ * no arguments: all of them), then, at version 1.1.0 and later, each
+ * plugin gets `GC` with `cni.dev/valid-attachments`. With `disableGC`
+ * nothing runs. Errors are joined, one per line.
+ */
+cni_status cni_network_list_gc(const cni_config *cfg,
+                               const cni_context *ctx,
+                               const char *netlist,
+                               const char *gc_args_json,
+                               cni_error **err);
+
+/**
+ * STATUS of the list (upstream `GetStatusNetworkList`): below 1.1.0
+ * nothing runs; otherwise each plugin in order, and the first error is
+ * returned as the plugin's own (codes 50 and 51 reach the caller).
+ */
+cni_status cni_network_list_status(const cni_config *cfg,
+                                   const cni_context *ctx,
+                                   const char *netlist,
+                                   cni_error **err);
+
+/**
+ * Every attachment of `container_id` in the config's cache (upstream
+ * `GetCachedAttachments`), as a JSON array of `{"containerId","network",
+ * "ifName","config","netns","cniArgs","capabilityArgs"}` in
+ * `*attachments_json_out` (`[]` when there are none).
+ */
+cni_status cni_cached_attachments(const cni_config *cfg,
+                                  const char *container_id,
+                                  char **attachments_json_out,
+                                  cni_error **err);
+
+/**
+ * The version report of the plugin `plugin_type`, found on the config's
+ * paths (upstream `CNIConfig.GetVersionInfo`), as
+ * `{"cniVersion":"…","supportedVersions":[…]}` in `*plugin_info_json_out`.
+ */
+cni_status cni_config_version_info(const cni_config *cfg,
+                                   const cni_context *ctx,
+                                   const char *plugin_type,
+                                   char **plugin_info_json_out,
+                                   cni_error **err);
+
+/**
+ * ADD one plugin (upstream `AddNetwork`); its result is cached and stored
+ * in `*result_json_out` (free with `cni_string_free`).
+ */
+cni_status cni_network_add(const cni_config *cfg,
+                           const cni_context *ctx,
+                           const char *netconf,
+                           const char *rt_json,
+                           char **result_json_out,
+                           cni_error **err);
+
+/**
+ * CHECK one plugin (upstream `CheckNetwork`) with its cached result as
+ * `prevResult`.
+ */
+cni_status cni_network_check(const cni_config *cfg,
+                             const cni_context *ctx,
+                             const char *netconf,
+                             const char *rt_json,
+                             cni_error **err);
+
+/**
+ * DEL one plugin (upstream `DelNetwork`) with its cached result as
+ * `prevResult`; the cache entry is removed on success.
+ */
+cni_status cni_network_del(const cni_config *cfg,
+                           const cni_context *ctx,
+                           const char *netconf,
+                           const char *rt_json,
+                           cni_error **err);
+
+/**
+ * The cached result of one plugin's attachment (upstream
+ * `GetNetworkCachedResult`); NULL in `*result_json_out` when nothing is
+ * cached.
+ */
+cni_status cni_network_cached_result(const cni_config *cfg,
+                                     const char *netconf,
+                                     const char *rt_json,
+                                     char **result_json_out,
+                                     cni_error **err);
+
+/**
+ * The cached configuration of one plugin's attachment (upstream
+ * `GetNetworkCachedConfig`), shaped as `cni_network_list_cached_config`'s;
+ * NULL in `*cached_json_out` when nothing is cached.
+ */
+cni_status cni_network_cached_config(const cni_config *cfg,
+                                     const char *netconf,
+                                     const char *rt_json,
+                                     char **cached_json_out,
+                                     cni_error **err);
+
+/**
+ * Validate one plugin (upstream `ValidateNetwork`): found, and supporting
+ * the configuration's version; its enabled capabilities as a JSON array in
+ * `*capabilities_json_out`.
+ */
+cni_status cni_network_validate(const cni_config *cfg,
+                                const cni_context *ctx,
+                                const char *netconf,
+                                char **capabilities_json_out,
+                                cni_error **err);
 
 /**
  * Free a string returned through a `char **` out-parameter of this

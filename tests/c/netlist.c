@@ -244,7 +244,9 @@ static void test_chain_with_c_exec(void) {
   CHECK_STATUS(cni_network_list_add(cfg, NULL, CHAIN, RT, &result, &err),
                CNI_STATUS_PLUGIN_ERROR, err);
   CHECK(result == NULL);
-  CHECK_STR(cni_error_msg(err), "plugin type=\"second\" name=\"two\" failed (add): chain: refused");
+  /* Go's %w of a *types.Error prints "msg; details". */
+  CHECK_STR(cni_error_msg(err),
+            "plugin type=\"second\" name=\"two\" failed (add): chain: refused; second plugin");
   const cni_error *cause = cni_error_cause(err);
   CHECK(cause != NULL);
   CHECK(cni_error_code(cause) == 7);
