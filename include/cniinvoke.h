@@ -17,6 +17,12 @@
  *  - A NULL pointer where a value is required, a string that is not UTF-8,
  *    and malformed or wrongly-typed JSON give CNI_STATUS_INVALID_ARGUMENT
  *    with a message naming the argument; never a crash.
+ *  - Lists of strings cross the boundary as JSON arrays (paths_json,
+ *    "environ" in args_json, env_json_out, cni_executable_file_extensions).
+ *    The exec_plugin entries are the exception, as the published design
+ *    fixes them: the environment of cni_exec_plugin and of the vtable's
+ *    exec_plugin is a NULL-terminated array (NULL = inherit), and the
+ *    vtable's find_in_path gets its paths as pointer + count.
  *  - No Rust panic crosses the boundary: CNI_STATUS_PANIC.
  *  - A `const cni_exec *` of NULL means the default exec; a
  *    `const cni_context *` of NULL means no cancellation and no deadline.
