@@ -117,17 +117,24 @@ RETRIES = "must be an integer from 0 to 4294967295"
     "kwargs, msg",
     [
         # The core's texts, as the C ABI's cni_exec_new_raw gives them.
-        ({"stderr": "loud"}, 'raw exec option "stderr" must be "forward", "inherit" or "discard", not "loud"'),
+        (
+            {"stderr": "loud"},
+            'raw exec option "stderr" must be "forward", "inherit" or "discard", not "loud"',
+        ),
         ({"kill_grace": -1}, f'raw exec option "killGraceMs" {MS}, not -1000'),
         ({"text_busy_delay": "1"}, f'raw exec option "textBusyDelayMs" {MS}, not "1"'),
         ({"text_busy_delay": float("inf")}, f'raw exec option "textBusyDelayMs" {MS}, not "inf"'),
         ({"text_busy_retries": -1}, f'raw exec option "textBusyRetries" {RETRIES}, not -1'),
         ({"text_busy_retries": 1.5}, f'raw exec option "textBusyRetries" {RETRIES}, not 1.5'),
         ({"text_busy_retries": True}, f'raw exec option "textBusyRetries" {RETRIES}, not true'),
-        ({"text_busy_retries": 1 << 32}, f'raw exec option "textBusyRetries" {RETRIES}, not 4294967296'),
+        (
+            {"text_busy_retries": 1 << 32},
+            f'raw exec option "textBusyRetries" {RETRIES}, not 4294967296',
+        ),
         (
             {"max_output_bytes": -1},
-            'raw exec option "maxOutputBytes" must be an integer from 0 to 18446744073709551615, not -1',
+            'raw exec option "maxOutputBytes" must be an integer from 0 to 18446744073709551615,'
+            " not -1",
         ),
     ],
 )
@@ -141,5 +148,7 @@ def test_bad_option_values_read_as_the_core_words_them(kwargs, msg):
 def test_bad_options():
     with pytest.raises(TypeError, match="file-like object with write"):
         cniinvoke.RawExec(42)
-    with pytest.raises(TypeError, match="kill_grace must be an int, a float, a str or None, not list"):
+    with pytest.raises(
+        TypeError, match="kill_grace must be an int, a float, a str or None, not list"
+    ):
         cniinvoke.RawExec(kill_grace=[1])

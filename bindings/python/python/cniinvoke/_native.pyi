@@ -280,6 +280,7 @@ def delegate(
 ) -> Optional[Result]:
     """Run the delegate ``plugin`` (found on ``CNI_PATH``) with ``verb``; the
     ``Result`` for ``"ADD"``, None for the other verbs."""
+
 def delegate_add(
     plugin: str,
     netconf: _NetConf,
