@@ -326,11 +326,12 @@ cni_exec *cni_exec_new_default(void);
  * (upstream `DefaultExec`, as `cni_exec_new_default`); `inherit`: the
  * plugin writes to fd 2 directly (failures then cannot quote it).
  * `textBusyRetries`: further attempts (integer 0 to 2^32-1) when the
- * plugin file is busy (ETXTBSY), `textBusyDelayMs` apart. `killGraceMs` > 0:
- * on cancellation send SIGTERM, wait that long, then SIGKILL (both are
- * numbers of milliseconds, 0 to 2^64-1, fractions allowed). `maxOutputBytes`: most
- * bytes read from each of stdout and stderr; a plugin writing more is
- * killed and the call fails with `CNI_STATUS_EXEC_FAILED`.
+ * plugin file is busy (ETXTBSY), `textBusyDelayMs` apart. `killGraceMs` >
+ * 0: on cancellation send SIGTERM, wait that long, then SIGKILL (both are
+ * numbers of milliseconds, 0 to 2^64-1, fractions allowed).
+ * `maxOutputBytes`: most bytes read from each of stdout and stderr; a
+ * plugin writing more is killed and the call fails with
+ * `CNI_STATUS_EXEC_FAILED`.
  *
  * Bad options → `CNI_STATUS_INVALID_ARGUMENT` with one of (the same texts
  * the Python and Go bindings give): `raw exec options are not valid JSON:
@@ -339,8 +340,9 @@ cni_exec *cni_exec_new_default(void);
  * textBusyDelayMs, killGraceMs, maxOutputBytes`, `raw exec option
  * "textBusyRetries" must be an integer from 0 to 4294967295, not -1` (and
  * likewise `"stderr" must be "forward", "inherit" or "discard"`,
- * `"killGraceMs" must be a number of milliseconds from 0 to 18446744073709551615`,
- * `"maxOutputBytes" must be an integer from 0 to …`). `out` is required.
+ * `"killGraceMs" must be a number of milliseconds from 0 to
+ * 18446744073709551615`, `"maxOutputBytes" must be an integer from 0 to
+ * …`). `out` is required.
  */
 cni_status cni_exec_new_raw(const char *options_json, cni_exec **out, cni_error **err);
 
