@@ -17,6 +17,12 @@
  *  - A NULL pointer where a value is required, a string that is not UTF-8,
  *    and malformed or wrongly-typed JSON give CNI_STATUS_INVALID_ARGUMENT
  *    with a message naming the argument; never a crash.
+ *  - Lists of strings cross the boundary as JSON arrays (paths_json,
+ *    "environ" in args_json, env_json_out, cni_executable_file_extensions).
+ *    The exec_plugin entries are the exception, as the published design
+ *    fixes them: the environment of cni_exec_plugin and of the vtable's
+ *    exec_plugin is a NULL-terminated array (NULL = inherit), and the
+ *    vtable's find_in_path gets its paths as pointer + count.
  *  - No Rust panic crosses the boundary: CNI_STATUS_PANIC.
  *  - A `const cni_exec *` of NULL means the default exec; a
  *    `const cni_context *` of NULL means no cancellation and no deadline.
@@ -376,10 +382,10 @@ const char *cni_error_details(const cni_error *e);
  * How the plugin process ended, as Go prints it (`exit status 1`,
  * `signal: killed`), for an error from a plugin that ran and failed
  * (`CNI_STATUS_PLUGIN_ERROR` from a process exec: the plugin's own error or
- * the one made from its stderr); NULL for every other error, for errors
- * from a custom exec or `cni_error_new`, and when `e` is NULL. Never part of
- * `cni_error_msg` or the JSON. Owned by `e`: valid until
- * `cni_error_free(e)`.
+ * the one made from its stderr, also when a custom exec passes such an
+ * error on); NULL for every other error, for errors made with
+ * `cni_error_new`, and when `e` is NULL. Never part of `cni_error_msg` or
+ * the JSON. Owned by `e`: valid until `cni_error_free(e)`.
  */
 const char *cni_error_exit_status(const cni_error *e);
 
@@ -462,11 +468,12 @@ cni_exec *cni_exec_new_default(void);
  * (upstream `DefaultExec`, as `cni_exec_new_default`); `inherit`: the
  * plugin writes to fd 2 directly (failures then cannot quote it).
  * `textBusyRetries`: further attempts (integer 0 to 2^32-1) when the
- * plugin file is busy (ETXTBSY), `textBusyDelayMs` apart. `killGraceMs` > 0:
- * on cancellation send SIGTERM, wait that long, then SIGKILL (both are
- * numbers of milliseconds, 0 to 2^64-1, fractions allowed). `maxOutputBytes`: most
- * bytes read from each of stdout and stderr; a plugin writing more is
- * killed and the call fails with `CNI_STATUS_EXEC_FAILED`.
+ * plugin file is busy (ETXTBSY), `textBusyDelayMs` apart. `killGraceMs` >
+ * 0: on cancellation send SIGTERM, wait that long, then SIGKILL (both are
+ * numbers of milliseconds, 0 to 2^64-1, fractions allowed).
+ * `maxOutputBytes`: most bytes read from each of stdout and stderr; a
+ * plugin writing more is killed and the call fails with
+ * `CNI_STATUS_EXEC_FAILED`.
  *
  * Bad options → `CNI_STATUS_INVALID_ARGUMENT` with one of (the same texts
  * the Python and Go bindings give): `raw exec options are not valid JSON:
@@ -475,8 +482,9 @@ cni_exec *cni_exec_new_default(void);
  * textBusyDelayMs, killGraceMs, maxOutputBytes`, `raw exec option
  * "textBusyRetries" must be an integer from 0 to 4294967295, not -1` (and
  * likewise `"stderr" must be "forward", "inherit" or "discard"`,
- * `"killGraceMs" must be a number of milliseconds from 0 to 18446744073709551615`,
- * `"maxOutputBytes" must be an integer from 0 to …`). `out` is required.
+ * `"killGraceMs" must be a number of milliseconds from 0 to
+ * 18446744073709551615`, `"maxOutputBytes" must be an integer from 0 to
+ * …`). `out` is required.
  */
 cni_status cni_exec_new_raw(const char *options_json, cni_exec **out, cni_error **err);
 

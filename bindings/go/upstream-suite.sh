@@ -18,17 +18,11 @@ gomega_version=v1.34.1
 binding=github.com/libcniinvoke/libcniinvoke/bindings/go
 upstream=github.com/containernetworking/cni
 
-# Specs that cannot pass because of a deviation DESIGN.md documents. Each is
-# skipped by a regular expression over its full Ginkgo text, with the reason.
-#
-# (none at present: when one is needed, add it as
-#    skip "REGEX" "reason, and the DESIGN.md section"
-#  below this comment.)
-skips=""
-skip() {
-	echo "upstream-suite: skipping /$1/: $2" >&2
-	skips="${skips:+$skips|}$1"
-}
+# Every spec runs: none fails because of a deviation DESIGN.md documents
+# (upstream's test for an unstartable plugin only asks that the error name
+# the path, which our EXEC_FAILED error does). Should a documented
+# deviation ever make one fail, skip exactly that spec here with
+# -ginkgo.skip=REGEX and its reason.
 
 src=$(go env GOMODCACHE)/$upstream@$cni_version
 if [ ! -d "$src/pkg/invoke" ]; then
@@ -36,7 +30,8 @@ if [ ! -d "$src/pkg/invoke" ]; then
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/cniinvoke-upstream-suite.XXXXXX")
-trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT INT TERM
+trap 'rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM
 
 mkdir "$work/invoke"
 for f in "$src"/pkg/invoke/*_test.go; do
@@ -45,7 +40,6 @@ for f in "$src"/pkg/invoke/*_test.go; do
 	# stay upstream's.)
 	sed "s#\"$upstream/pkg/invoke\"#\"$binding/invoke\"#" "$f" >"$work/invoke/$(basename "$f")"
 done
-chmod -R u+w "$work"
 
 cat >"$work/go.mod" <<EOF
 module cniinvoke.test/upstream-suite
@@ -64,12 +58,9 @@ EOF
 
 cd "$work"
 go mod tidy >/dev/null
-if grep -q "\"$upstream/pkg/invoke\"" invoke/*_test.go; then
-	echo "upstream-suite: an upstream import of pkg/invoke survived the rewrite" >&2
+if grep -q "\"$upstream/pkg/invoke\"" invoke/*_test.go ||
+	! grep -q "\"$binding/invoke\"" invoke/*_test.go; then
+	echo "upstream-suite: the import of pkg/invoke was not pointed at $binding/invoke" >&2
 	exit 1
 fi
-set -- ./invoke "$@"
-if [ -n "$skips" ]; then
-	set -- "$@" "-ginkgo.skip=$skips"
-fi
-go test "$@"
+go test ./invoke "$@"

@@ -138,10 +138,10 @@ pub unsafe extern "C" fn cni_error_details(e: *const cni_error) -> *const c_char
 /// How the plugin process ended, as Go prints it (`exit status 1`,
 /// `signal: killed`), for an error from a plugin that ran and failed
 /// (`CNI_STATUS_PLUGIN_ERROR` from a process exec: the plugin's own error or
-/// the one made from its stderr); NULL for every other error, for errors
-/// from a custom exec or `cni_error_new`, and when `e` is NULL. Never part of
-/// `cni_error_msg` or the JSON. Owned by `e`: valid until
-/// `cni_error_free(e)`.
+/// the one made from its stderr, also when a custom exec passes such an
+/// error on); NULL for every other error, for errors made with
+/// `cni_error_new`, and when `e` is NULL. Never part of `cni_error_msg` or
+/// the JSON. Owned by `e`: valid until `cni_error_free(e)`.
 #[no_mangle]
 pub unsafe extern "C" fn cni_error_exit_status(e: *const cni_error) -> *const c_char {
     ffi_boundary!({

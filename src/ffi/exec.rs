@@ -125,11 +125,12 @@ fn boxed_raw(options: RawExecOptions) -> cni_exec {
 /// (upstream `DefaultExec`, as `cni_exec_new_default`); `inherit`: the
 /// plugin writes to fd 2 directly (failures then cannot quote it).
 /// `textBusyRetries`: further attempts (integer 0 to 2^32-1) when the
-/// plugin file is busy (ETXTBSY), `textBusyDelayMs` apart. `killGraceMs` > 0:
-/// on cancellation send SIGTERM, wait that long, then SIGKILL (both are
-/// numbers of milliseconds, 0 to 2^64-1, fractions allowed). `maxOutputBytes`: most
-/// bytes read from each of stdout and stderr; a plugin writing more is
-/// killed and the call fails with `CNI_STATUS_EXEC_FAILED`.
+/// plugin file is busy (ETXTBSY), `textBusyDelayMs` apart. `killGraceMs` >
+/// 0: on cancellation send SIGTERM, wait that long, then SIGKILL (both are
+/// numbers of milliseconds, 0 to 2^64-1, fractions allowed).
+/// `maxOutputBytes`: most bytes read from each of stdout and stderr; a
+/// plugin writing more is killed and the call fails with
+/// `CNI_STATUS_EXEC_FAILED`.
 ///
 /// Bad options → `CNI_STATUS_INVALID_ARGUMENT` with one of (the same texts
 /// the Python and Go bindings give): `raw exec options are not valid JSON:
@@ -138,8 +139,9 @@ fn boxed_raw(options: RawExecOptions) -> cni_exec {
 /// textBusyDelayMs, killGraceMs, maxOutputBytes`, `raw exec option
 /// "textBusyRetries" must be an integer from 0 to 4294967295, not -1` (and
 /// likewise `"stderr" must be "forward", "inherit" or "discard"`,
-/// `"killGraceMs" must be a number of milliseconds from 0 to 18446744073709551615`,
-/// `"maxOutputBytes" must be an integer from 0 to …`). `out` is required.
+/// `"killGraceMs" must be a number of milliseconds from 0 to
+/// 18446744073709551615`, `"maxOutputBytes" must be an integer from 0 to
+/// …`). `out` is required.
 #[no_mangle]
 pub unsafe extern "C" fn cni_exec_new_raw(
     options_json: *const c_char,

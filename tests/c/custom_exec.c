@@ -171,6 +171,7 @@ static void test_errors(void) {
   CHECK(cni_error_code(err) == 11);
   CHECK_STR(cni_error_msg(err), "try again later");
   CHECK_STR(cni_error_details(err), "busy");
+  CHECK(cni_error_exit_status(err) == NULL); /* made by cni_error_new */
   cni_error_free(err);
 
   /* Other statuses keep their category and message. */
@@ -309,12 +310,11 @@ static void test_null_entries(void) {
 static cni_status nested_exec(void *ud, const cni_context *ctx, const char *plugin_path,
                               const uint8_t *stdin_data, size_t stdin_len,
                               const char *const *environ, cni_buffer *stdout_out, cni_error **err) {
-  (void)ud;
   (void)stdin_data;
   (void)stdin_len;
   (void)environ;
   char *res = NULL;
-  char *args = args_json("ADD", NULL);
+  char *args = args_json("ADD", (const char *)ud); /* ud: a debug file or NULL */
   cni_status s = cni_exec_plugin_with_result(NULL, ctx, plugin_path, NETCONF, args, &res, err);
   free(args);
   if (s == CNI_STATUS_OK) cni_buffer_append(stdout_out, (const uint8_t *)res, strlen(res));
@@ -339,6 +339,16 @@ static void test_nested_calls(void) {
                CNI_STATUS_CANCELLED, err);
   cni_error_free(err);
   cni_context_free(ctx);
+  cni_exec_free(ex);
+
+  /* A library error passed on by the callback keeps the exit status. */
+  const char *dbg = debug_file("nested-fail.json", "{\"stderr\":\"nested\",\"exitCode\":4}");
+  ex = cni_exec_new_custom(&vt, (void *)dbg);
+  CHECK_STATUS(cni_exec_plugin_with_result(ex, NULL, test_plugin(), NETCONF, NULL, &res, &err),
+               CNI_STATUS_PLUGIN_ERROR, err);
+  CHECK_STR(cni_error_msg(err), "netplugin failed: \"nested\"");
+  CHECK_STR(cni_error_exit_status(err), "exit status 4");
+  cni_error_free(err);
   cni_exec_free(ex);
 }
 

@@ -162,13 +162,12 @@ var (
 	defaultCExec = sync.OnceValue(func() *execHandle {
 		return newExecHandle(C.cni_exec_new_default())
 	})
-	// A process exec that only keeps stderr for error messages (RawExec{}).
+	// The library's raw exec with its defaults, which are upstream's
+	// RawExec{}: stderr only kept for error messages.
 	discardCExec = sync.OnceValue(func() *execHandle {
-		opts := C.CString(`{"stderr":"discard"}`)
-		defer C.free(unsafe.Pointer(opts))
 		var out *C.cni_exec
 		var cerr *C.cni_error
-		if status := C.cni_exec_new_raw(opts, &out, &cerr); status != C.CNI_STATUS_OK {
+		if status := C.cni_exec_new_raw(nil, &out, &cerr); status != C.CNI_STATUS_OK {
 			panic("invoke: libcniinvoke rejected its own raw exec options: " + libErrorOf(status, cerr).Error())
 		}
 		return newExecHandle(out)

@@ -13,76 +13,60 @@ import (
 	"github.com/containernetworking/cni/pkg/types"
 )
 
-type delegateFn func(*C.cni_exec, *C.cni_context, *C.char, *C.char, **C.cni_error) C.cni_status
-
-func delegateNoResult(ctx context.Context, delegatePlugin string, netconf []byte, exec Exec, f delegateFn) error {
+// delegate runs delegatePlugin, found on CNI_PATH, with CNI_COMMAND=verb
+// (libcniinvoke's cni_delegate): the result for ADD, nil for the other
+// verbs. The exported Delegate functions are thin wrappers over it.
+func delegate(ctx context.Context, verb, delegatePlugin string, netconf []byte, exec Exec) (types.Result, error) {
 	c, err := newCall(ctx, exec, nil, false)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	cplugin, cconf := C.CString(delegatePlugin), cstring(netconf)
+	cverb, cplugin, cconf := C.CString(verb), C.CString(delegatePlugin), cstring(netconf)
+	defer C.free(unsafe.Pointer(cverb))
 	defer C.free(unsafe.Pointer(cplugin))
 	defer C.free(unsafe.Pointer(cconf))
+	var out *C.char
 	var cerr *C.cni_error
-	status := f(c.exec, c.cctx.ptr, cplugin, cconf, &cerr)
-	return c.done(status, cerr)
+	status := C.cni_delegate(c.exec, c.cctx.ptr, cverb, cplugin, cconf, &out, &cerr)
+	if err := c.done(status, cerr); err != nil {
+		return nil, err
+	}
+	if out == nil {
+		return nil, nil
+	}
+	return resultFromJSON(takeString(out))
 }
 
 // DelegateAdd calls the given delegate plugin with the CNI ADD action and
 // JSON configuration
 func DelegateAdd(ctx context.Context, delegatePlugin string, netconf []byte, exec Exec) (types.Result, error) {
-	c, err := newCall(ctx, exec, nil, false)
-	if err != nil {
-		return nil, err
-	}
-	cplugin, cconf := C.CString(delegatePlugin), cstring(netconf)
-	defer C.free(unsafe.Pointer(cplugin))
-	defer C.free(unsafe.Pointer(cconf))
-	var out *C.char
-	var cerr *C.cni_error
-	status := C.cni_delegate_add(c.exec, c.cctx.ptr, cplugin, cconf, &out, &cerr)
-	if err := c.done(status, cerr); err != nil {
-		return nil, err
-	}
-	return resultFromJSON(takeString(out))
+	return delegate(ctx, "ADD", delegatePlugin, netconf, exec)
 }
 
 // DelegateCheck calls the given delegate plugin with the CNI CHECK action and
 // JSON configuration
 func DelegateCheck(ctx context.Context, delegatePlugin string, netconf []byte, exec Exec) error {
-	return delegateNoResult(ctx, delegatePlugin, netconf, exec, cDelegateCheck)
+	_, err := delegate(ctx, "CHECK", delegatePlugin, netconf, exec)
+	return err
 }
 
 // DelegateDel calls the given delegate plugin with the CNI DEL action and
 // JSON configuration
 func DelegateDel(ctx context.Context, delegatePlugin string, netconf []byte, exec Exec) error {
-	return delegateNoResult(ctx, delegatePlugin, netconf, exec, cDelegateDel)
+	_, err := delegate(ctx, "DEL", delegatePlugin, netconf, exec)
+	return err
 }
 
 // DelegateStatus calls the given delegate plugin with the CNI STATUS action and
 // JSON configuration
 func DelegateStatus(ctx context.Context, delegatePlugin string, netconf []byte, exec Exec) error {
-	return delegateNoResult(ctx, delegatePlugin, netconf, exec, cDelegateStatus)
+	_, err := delegate(ctx, "STATUS", delegatePlugin, netconf, exec)
+	return err
 }
 
 // DelegateGC calls the given delegate plugin with the CNI GC action and
 // JSON configuration
 func DelegateGC(ctx context.Context, delegatePlugin string, netconf []byte, exec Exec) error {
-	return delegateNoResult(ctx, delegatePlugin, netconf, exec, cDelegateGC)
-}
-
-func cDelegateCheck(e *C.cni_exec, c *C.cni_context, p, n *C.char, err **C.cni_error) C.cni_status {
-	return C.cni_delegate_check(e, c, p, n, err)
-}
-
-func cDelegateDel(e *C.cni_exec, c *C.cni_context, p, n *C.char, err **C.cni_error) C.cni_status {
-	return C.cni_delegate_del(e, c, p, n, err)
-}
-
-func cDelegateStatus(e *C.cni_exec, c *C.cni_context, p, n *C.char, err **C.cni_error) C.cni_status {
-	return C.cni_delegate_status(e, c, p, n, err)
-}
-
-func cDelegateGC(e *C.cni_exec, c *C.cni_context, p, n *C.char, err **C.cni_error) C.cni_status {
-	return C.cni_delegate_gc(e, c, p, n, err)
+	_, err := delegate(ctx, "GC", delegatePlugin, netconf, exec)
+	return err
 }

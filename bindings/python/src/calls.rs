@@ -13,7 +13,7 @@ use pyo3::prelude::*;
 
 /// Run `f` under the context of `ctx=`/`timeout=` with the GIL released,
 /// then turn its outcome into a Python value or exception.
-fn run<T: Send>(
+pub(crate) fn run<T: Send>(
     py: Python<'_>,
     exec: Option<&Bound<'_, PyAny>>,
     ctx: Option<PyRef<'_, PyContext>>,
@@ -117,128 +117,6 @@ pub fn get_version_info(
         return Ok(obj);
     }
     Ok(Py::new(py, PyPluginInfo::from_core(&info))?.into_any())
-}
-
-type Verb = fn(&Context, &str, &[u8], Option<&dyn Exec>) -> cniinvoke::Result<()>;
-
-fn delegate(
-    py: Python<'_>,
-    verb: Verb,
-    plugin: &str,
-    netconf: &Bound<'_, PyAny>,
-    exec: Option<&Bound<'_, PyAny>>,
-    ctx: Option<PyRef<'_, PyContext>>,
-    timeout: Option<&Bound<'_, PyAny>>,
-) -> PyResult<()> {
-    let netconf = convert::json_doc(netconf, "netconf")?;
-    run(py, exec, ctx, timeout, |c, e| verb(c, plugin, &netconf, e)).map(|_| ())
-}
-
-/// Find `plugin` on this process's `CNI_PATH` and run its ADD with this
-/// process's environment (`CNI_COMMAND=ADD`); its `Result`.
-#[pyfunction]
-#[pyo3(signature = (plugin, netconf, exec=None, *, ctx=None, timeout=None))]
-pub fn delegate_add(
-    py: Python<'_>,
-    plugin: &str,
-    netconf: &Bound<'_, PyAny>,
-    exec: Option<&Bound<'_, PyAny>>,
-    ctx: Option<PyRef<'_, PyContext>>,
-    timeout: Option<&Bound<'_, PyAny>>,
-) -> PyResult<PyCniResult> {
-    let netconf = convert::json_doc(netconf, "netconf")?;
-    let (r, _) = run(py, exec, ctx, timeout, |c, e| {
-        cniinvoke::delegate_add(c, plugin, &netconf, e)
-    })?;
-    Ok(PyCniResult::new(r))
-}
-
-/// Find `plugin` on `CNI_PATH` and run its CHECK (`CNI_COMMAND=CHECK`).
-#[pyfunction]
-#[pyo3(signature = (plugin, netconf, exec=None, *, ctx=None, timeout=None))]
-pub fn delegate_check(
-    py: Python<'_>,
-    plugin: &str,
-    netconf: &Bound<'_, PyAny>,
-    exec: Option<&Bound<'_, PyAny>>,
-    ctx: Option<PyRef<'_, PyContext>>,
-    timeout: Option<&Bound<'_, PyAny>>,
-) -> PyResult<()> {
-    delegate(
-        py,
-        cniinvoke::delegate_check,
-        plugin,
-        netconf,
-        exec,
-        ctx,
-        timeout,
-    )
-}
-
-/// Find `plugin` on `CNI_PATH` and run its DEL (`CNI_COMMAND=DEL`).
-#[pyfunction]
-#[pyo3(signature = (plugin, netconf, exec=None, *, ctx=None, timeout=None))]
-pub fn delegate_del(
-    py: Python<'_>,
-    plugin: &str,
-    netconf: &Bound<'_, PyAny>,
-    exec: Option<&Bound<'_, PyAny>>,
-    ctx: Option<PyRef<'_, PyContext>>,
-    timeout: Option<&Bound<'_, PyAny>>,
-) -> PyResult<()> {
-    delegate(
-        py,
-        cniinvoke::delegate_del,
-        plugin,
-        netconf,
-        exec,
-        ctx,
-        timeout,
-    )
-}
-
-/// Find `plugin` on `CNI_PATH` and run its STATUS (`CNI_COMMAND=STATUS`).
-#[pyfunction]
-#[pyo3(signature = (plugin, netconf, exec=None, *, ctx=None, timeout=None))]
-pub fn delegate_status(
-    py: Python<'_>,
-    plugin: &str,
-    netconf: &Bound<'_, PyAny>,
-    exec: Option<&Bound<'_, PyAny>>,
-    ctx: Option<PyRef<'_, PyContext>>,
-    timeout: Option<&Bound<'_, PyAny>>,
-) -> PyResult<()> {
-    delegate(
-        py,
-        cniinvoke::delegate_status,
-        plugin,
-        netconf,
-        exec,
-        ctx,
-        timeout,
-    )
-}
-
-/// Find `plugin` on `CNI_PATH` and run its GC (`CNI_COMMAND=GC`).
-#[pyfunction]
-#[pyo3(signature = (plugin, netconf, exec=None, *, ctx=None, timeout=None))]
-pub fn delegate_gc(
-    py: Python<'_>,
-    plugin: &str,
-    netconf: &Bound<'_, PyAny>,
-    exec: Option<&Bound<'_, PyAny>>,
-    ctx: Option<PyRef<'_, PyContext>>,
-    timeout: Option<&Bound<'_, PyAny>>,
-) -> PyResult<()> {
-    delegate(
-        py,
-        cniinvoke::delegate_gc,
-        plugin,
-        netconf,
-        exec,
-        ctx,
-        timeout,
-    )
 }
 
 /// Convert a result (a `Result`, or its JSON as `bytes`, `str` or a

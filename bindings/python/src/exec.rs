@@ -4,24 +4,33 @@
 use crate::context::{Call, CurrentGuard, PyContext};
 use crate::convert;
 use crate::errors;
+use crate::raw_options::Keywords;
 use crate::values::PyPluginInfo;
 use cniinvoke::version::PluginInfo;
-use cniinvoke::{Context, DefaultExec, Exec, RawExec, RawExecOptions, StderrSink};
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use cniinvoke::{Context, DefaultExec, Exec, RawExec, RawExecOptions, StderrWriter};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyList};
+use pyo3::types::{PyBytes, PyList, PyString};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 /// Runs plugin binaries as child processes (upstream `RawExec`).
 ///
 /// `RawExec(stderr=None, *, text_busy_retries=5, text_busy_delay=1.0,
-/// kill_grace=0.0)`. `stderr` says where a successful plugin's stderr goes:
-/// `None` or `"discard"` (captured only to quote in error messages, as
-/// upstream's `RawExec{}`), `"forward"` (written to this process's fd 2),
+/// kill_grace=0.0, max_output_bytes=64 MiB)`. `stderr` says where a
+/// successful plugin's stderr goes: `None` or `"discard"` (captured only to
+/// quote in error messages, as upstream's `RawExec{}`: the default),
+/// `"forward"` (written to this process's fd 2, as `DefaultExec`),
 /// `"inherit"` (the plugin writes to fd 2 itself; nothing is captured), or a
-/// file-like object with `write()` (text or binary). `kill_grace`: seconds
-/// between SIGTERM and SIGKILL when a call is cancelled (0 = SIGKILL at once).
+/// file-like object with `write()` (text or binary). `text_busy_delay`:
+/// seconds between the `text_busy_retries` further attempts on ETXTBSY.
+/// `kill_grace`: seconds between SIGTERM and SIGKILL when a call is
+/// cancelled (0 = SIGKILL at once). `max_output_bytes`: most bytes read from
+/// each of stdout and stderr (a plugin writing more is killed). The options
+/// are validated by the library core, as the C ABI's `options_json`: a bad
+/// value raises `InvalidArgumentError` (a `ValueError`) with the core's
+/// text, which names the option by its options-document key and unit
+/// (`kill_grace=-1` → `raw exec option "killGraceMs" must be a number of
+/// milliseconds from 0 to 18446744073709551615, not -1000`).
 #[pyclass(module = "cniinvoke", name = "RawExec", frozen)]
 pub struct PyRawExec {
     inner: RawExec,
@@ -29,11 +38,11 @@ pub struct PyRawExec {
 }
 
 /// Where `write()` goes: text streams get `str`, others `bytes`.
-fn writer(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<StderrSink> {
+fn writer(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<StderrWriter> {
     let text_base = py.import("io")?.getattr("TextIOBase")?;
     let text = obj.is_instance(&text_base)?;
     let target = obj.clone().unbind();
-    Ok(StderrSink::Writer(Arc::new(move |data: &[u8]| {
+    Ok(Arc::new(move |data: &[u8]| {
         Python::attach(|py| {
             let f = target.bind(py);
             let r = if text {
@@ -52,85 +61,46 @@ fn writer(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<StderrSink> {
                 e.write_unraisable(py, Some(f));
             }
         })
-    })))
-}
-
-/// `text_busy_retries=`: an int in `0..=u32::MAX`.
-fn retries(n: &Bound<'_, PyAny>) -> PyResult<u32> {
-    let bad_type = || {
-        PyTypeError::new_err(format!(
-            "text_busy_retries must be an int, not {}",
-            convert::type_name(n)
-        ))
-    };
-    if n.is_instance_of::<pyo3::types::PyBool>() || !n.is_instance_of::<pyo3::types::PyInt>() {
-        return Err(bad_type());
-    }
-    let v: i128 = n.extract().map_err(|_| bad_type())?;
-    u32::try_from(v).map_err(|_| {
-        PyValueError::new_err(format!(
-            "text_busy_retries must be between 0 and {}, not {v}",
-            u32::MAX
-        ))
-    })
+    }))
 }
 
 #[pymethods]
 impl PyRawExec {
     #[new]
-    #[pyo3(signature = (stderr=None, *, text_busy_retries=None, text_busy_delay=None, kill_grace=None))]
+    #[pyo3(signature = (stderr=None, *, text_busy_retries=None, text_busy_delay=None, kill_grace=None, max_output_bytes=None))]
     fn new(
         py: Python<'_>,
         stderr: Option<&Bound<'_, PyAny>>,
         text_busy_retries: Option<&Bound<'_, PyAny>>,
         text_busy_delay: Option<&Bound<'_, PyAny>>,
         kill_grace: Option<&Bound<'_, PyAny>>,
+        max_output_bytes: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let none = py.None().into_bound(py);
         let stderr = stderr.unwrap_or(&none);
-        let sink = if stderr.is_none() {
-            StderrSink::Discard
-        } else if let Ok(s) = stderr.extract::<String>() {
-            match s.as_str() {
-                "discard" => StderrSink::Discard,
-                "forward" => StderrSink::Forward,
-                "inherit" => StderrSink::Inherit,
-                other => {
-                    return Err(PyValueError::new_err(format!(
-                        "stderr must be None, \"discard\", \"forward\", \"inherit\" or a file-like object, not {other:?}"
-                    )))
-                }
-            }
+        // A str names a mode of the options document; an object with
+        // write() is the writer.
+        let (mode, writer) = if stderr.is_none() || stderr.is_instance_of::<PyString>() {
+            (Some(stderr), None)
         } else if stderr.hasattr("write")? {
-            writer(py, stderr)?
+            (None, Some(writer(py, stderr)?))
         } else {
             return Err(PyTypeError::new_err(format!(
                 "stderr must be None, \"discard\", \"forward\", \"inherit\" or a file-like object with write(), not {}",
                 convert::type_name(stderr)
             )));
         };
-        let defaults = RawExecOptions::default();
-        let text_busy_retries = match text_busy_retries.filter(|n| !n.is_none()) {
-            None => defaults.text_busy_retries,
-            Some(n) => retries(n)?,
-        };
-        let secs = |obj: Option<&Bound<'_, PyAny>>, what: &str, default: Duration| {
-            convert::seconds(obj, what).map(|d| d.unwrap_or(default))
-        };
-        #[allow(clippy::needless_update)]
+        let doc = Keywords {
+            stderr_mode: mode,
+            text_busy_retries,
+            text_busy_delay,
+            kill_grace,
+            max_output_bytes,
+        }
+        .document()?;
+        let options = errors::check(py, RawExecOptions::from_value(&doc, writer))?;
         Ok(PyRawExec {
-            inner: RawExec::new(RawExecOptions {
-                stderr: sink,
-                text_busy_retries,
-                text_busy_delay: secs(
-                    text_busy_delay,
-                    "text_busy_delay",
-                    defaults.text_busy_delay,
-                )?,
-                kill_grace: secs(kill_grace, "kill_grace", defaults.kill_grace)?,
-                // Options the core grows later keep their defaults.
-                ..defaults
-            }),
+            inner: RawExec::new(options),
             stderr: stderr.clone().unbind(),
         })
     }
@@ -157,6 +127,12 @@ impl PyRawExec {
     #[getter]
     fn kill_grace(&self) -> f64 {
         self.inner.options.kill_grace.as_secs_f64()
+    }
+
+    /// Most bytes read from each of a plugin's stdout and stderr.
+    #[getter]
+    fn max_output_bytes(&self) -> usize {
+        self.inner.options.max_output_bytes
     }
 
     /// Run `plugin_path` with `stdin_data` on stdin and exactly `environ`

@@ -8,8 +8,10 @@ mod args;
 mod calls;
 mod context;
 mod convert;
+mod delegate;
 mod errors;
 mod exec;
+mod raw_options;
 mod values;
 
 use pyo3::prelude::*;
@@ -31,11 +33,12 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(calls::exec_plugin_with_result, m)?)?;
     m.add_function(wrap_pyfunction!(calls::exec_plugin_without_result, m)?)?;
     m.add_function(wrap_pyfunction!(calls::get_version_info, m)?)?;
-    m.add_function(wrap_pyfunction!(calls::delegate_add, m)?)?;
-    m.add_function(wrap_pyfunction!(calls::delegate_check, m)?)?;
-    m.add_function(wrap_pyfunction!(calls::delegate_del, m)?)?;
-    m.add_function(wrap_pyfunction!(calls::delegate_status, m)?)?;
-    m.add_function(wrap_pyfunction!(calls::delegate_gc, m)?)?;
+    m.add_function(wrap_pyfunction!(delegate::delegate, m)?)?;
+    m.add_function(wrap_pyfunction!(delegate::delegate_add, m)?)?;
+    m.add_function(wrap_pyfunction!(delegate::delegate_check, m)?)?;
+    m.add_function(wrap_pyfunction!(delegate::delegate_del, m)?)?;
+    m.add_function(wrap_pyfunction!(delegate::delegate_status, m)?)?;
+    m.add_function(wrap_pyfunction!(delegate::delegate_gc, m)?)?;
     m.add_function(wrap_pyfunction!(calls::convert_result, m)?)?;
     m.add(
         "EXECUTABLE_FILE_EXTENSIONS",

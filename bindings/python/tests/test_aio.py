@@ -46,11 +46,14 @@ def test_aio_delegates(plugin, script, monkeypatch):
         for fn in (aio.delegate_check, aio.delegate_del, aio.delegate_status, aio.delegate_gc):
             assert await fn(name, CONF) is None
             seen.append(s.seen()["env"]["CNI_COMMAND"])
+        assert (await aio.delegate("ADD", name, CONF)).cni_version == "1.0.0"
+        assert await aio.delegate("GC", name, CONF) is None
+        seen.append(s.seen()["env"]["CNI_COMMAND"])
         return r, seen
 
     r, seen = run(main())
     assert r.cni_version == "1.0.0"
-    assert seen == ["CHECK", "DEL", "STATUS", "GC"]
+    assert seen == ["CHECK", "DEL", "STATUS", "GC", "GC"]
 
 
 def test_aio_runs_concurrently(plugin, script):

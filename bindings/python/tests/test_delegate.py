@@ -43,6 +43,24 @@ def test_delegate_verbs(on_cni_path, script, monkeypatch, fn, verb):
     assert s.seen()["env"]["CNI_COMMAND"] == verb
 
 
+@pytest.mark.parametrize("verb", ["ADD", "CHECK", "DEL", "STATUS", "GC"])
+def test_delegate_by_verb(on_cni_path, script, monkeypatch, verb):
+    s = script(result={"cniVersion": "1.0.0", "ips": [{"address": "10.3.3.4/24"}]})
+    monkeypatch.setenv("CNI_TEST_PLUGIN_DEBUG", str(s.file))
+    r = cniinvoke.delegate(verb, on_cni_path, CONF)
+    assert s.seen()["env"]["CNI_COMMAND"] == verb
+    if verb == "ADD":
+        assert r.to_dict()["ips"][0]["address"] == "10.3.3.4/24"
+    else:
+        assert r is None
+
+
+def test_delegate_unknown_verb(on_cni_path):
+    with pytest.raises(cniinvoke.InvalidArgumentError) as ei:
+        cniinvoke.delegate("add", on_cni_path, CONF)
+    assert ei.value.msg == 'unknown delegate verb "add": expected ADD, CHECK, DEL, STATUS or GC'
+
+
 def test_delegate_real_plugin_mode(on_cni_path):
     r = cniinvoke.delegate_add(on_cni_path, dict(CONF, cniVersion="0.4.0"), cniinvoke.RawExec())
     assert r.cni_version == "0.4.0"

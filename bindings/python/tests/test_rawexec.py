@@ -103,19 +103,52 @@ def test_options_and_repr():
     assert ex.stderr == "forward"
     d = cniinvoke.RawExec()
     assert (d.text_busy_retries, d.text_busy_delay, d.kill_grace) == (5, 1.0, 0.0)
+    assert d.max_output_bytes == 64 << 20
+    assert cniinvoke.RawExec(max_output_bytes=7, text_busy_delay=0.0025).max_output_bytes == 7
+    assert cniinvoke.RawExec(text_busy_delay=0.0025).text_busy_delay == 0.0025
     assert "RawExec" in repr(ex) and repr(cniinvoke.DefaultExec()) == "cniinvoke.DefaultExec()"
 
 
+MS = "must be a number of milliseconds from 0 to 18446744073709551615"
+RETRIES = "must be an integer from 0 to 4294967295"
+
+
+@pytest.mark.parametrize(
+    "kwargs, msg",
+    [
+        # The core's texts, as the C ABI's cni_exec_new_raw gives them.
+        (
+            {"stderr": "loud"},
+            'raw exec option "stderr" must be "forward", "inherit" or "discard", not "loud"',
+        ),
+        ({"kill_grace": -1}, f'raw exec option "killGraceMs" {MS}, not -1000'),
+        ({"text_busy_delay": "1"}, f'raw exec option "textBusyDelayMs" {MS}, not "1"'),
+        ({"text_busy_delay": float("inf")}, f'raw exec option "textBusyDelayMs" {MS}, not "inf"'),
+        ({"text_busy_retries": -1}, f'raw exec option "textBusyRetries" {RETRIES}, not -1'),
+        ({"text_busy_retries": 1.5}, f'raw exec option "textBusyRetries" {RETRIES}, not 1.5'),
+        ({"text_busy_retries": True}, f'raw exec option "textBusyRetries" {RETRIES}, not true'),
+        (
+            {"text_busy_retries": 1 << 32},
+            f'raw exec option "textBusyRetries" {RETRIES}, not 4294967296',
+        ),
+        (
+            {"max_output_bytes": -1},
+            'raw exec option "maxOutputBytes" must be an integer from 0 to 18446744073709551615,'
+            " not -1",
+        ),
+    ],
+)
+def test_bad_option_values_read_as_the_core_words_them(kwargs, msg):
+    with pytest.raises(cniinvoke.InvalidArgumentError) as ei:
+        cniinvoke.RawExec(**kwargs)
+    assert ei.value.msg == msg
+    assert isinstance(ei.value, ValueError)
+
+
 def test_bad_options():
-    with pytest.raises(ValueError, match="stderr must be"):
-        cniinvoke.RawExec("loud")
     with pytest.raises(TypeError, match="file-like object with write"):
         cniinvoke.RawExec(42)
-    with pytest.raises(ValueError, match="kill_grace must be a number of seconds >= 0"):
-        cniinvoke.RawExec(kill_grace=-1)
-    with pytest.raises(TypeError, match="text_busy_delay must be a number"):
-        cniinvoke.RawExec(text_busy_delay="1")
-    with pytest.raises(ValueError, match="text_busy_retries must be between 0 and"):
-        cniinvoke.RawExec(text_busy_retries=-1)
-    with pytest.raises(TypeError, match="text_busy_retries must be an int"):
-        cniinvoke.RawExec(text_busy_retries=1.5)
+    with pytest.raises(
+        TypeError, match="kill_grace must be an int, a float, a str or None, not list"
+    ):
+        cniinvoke.RawExec(kill_grace=[1])

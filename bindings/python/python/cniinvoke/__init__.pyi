@@ -25,6 +25,7 @@ from ._native import RawExec as RawExec
 from ._native import Result as Result
 from ._native import args_from_env as args_from_env
 from ._native import convert_result as convert_result
+from ._native import delegate as delegate
 from ._native import delegate_add as delegate_add
 from ._native import delegate_check as delegate_check
 from ._native import delegate_del as delegate_del
@@ -65,6 +66,7 @@ __all__ = [
     "UnsupportedVersionError",
     "args_from_env",
     "convert_result",
+    "delegate",
     "delegate_add",
     "delegate_check",
     "delegate_del",

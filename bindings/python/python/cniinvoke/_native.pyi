@@ -36,6 +36,7 @@ __all__ = [
     "exec_plugin_with_result",
     "exec_plugin_without_result",
     "get_version_info",
+    "delegate",
     "delegate_add",
     "delegate_check",
     "delegate_del",
@@ -143,7 +144,18 @@ def args_from_env() -> InheritedArgs:
 
 @final
 class RawExec:
-    """Runs plugin binaries as child processes (upstream ``RawExec``)."""
+    """Runs plugin binaries as child processes (upstream ``RawExec``).
+
+    ``stderr`` None or ``"discard"`` (the default, as upstream's
+    ``RawExec{}``) keeps a successful plugin's stderr only for error
+    messages; ``"forward"`` writes it to fd 2 (as :class:`DefaultExec`);
+    ``"inherit"`` lets the plugin write to fd 2; a file-like object gets it
+    through ``write()``. Defaults: ``text_busy_retries=5``,
+    ``text_busy_delay=1.0`` s, ``kill_grace=0.0`` s,
+    ``max_output_bytes=64 MiB``. Bad values raise
+    :class:`InvalidArgumentError` with the library core's text (the same as
+    the C ABI's), naming the option by its options-document key and unit.
+    """
 
     def __new__(
         cls,
@@ -154,6 +166,7 @@ class RawExec:
         text_busy_retries: Optional[int] = None,
         text_busy_delay: Optional[_Seconds] = None,
         kill_grace: Optional[_Seconds] = None,
+        max_output_bytes: Optional[int] = None,
     ) -> "RawExec": ...
     @property
     def stderr(self) -> Any: ...
@@ -163,6 +176,8 @@ class RawExec:
     def text_busy_delay(self) -> float: ...
     @property
     def kill_grace(self) -> float: ...
+    @property
+    def max_output_bytes(self) -> int: ...
     def exec_plugin(
         self,
         plugin_path: _StrPath,
@@ -254,6 +269,18 @@ def get_version_info(
     ctx: Optional[Context] = None,
     timeout: Optional[_Seconds] = None,
 ) -> PluginInfo: ...
+def delegate(
+    verb: Literal["ADD", "CHECK", "DEL", "STATUS", "GC"],
+    plugin: str,
+    netconf: _NetConf,
+    exec: Optional[_ExecLike] = None,
+    *,
+    ctx: Optional[Context] = None,
+    timeout: Optional[_Seconds] = None,
+) -> Optional[Result]:
+    """Run the delegate ``plugin`` (found on ``CNI_PATH``) with ``verb``; the
+    ``Result`` for ``"ADD"``, None for the other verbs."""
+
 def delegate_add(
     plugin: str,
     netconf: _NetConf,

@@ -34,6 +34,7 @@ __all__ = [
     "exec_plugin_with_result",
     "exec_plugin_without_result",
     "get_version_info",
+    "delegate",
     "delegate_add",
     "delegate_check",
     "delegate_del",
@@ -128,6 +129,19 @@ async def get_version_info(
 ) -> PluginInfo:
     """Awaitable :func:`cniinvoke.get_version_info`."""
     return await _run(_native.get_version_info, plugin_path, exec, ctx=ctx, timeout=timeout)
+
+
+async def delegate(
+    verb: str,
+    plugin: str,
+    netconf: NetConf,
+    exec: Any = None,
+    *,
+    ctx: Optional[Context] = None,
+    timeout: Optional[float] = None,
+) -> Optional[Result]:
+    """Awaitable :func:`cniinvoke.delegate`."""
+    return await _run(_native.delegate, verb, plugin, netconf, exec, ctx=ctx, timeout=timeout)
 
 
 async def delegate_add(
