@@ -193,3 +193,27 @@ fn the_interrupt_check_runs_when_due_or_signalled() {
     ctx.check_interrupt(true);
     assert_eq!(ctx.done(), Some(Done::Cancelled));
 }
+
+#[test]
+fn long_chains_cancel_and_inherit_without_recursion() {
+    let root = Context::new();
+    root.set_trace(TraceContext {
+        traceparent: Some("root".into()),
+        ..TraceContext::default()
+    });
+    let mut chain = vec![root.clone()];
+    for _ in 0..50_000 {
+        let next = chain.last().unwrap().child();
+        chain.push(next);
+    }
+    let leaf = chain.last().unwrap().clone();
+    assert_eq!(leaf.trace().traceparent.as_deref(), Some("root"));
+    root.cancel();
+    assert_eq!(leaf.done(), Some(Done::Cancelled));
+    // Dropped root first: the leaf's drop then releases the whole chain.
+    drop(root);
+    drop(leaf);
+    chain.reverse();
+    while chain.pop().is_some() {}
+    assert!(chain.is_empty());
+}
