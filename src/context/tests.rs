@@ -217,3 +217,25 @@ fn long_chains_cancel_and_inherit_without_recursion() {
     while chain.pop().is_some() {}
     assert!(chain.is_empty());
 }
+
+/// The descriptor is made by the waiter while another thread cancels: in
+/// every interleaving the wait ends (the cancel writes the descriptor, or
+/// the waiter sees the flag it set first).
+#[test]
+fn a_cancel_racing_the_first_wait_is_never_lost() {
+    for _ in 0..500 {
+        let ctx = Context::new().child();
+        let c2 = ctx.clone();
+        let canceller = std::thread::spawn(move || c2.cancel());
+        let fd = ctx.wake_fd().expect("an eventfd");
+        let mut pfd = libc::pollfd {
+            fd,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd.
+        let ready = unsafe { libc::poll(&mut pfd, 1, 5_000) };
+        canceller.join().unwrap();
+        assert_eq!(ready, 1, "the cancel was lost");
+    }
+}
