@@ -239,3 +239,30 @@ fn a_cancel_racing_the_first_wait_is_never_lost() {
         assert_eq!(ready, 1, "the cancel was lost");
     }
 }
+
+/// A forked child shares the parent's descriptor but not its flag: its
+/// cancel must not wake (and spin) the parent's waits, nor may it wait on
+/// the descriptor itself.
+#[test]
+fn a_forked_child_leaves_the_parents_descriptor_alone() {
+    let ctx = Context::new();
+    let fd = ctx.wake_fd().expect("an eventfd");
+    // SAFETY: the child only touches this test's own context (whose locks
+    // no other thread holds) and exits without unwinding.
+    let pid = unsafe { libc::fork() };
+    if pid == 0 {
+        ctx.cancel();
+        let ok = ctx.wake_fd().is_none() && ctx.tick() == Some(Duration::from_millis(10));
+        // SAFETY: leaves the child at once.
+        unsafe { libc::_exit(if ok { 0 } else { 1 }) };
+    }
+    assert!(pid > 0);
+    let mut status = 0;
+    // SAFETY: waits for the child just forked.
+    assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
+    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0);
+    assert!(!readable(fd), "the child's cancel woke the parent");
+    assert_eq!(ctx.done(), None);
+    ctx.cancel();
+    assert!(readable(fd));
+}
