@@ -84,36 +84,67 @@ impl Inner {
         }
     }
 
-    /// Set the flag, wake waiters, then do the same for every descendant.
-    fn cancel(&self) {
+    /// Set the flag and wake waiters; `false` if it was set already (or
+    /// cannot be).
+    fn mark_cancelled(&self) -> bool {
         if !self.cancellable || self.cancelled.swap(true, Ordering::SeqCst) {
-            return;
+            return false;
         }
         self.wake.signal();
-        // Upgraded under the lock, cancelled (and maybe dropped) after it:
-        // a child's drop takes this lock.
-        let children: Vec<Arc<Inner>> = lock(&self.children)
+        true
+    }
+
+    /// The live children. Upgraded under the lock, used (and maybe
+    /// dropped) after it: a child's drop takes this lock.
+    fn live_children(&self) -> Vec<Arc<Inner>> {
+        lock(&self.children)
             .values()
             .filter_map(Weak::upgrade)
-            .collect();
-        for child in children {
-            child.cancel();
+            .collect()
+    }
+
+    /// Cancel this context and every descendant (without recursion: chains
+    /// of contexts may be long).
+    fn cancel(&self) {
+        if !self.mark_cancelled() {
+            return;
+        }
+        let mut todo = self.live_children();
+        while let Some(c) = todo.pop() {
+            if c.mark_cancelled() {
+                todo.extend(c.live_children());
+            }
         }
     }
 
+    /// Own trace values, each unset one taken from the nearest ancestor
+    /// that sets it.
     fn trace(&self) -> TraceContext {
-        let own = self.trace.read().unwrap_or_else(|e| e.into_inner()).clone();
-        match &self.parent {
-            Some(p) => own.or_inherit(p.trace()),
-            None => own,
+        let read = |i: &Inner| i.trace.read().unwrap_or_else(|e| e.into_inner()).clone();
+        let mut out = read(self);
+        let mut up = self.parent.as_deref();
+        while let Some(p) = up {
+            out = out.or_inherit(read(p));
+            up = p.parent.as_deref();
         }
+        out
     }
 }
 
 impl Drop for Inner {
+    /// Leave the parent's list; release ancestors that only this context
+    /// kept alive one by one (a recursive drop of a long chain would
+    /// exhaust the stack).
     fn drop(&mut self) {
-        if let Some(p) = &self.parent {
-            lock(&p.children).remove(&(self as *const Inner as usize));
+        let mut key = self as *const Inner as usize;
+        let mut next = self.parent.take();
+        while let Some(parent) = next {
+            lock(&parent.children).remove(&key);
+            key = Arc::as_ptr(&parent) as usize;
+            next = match Arc::try_unwrap(parent) {
+                Ok(mut last_ref) => last_ref.parent.take(),
+                Err(_) => None,
+            };
         }
     }
 }

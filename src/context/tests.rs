@@ -193,3 +193,76 @@ fn the_interrupt_check_runs_when_due_or_signalled() {
     ctx.check_interrupt(true);
     assert_eq!(ctx.done(), Some(Done::Cancelled));
 }
+
+#[test]
+fn long_chains_cancel_and_inherit_without_recursion() {
+    let root = Context::new();
+    root.set_trace(TraceContext {
+        traceparent: Some("root".into()),
+        ..TraceContext::default()
+    });
+    let mut chain = vec![root.clone()];
+    for _ in 0..50_000 {
+        let next = chain.last().unwrap().child();
+        chain.push(next);
+    }
+    let leaf = chain.last().unwrap().clone();
+    assert_eq!(leaf.trace().traceparent.as_deref(), Some("root"));
+    root.cancel();
+    assert_eq!(leaf.done(), Some(Done::Cancelled));
+    // Dropped root first: the leaf's drop then releases the whole chain.
+    drop(root);
+    drop(leaf);
+    chain.reverse();
+    while chain.pop().is_some() {}
+    assert!(chain.is_empty());
+}
+
+/// The descriptor is made by the waiter while another thread cancels: in
+/// every interleaving the wait ends (the cancel writes the descriptor, or
+/// the waiter sees the flag it set first).
+#[test]
+fn a_cancel_racing_the_first_wait_is_never_lost() {
+    for _ in 0..500 {
+        let ctx = Context::new().child();
+        let c2 = ctx.clone();
+        let canceller = std::thread::spawn(move || c2.cancel());
+        let fd = ctx.wake_fd().expect("an eventfd");
+        let mut pfd = libc::pollfd {
+            fd,
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd.
+        let ready = unsafe { libc::poll(&mut pfd, 1, 5_000) };
+        canceller.join().unwrap();
+        assert_eq!(ready, 1, "the cancel was lost");
+    }
+}
+
+/// A forked child shares the parent's descriptor but not its flag: its
+/// cancel must not wake (and spin) the parent's waits, nor may it wait on
+/// the descriptor itself.
+#[test]
+fn a_forked_child_leaves_the_parents_descriptor_alone() {
+    let ctx = Context::new();
+    let fd = ctx.wake_fd().expect("an eventfd");
+    // SAFETY: the child only touches this test's own context (whose locks
+    // no other thread holds) and exits without unwinding.
+    let pid = unsafe { libc::fork() };
+    if pid == 0 {
+        ctx.cancel();
+        let ok = ctx.wake_fd().is_none() && ctx.tick() == Some(Duration::from_millis(10));
+        // SAFETY: leaves the child at once.
+        unsafe { libc::_exit(if ok { 0 } else { 1 }) };
+    }
+    assert!(pid > 0);
+    let mut status = 0;
+    // SAFETY: waits for the child just forked.
+    assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
+    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0);
+    assert!(!readable(fd), "the child's cancel woke the parent");
+    assert_eq!(ctx.done(), None);
+    ctx.cancel();
+    assert!(readable(fd));
+}
