@@ -11,9 +11,9 @@
 mod common;
 mod upstream;
 
-use cniinvoke::libcni::{GcArgs, GcAttachment};
+use cniinvoke::libcni::{conf_from_bytes, GcArgs, GcAttachment};
 use serde_json::{json, Value};
-use upstream::{ctx, driver, upstream, upstream_add, Net, MAC, NET};
+use upstream::{ctx, driver, upstream, upstream_add, upstream_on, Net, MAC, NET};
 
 /// Both plugins ran `command` once, with `result` as prevResult, and only
 /// the second got the `mac` capability (DEL runs them in reverse).
@@ -296,4 +296,63 @@ fn a_legacy_file_upstream_deletes_is_gone_for_us_too() {
         .get_network_list_cached_result(&net.list, &rt)
         .unwrap()
         .is_none());
+}
+
+// ---------------------------------------------------------------------------
+// Single networks (AddNetwork and friends) cache the same way
+
+#[test]
+fn single_network_entries_cross_over_both_ways() {
+    if driver().is_none() {
+        return;
+    }
+    let net = Net::new();
+    let logs = net.logs.to_string_lossy().into_owned();
+    let text = json!({"cniVersion": "1.0.0", "name": NET, "type": "cni-test-plugin",
+                      "logDir": logs, "capabilities": {"mac": true}})
+    .to_string();
+    let conf_path = net.write("single.conf", &text);
+    let conf = conf_from_bytes(text.as_bytes()).unwrap();
+    let ours = net.ours();
+    let caps = json!({"mac": MAC}).to_string();
+
+    // Upstream adds; we read, check and delete.
+    let theirs: Value = serde_json::from_str(
+        &upstream_on(&net, &conf_path, "addnet", "ctr-1", &["-caps", &caps]).unwrap(),
+    )
+    .unwrap();
+    let rt = net.rt("ctr-1");
+    let cached = ours.get_network_cached_result(&conf, &rt).unwrap().unwrap();
+    assert_eq!(
+        serde_json::from_str::<Value>(&cached.to_json()).unwrap(),
+        theirs
+    );
+    let cached_conf = ours.get_network_cached_config(&conf, &rt).unwrap().unwrap();
+    assert_eq!(
+        cached_conf.config,
+        text.as_bytes(),
+        "the plugin's own bytes are cached"
+    );
+    ours.check_network(&ctx(), &conf, &rt).unwrap();
+    ours.del_network(&ctx(), &conf, &rt).unwrap();
+    let del = net.commands("ctr-1", "DEL");
+    assert_eq!(del.len(), 1);
+    assert_eq!(del[0]["prevResult"], theirs);
+    assert!(!net.cache_file("ctr-1").exists());
+
+    // We add; upstream reads and deletes.
+    let rt = net.rt("ctr-2");
+    let mine = ours.add_network(&ctx(), &conf, &rt).unwrap();
+    let mine: Value = serde_json::from_str(&mine.to_json()).unwrap();
+    let cached: Value =
+        serde_json::from_str(&upstream_on(&net, &conf_path, "cachednet", "ctr-2", &[]).unwrap())
+            .unwrap();
+    assert_eq!(cached, mine);
+    upstream_on(&net, &conf_path, "checknet", "ctr-2", &["-caps", &caps]).unwrap();
+    upstream_on(&net, &conf_path, "delnet", "ctr-2", &["-caps", &caps]).unwrap();
+    let del = net.commands("ctr-2", "DEL");
+    assert_eq!(del.len(), 1);
+    assert_eq!(del[0]["prevResult"], mine);
+    assert_eq!(del[0]["runtimeConfig"], json!({"mac": MAC}));
+    assert!(!net.cache_file("ctr-2").exists());
 }
