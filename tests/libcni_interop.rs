@@ -11,7 +11,7 @@
 mod common;
 mod upstream;
 
-use cniinvoke::libcni::{conf_from_bytes, GcArgs, GcAttachment};
+use cniinvoke::libcni::{conf_from_bytes, GcArgs, GcAttachment, RuntimeConf};
 use serde_json::{json, Value};
 use upstream::{ctx, driver, upstream, upstream_add, upstream_on, Net, MAC, NET};
 
@@ -216,14 +216,68 @@ fn both_sides_write_the_same_cache_entry() {
     }
     let net = Net::new();
     upstream_add(&net, "ctr-a");
-    let theirs = net.cache_json("ctr-a");
+    let theirs = std::fs::read(net.cache_file("ctr-a")).unwrap();
     std::fs::remove_file(net.cache_file("ctr-a")).unwrap();
     net.ours()
         .add_network_list(&ctx(), &net.list, &net.rt("ctr-a"))
         .unwrap();
-    let mine = net.cache_json("ctr-a");
-    assert_eq!(mine, theirs);
-    assert_eq!(mine["kind"], "cniCacheV1");
+    let mine = std::fs::read(net.cache_file("ctr-a")).unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&mine),
+        String::from_utf8_lossy(&theirs)
+    );
+    assert_eq!(net.cache_json("ctr-a")["kind"], "cniCacheV1");
+}
+
+/// Capability and CNI args that Go's encoder treats specially: HTML
+/// characters, line and paragraph separators, non-ASCII, 2^53, fractions,
+/// exponents, negative zero, nesting, empty containers. (Integers that a
+/// float64 cannot hold differ by design: the driver decodes its `-caps`
+/// into float64, while we keep a runtime's integers exact, as a Go runtime
+/// holding an int64 or uint64 would.)
+const AWKWARD_CAPS: &str = r#"{"mac":"02:00:00:00:00:2a","html":"<a href=\"x\">&amp;</a>","seps":"\u2028\u2029","utf8":"ünïcødé ☃","big":9007199254740992,"huge":1e300,"frac":0.1,"exp":1e21,"neg":-0,"nested":{"b":[1,{"a":null}],"a":true},"empty":{},"list":[]}"#;
+
+#[test]
+fn awkward_values_are_cached_byte_for_byte_like_upstream() {
+    if driver().is_none() {
+        return;
+    }
+    let net = Net::new();
+    let args = r#"[["K","<v&>"],["U","ü"]]"#;
+    upstream(
+        &net,
+        "add",
+        "ctr-w",
+        &["-args", args, "-caps", AWKWARD_CAPS],
+    )
+    .unwrap();
+    let theirs = std::fs::read(net.cache_file("ctr-w")).unwrap();
+    std::fs::remove_file(net.cache_file("ctr-w")).unwrap();
+    let caps: Value = serde_json::from_str(AWKWARD_CAPS).unwrap();
+    let rt = RuntimeConf {
+        args: vec![("K".into(), "<v&>".into()), ("U".into(), "ü".into())],
+        capability_args: caps.as_object().unwrap().clone(),
+        ..net.rt("ctr-w")
+    };
+    let ours = net.ours();
+    ours.add_network_list(&ctx(), &net.list, &rt).unwrap();
+    let mine = std::fs::read(net.cache_file("ctr-w")).unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&mine),
+        String::from_utf8_lossy(&theirs)
+    );
+    // And each side reads the other's values back the same.
+    let conf: Value =
+        serde_json::from_str(&upstream(&net, "cachedconfig", "ctr-w", &[]).unwrap()).unwrap();
+    let back = ours
+        .get_network_list_cached_config(&net.list, &rt)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        Value::Object(back.runtime_conf.capability_args),
+        conf["runtimeConf"]["capabilityArgs"]
+    );
+    assert_eq!(back.runtime_conf.args, rt.args);
 }
 
 /// A pre-`cniCacheV1` entry: just the result, as libcni 0.7 wrote it.

@@ -351,3 +351,45 @@ fn cached_attachments_are_listed_like_upstream() {
         assert_eq!(mine, theirs, "container id {ctr:?}");
     }
 }
+
+#[test]
+fn awkward_runtime_config_reaches_plugins_byte_for_byte() {
+    if driver().is_none() {
+        return;
+    }
+    // Values Go's encoder treats specially, each a declared capability.
+    let caps = r#"{"html":"<a href=\"x\">&amp;</a>","seps":"\u2028\u2029","utf8":"ünïcødé ☃","big":9007199254740992,"huge":1e300,"frac":0.1,"exp":1e21,"neg":-0,"nested":{"b":[1,{"a":null}],"a":true},"empty":{},"list":[],"undeclared":1}"#;
+    let declared: Value = serde_json::from_str(caps).unwrap();
+    let mut capabilities: Map<String, Value> = declared
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| (k.clone(), json!(true)))
+        .collect();
+    capabilities.remove("undeclared");
+    let net = Net::with("1.0.0", |dir| {
+        let rec = dir.join("rec-1").to_string_lossy().into_owned();
+        vec![
+            json!({"type": "cni-test-plugin", "capabilities": capabilities,
+                   "html": "<&>", "float": 1.5e-7, "int": 12345678901234567890u64,
+                   "debug": {"record": rec, "chainResult": true}}),
+        ]
+    });
+    upstream(&net, "add", "ctr-w", &["-caps", caps]).unwrap();
+    let theirs = seen(&net, "rec-1");
+    let rt = RuntimeConf {
+        container_id: "ctr-w".into(),
+        netns: net.netns("ctr-w"),
+        if_name: "eth0".into(),
+        capability_args: declared.as_object().unwrap().clone(),
+        ..Default::default()
+    };
+    net.ours().add_network_list(&ctx(), &net.list, &rt).unwrap();
+    assert_eq!(seen(&net, "rec-1"), theirs);
+    let stdin: Value = serde_json::from_str(&theirs.0).unwrap();
+    assert_eq!(
+        stdin["runtimeConfig"].as_object().unwrap().len(),
+        11,
+        "undeclared left out"
+    );
+}
