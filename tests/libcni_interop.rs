@@ -410,3 +410,44 @@ fn single_network_entries_cross_over_both_ways() {
     assert_eq!(del[0]["runtimeConfig"], json!({"mac": MAC}));
     assert!(!net.cache_file("ctr-2").exists());
 }
+
+// ---------------------------------------------------------------------------
+// Entries a crash left behind
+
+#[test]
+fn empty_and_corrupt_entries_never_block_del_on_either_side() {
+    if driver().is_none() {
+        return;
+    }
+    let net = Net::new();
+    let ours = net.ours();
+    std::fs::create_dir_all(net.cache.join("results")).unwrap();
+    for (ctr, junk) in [("ctr-0", ""), ("ctr-j", "{\"kind\":\"cniCacheV1\",\"res")] {
+        // Upstream's DEL goes on without prevResult and removes the entry.
+        std::fs::write(net.cache_file(ctr), junk).unwrap();
+        upstream(&net, "del", ctr, &[]).unwrap();
+        assert!(!net.cache_file(ctr).exists(), "upstream removed {ctr:?}");
+        let theirs = net.commands(ctr, "DEL");
+        // So does ours.
+        std::fs::write(net.cache_file(ctr), junk).unwrap();
+        ours.del_network_list(&ctx(), &net.list, &net.rt(ctr))
+            .unwrap();
+        assert!(!net.cache_file(ctr).exists(), "we removed {ctr:?}");
+        let all = net.commands(ctr, "DEL");
+        assert_eq!(all.len(), 4);
+        for (t, m) in theirs.iter().zip(&all[2..]) {
+            assert_eq!(t["prevResult"], Value::Null);
+            assert_eq!(m["prevResult"], Value::Null);
+            assert_eq!(t["name"], m["name"]);
+        }
+        // Neither lists such an entry as an attachment.
+        std::fs::write(net.cache_file(ctr), junk).unwrap();
+        assert_eq!(upstream(&net, "attachments", ctr, &[]).unwrap(), "[]");
+        assert!(ours.get_cached_attachments(ctr).unwrap().is_empty());
+        // CHECK reports it on both sides.
+        assert!(upstream(&net, "check", ctr, &[]).is_err());
+        assert!(ours
+            .check_network_list(&ctx(), &net.list, &net.rt(ctr))
+            .is_err());
+    }
+}

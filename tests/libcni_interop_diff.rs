@@ -11,7 +11,7 @@ mod upstream;
 
 use cniinvoke::libcni::{GcArgs, GcAttachment, RuntimeConf};
 use serde_json::{json, Map, Value};
-use upstream::{ctx, driver, upstream, Net, NET};
+use upstream::{ctx, driver, upstream, upstream_on, Net, NET};
 
 /// What one plugin run saw: its stdin and its `CNI_*` variables.
 fn seen(net: &Net, record: &str) -> (String, Map<String, Value>) {
@@ -279,6 +279,68 @@ fn failing_lists_fail_with_upstreams_words() {
         let net = Net::with(case.version, |_| plugins);
         let theirs = upstream(&net, case.verb, case.ctr, &[]).expect_err(case.what);
         assert_eq!(ours_fails(&net, &case), theirs, "{}", case.what);
+    }
+}
+
+#[test]
+fn gc_reports_a_stale_attachment_whose_del_fails_like_upstream() {
+    if driver().is_none() {
+        return;
+    }
+    let net = Net::with("1.1.0", |_| {
+        vec![
+            plugin(json!({})),
+            plugin(json!({"name": "second", "failOn": ["DEL"]})),
+        ]
+    });
+    upstream(&net, "add", "c9", &[]).unwrap();
+    let theirs = upstream(&net, "gc", "", &[]).unwrap_err();
+    assert!(
+        net.cache_file("c9").exists(),
+        "a failed DEL keeps the entry"
+    );
+    let mine = net
+        .ours()
+        .gc_network_list(&ctx(), &net.list, None)
+        .unwrap_err();
+    assert_eq!(mine.to_string(), theirs);
+    assert!(net.cache_file("c9").exists());
+}
+
+#[test]
+fn a_cached_result_follows_the_lists_new_version_like_upstream() {
+    if driver().is_none() {
+        return;
+    }
+    let net = Net::with("0.4.0", |dir| {
+        let rec = dir.join("rec-1").to_string_lossy().into_owned();
+        vec![json!({"type": "cni-test-plugin", "debug": {"record": rec, "chainResult": true}})]
+    });
+    upstream(&net, "add", "c1", &[]).unwrap();
+    // The same list, upgraded to 1.0.0 while the container runs.
+    let text = String::from_utf8(net.bytes.clone())
+        .unwrap()
+        .replace("0.4.0", "1.0.0");
+    let upgraded = net.write("upgraded.conflist", &text);
+    let list = cniinvoke::libcni::conf_list_from_bytes(text.as_bytes()).unwrap();
+    for verb in ["check", "del"] {
+        upstream_on(&net, &upgraded, verb, "c1", &[]).unwrap();
+        let theirs = seen(&net, "rec-1");
+        let prev: Value = serde_json::from_str(&theirs.0).unwrap();
+        assert_eq!(prev["prevResult"]["cniVersion"], "1.0.0", "{verb}");
+        upstream(&net, "add", "c1", &[]).unwrap();
+        let rt = RuntimeConf {
+            container_id: "c1".into(),
+            netns: net.netns("c1"),
+            if_name: "eth0".into(),
+            ..Default::default()
+        };
+        let cfg = net.ours();
+        match verb {
+            "check" => cfg.check_network_list(&ctx(), &list, &rt).unwrap(),
+            _ => cfg.del_network_list(&ctx(), &list, &rt).unwrap(),
+        }
+        assert_eq!(seen(&net, "rec-1"), theirs, "{verb}");
     }
 }
 
