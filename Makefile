@@ -94,6 +94,8 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	cd bindings/python && $(CARGO) fmt -- --check && $(CARGO) clippy -q -- -D warnings
+	cd tests/libcni-conf-diff && test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: files above need formatting"; exit 1; }
+	cd tests/libcni-conf-diff && go vet .
 
 rust-test: build
 	$(CARGO) test --workspace
