@@ -455,3 +455,48 @@ fn awkward_runtime_config_reaches_plugins_byte_for_byte() {
         "undeclared left out"
     );
 }
+
+// ---------------------------------------------------------------------------
+// Validation
+
+#[test]
+fn validation_reports_like_upstream() {
+    if driver().is_none() {
+        return;
+    }
+    let net = Net::with("1.0.0", |_| {
+        vec![
+            plugin(json!({"capabilities": {"mac": true, "portMappings": true, "off": false}})),
+            plugin(json!({"capabilities": {"mac": true, "bandwidth": true}})),
+        ]
+    });
+    let theirs: Value =
+        serde_json::from_str(&upstream(&net, "validate", "", &[]).unwrap()).unwrap();
+    let mine = net.ours().validate_network_list(&ctx(), &net.list).unwrap();
+    assert_eq!(json!(mine), theirs);
+    assert_eq!(theirs, json!(["bandwidth", "mac", "portMappings"]));
+
+    for (version, plugins) in [
+        (
+            "9.9.9",
+            vec![plugin(json!({})), json!({"type": "no-such-plugin"})],
+        ),
+        (
+            "1.0.0",
+            vec![
+                json!({"type": "no-such-plugin"}),
+                json!({"type": "nor-this"}),
+            ],
+        ),
+        ("", vec![plugin(json!({}))]),
+    ] {
+        let net = Net::with(version, |_| plugins);
+        let theirs = upstream(&net, "validate", "", &[]);
+        let mine = net.ours().validate_network_list(&ctx(), &net.list);
+        match (mine, theirs) {
+            (Ok(m), Ok(t)) => assert_eq!(json!(m), serde_json::from_str::<Value>(&t).unwrap()),
+            (Err(m), Err(t)) => assert_eq!(m.to_string(), t, "version {version:?}"),
+            (m, t) => panic!("version {version:?}: ours {m:?}, upstream {t:?}"),
+        }
+    }
+}
