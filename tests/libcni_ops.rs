@@ -122,6 +122,9 @@ fn add_failure_names_the_plugin_and_keeps_its_error() {
     );
     assert_eq!(e.status(), Status::PluginError);
     assert_eq!(plugin_code(&e), 107);
+    // The cause is the error's source too, for Rust error reporters.
+    let source = std::error::Error::source(&e).unwrap().to_string();
+    assert_eq!(source, "ADD failed on request");
     assert_eq!(net.steps("ctr1"), ["ADD alpha", "ADD beta"]);
     assert!(!net.entry("net1", "ctr1").exists());
 
