@@ -419,3 +419,89 @@ fn empty_or_corrupt_entries_never_block_del_or_gc_and_check_says_why() {
         assert_eq!(net.log_of("ctr1").last().unwrap()["prevResult"], Value::Null);
     }
 }
+
+/// Run by the test below inside a mount namespace of its own, with the
+/// cache directory bind-mounted read-only.
+#[test]
+fn read_only_cache_child() {
+    let Ok(cache) = std::env::var("CNI_RO_CACHE") else {
+        return;
+    };
+    let bin = std::env::var("CNI_RO_BIN").unwrap();
+    let list =
+        cniinvoke::libcni::conf_list_from_bytes(std::env::var("CNI_RO_LIST").unwrap().as_bytes())
+            .unwrap();
+    for args in [
+        vec!["--bind", &cache, &cache],
+        vec!["-o", "remount,bind,ro", &cache],
+    ] {
+        let st = std::process::Command::new("mount")
+            .args(&args)
+            .status()
+            .unwrap();
+        assert!(st.success(), "mount {args:?}");
+    }
+    let cfg = CniConfig::with_cache_dir(vec![bin], &cache, None);
+    let rt = |ctr: &str| cniinvoke::libcni::RuntimeConf {
+        container_id: ctr.into(),
+        if_name: "eth0".into(),
+        ..Default::default()
+    };
+    // A new attachment cannot even be locked.
+    let e = cfg.add_network_list(&bg(), &list, &rt("ctr2")).unwrap_err();
+    assert_eq!(e.status(), Status::Io);
+    assert_eq!(
+        e.to_string(),
+        format!("lock {cache}/locks/net1-ctr2-eth0.lock: read-only file system")
+    );
+    // An existing one is locked, checked and read; a new entry cannot be written.
+    cfg.check_network_list(&bg(), &list, &rt("ctr1")).unwrap();
+    assert!(cfg
+        .get_network_list_cached_result(&list, &rt("ctr1"))
+        .unwrap()
+        .is_some());
+    assert_eq!(cfg.get_cached_attachments("").unwrap().len(), 1);
+    let e = cfg.add_network_list(&bg(), &list, &rt("ctr1")).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!(
+            r#"failed to set network "net1" cached result: write {cache}/results/.net1-ctr1-eth0.tmp: read-only file system"#
+        )
+    );
+    println!("read-only checks passed");
+}
+
+#[test]
+fn a_read_only_cache_dir_gives_clear_errors() {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("SKIPPED: a read-only bind mount needs root");
+        return;
+    }
+    let net = Net::new();
+    let list = list1(&net);
+    net.cfg()
+        .add_network_list(&bg(), &list, &net.rt("ctr1"))
+        .unwrap();
+    let text = net.list_text("net1", "1.0.0", vec![p("alpha")], json!({}));
+    let out = std::process::Command::new("unshare")
+        .args(["-m", "--propagation", "private"])
+        .arg(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "read_only_cache_child",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("CNI_RO_CACHE", &net.cache)
+        .env("CNI_RO_BIN", &net.bin)
+        .env("CNI_RO_LIST", text)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("read-only checks passed"),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

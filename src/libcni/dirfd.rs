@@ -121,15 +121,18 @@ impl Dir {
         Ok(self.openat(name, flags, 0o600)?.into())
     }
 
-    /// Open (creating, 0600) the regular file `name` for locking.
+    /// Open (creating, 0600) the regular file `name` for locking. On a
+    /// read-only file system an existing file is opened read-only (`flock`
+    /// needs no write access).
     pub(crate) fn open_lock_file(&self, name: &str) -> io::Result<File> {
-        let flags = libc::O_RDWR
-            | libc::O_CREAT
-            | libc::O_NOFOLLOW
-            | libc::O_NONBLOCK
-            | libc::O_NOCTTY
-            | libc::O_CLOEXEC;
-        let file: File = self.openat(name, flags, 0o600)?.into();
+        let common = libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_CLOEXEC;
+        let fd = match self.openat(name, libc::O_RDWR | libc::O_CREAT | common, 0o600) {
+            Err(e) if e.raw_os_error() == Some(libc::EROFS) => self
+                .openat(name, libc::O_RDONLY | common, 0)
+                .map_err(|_| e)?,
+            other => other?,
+        };
+        let file: File = fd.into();
         if !file.metadata()?.is_file() {
             return Err(io::Error::other("not a regular file"));
         }
