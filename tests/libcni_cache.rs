@@ -525,3 +525,28 @@ fn a_read_only_cache_dir_gives_clear_errors() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn without_cache_sync_entries_are_still_replaced_atomically() {
+    let net = Net::new();
+    let mut cfg = net.cfg();
+    cfg.set_options(cniinvoke::libcni::CniConfigOptions {
+        cache_sync: false,
+        ..Default::default()
+    });
+    let (list, rt) = (list1(&net), net.rt("ctr1"));
+    let r = cfg.add_network_list(&bg(), &list, &rt).unwrap();
+    let r2 = cfg.add_network_list(&bg(), &list, &rt).unwrap();
+    assert_eq!(
+        cfg.get_network_list_cached_result(&list, &rt).unwrap(),
+        Some(r2)
+    );
+    assert_eq!(r.cni_version(), "1.0.0");
+    let names: Vec<_> = std::fs::read_dir(net.cache.join("results"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["net1-ctr1-eth0"]);
+    cfg.del_network_list(&bg(), &list, &rt).unwrap();
+    assert!(!net.entry("net1", "ctr1").exists());
+}
