@@ -599,7 +599,7 @@ fn one_context_bounds_the_whole_chain() {
 fn one_operation_per_attachment_others_in_parallel() {
     let net = Net::new();
     let cfg = net.cfg();
-    let slow = net.list("net1", "1.0.0", vec![sleeper("alpha", 1500)]);
+    let slow = net.list("net1", "1.0.0", vec![sleeper("alpha", 3000)]);
     let fast = net.list("net1", "1.0.0", vec![p("alpha")]);
     std::thread::scope(|s| {
         let holder = s.spawn(|| cfg.add_network_list(&bg(), &slow, &net.rt("ctr1")));
@@ -618,8 +618,9 @@ fn one_operation_per_attachment_others_in_parallel() {
         );
         assert_eq!(e.status(), Status::Timeout);
         // Another attachment is not held up.
-        let ctx = Context::with_timeout(Duration::from_millis(1000));
+        let ctx = Context::with_timeout(Duration::from_secs(5));
         cfg.add_network_list(&ctx, &fast, &net.rt("ctr2")).unwrap();
+        assert!(!holder.is_finished(), "ctr2 waited for ctr1's ADD");
         // A waiter gets the lock once the holder is done.
         cfg.del_network_list(&bg(), &fast, &net.rt("ctr1")).unwrap();
         holder.join().unwrap().unwrap();
