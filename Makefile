@@ -23,10 +23,11 @@ SOMAJOR := 0
 DEB_PACKAGES := containernetworking-plugins iproute2 valgrind pkg-config gcc g++ \
 	clang libclang-rt-14-dev
 
-# As root the real-plugin and sanitizer tests must run, not skip.
+# As root the real-plugin, sanitizer and Go differential tests must run, not skip.
 ifeq ($(shell id -u),0)
 export CNI_REQUIRE_REAL_PLUGINS := 1
 export CNI_REQUIRE_SANITIZERS := 1
+export CNI_REQUIRE_GO := 1
 endif
 
 .PHONY: all build lib install uninstall demo demo-c deps lint rust-test test-c test-python test clean fuzz soak

@@ -1,11 +1,11 @@
 //! CNI results of every spec version, parsed, converted and printed the way
 //! upstream Go `pkg/types` (v1.3.0) does it, byte for byte.
 
-mod common;
+pub(crate) mod common;
 mod convert;
-mod decode;
+pub(crate) mod decode;
 mod error;
-mod gojson;
+pub(crate) mod gojson;
 mod net;
 mod v020;
 mod v040;
