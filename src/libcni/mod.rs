@@ -8,6 +8,7 @@
 pub mod conf;
 mod gopath;
 pub(crate) mod inject;
+mod json_map;
 mod parse;
 
 pub use conf::{
@@ -16,3 +17,4 @@ pub use conf::{
     network_conf_from_bytes, network_conf_from_file, network_plugin_conf_from_bytes,
     network_plugin_confs_from_files, NetworkConfig, NetworkConfigList, PluginConf, PluginConfig,
 };
+pub use json_map::map_from_json;

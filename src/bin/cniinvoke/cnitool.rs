@@ -14,8 +14,12 @@ pub const DEFAULT_CACHE_DIR: &str = "/var/lib/cni";
 
 /// `--dir`, else a non-empty `NETCONFPATH`, else [`DEFAULT_NET_DIR`].
 pub fn net_dir(flag: Option<PathBuf>) -> PathBuf {
-    flag.or_else(|| std::env::var_os("NETCONFPATH").filter(|d| !d.is_empty()).map(PathBuf::from))
-        .unwrap_or_else(|| PathBuf::from(DEFAULT_NET_DIR))
+    flag.or_else(|| {
+        std::env::var_os("NETCONFPATH")
+            .filter(|d| !d.is_empty())
+            .map(PathBuf::from)
+    })
+    .unwrap_or_else(|| PathBuf::from(DEFAULT_NET_DIR))
 }
 
 /// `CNI_IFNAME` when set (even to the empty string, as cnitool), else `eth0`.
@@ -45,6 +49,14 @@ pub fn cni_args(value: &str) -> cniinvoke::Result<Vec<(String, String)>> {
             }
         })
         .collect()
+}
+
+/// `CAP_ARGS`: a JSON object, decoded as cnitool's `json.Unmarshal` into a
+/// map does (Go's error texts).
+pub fn capability_args(
+    value: &str,
+) -> cniinvoke::Result<serde_json::Map<String, serde_json::Value>> {
+    cniinvoke::libcni::map_from_json(value.as_bytes())
 }
 
 /// The path as Go's `filepath.Abs` makes it: joined to the working
@@ -126,7 +138,10 @@ mod tests {
             ("K=\"v\"x", "K=\"v\"x"),
         ] {
             let e = cni_args(input).unwrap_err();
-            assert_eq!(e.to_string(), format!("invalid CNI_ARGS pair {}", go_quote(bad)));
+            assert_eq!(
+                e.to_string(),
+                format!("invalid CNI_ARGS pair {}", go_quote(bad))
+            );
         }
         assert_eq!(
             cni_args("A=\t").unwrap_err().to_string(),

@@ -20,7 +20,9 @@ const UNDO_TIMEOUT: Duration = Duration::from_secs(30);
 pub enum NetCmd {
     /// Attach the namespace to network NAME: run the list's plugins in order;
     /// prints the result as cnitool does.
-    #[command(after_help = "Example:\n  CNI_PATH=/usr/lib/cni cniinvoke net add mynet /var/run/netns/ctr")]
+    #[command(
+        after_help = "Example:\n  CNI_PATH=/usr/lib/cni cniinvoke net add mynet /var/run/netns/ctr"
+    )]
     Add(Attach),
     /// Check the attachment is as ADD left it (plugins in order, with the cached result).
     #[command(after_help = "Example:\n  cniinvoke net check mynet /var/run/netns/ctr")]
@@ -31,7 +33,9 @@ pub enum NetCmd {
     Del(Attach),
     /// Garbage-collect network NAME: DEL every cached attachment not kept,
     /// then the plugins' own GC (as cnitool: with no --keep, nothing is kept).
-    #[command(after_help = "Example:\n  cniinvoke net gc mynet --keep cnitool-0123456789abcdef0123/eth0")]
+    #[command(
+        after_help = "Example:\n  cniinvoke net gc mynet --keep cnitool-0123456789abcdef0123/eth0"
+    )]
     Gc(Gc),
     /// Ask the list's plugins whether they are ready for ADDs.
     #[command(after_help = "Example:\n  cniinvoke net status mynet")]
@@ -145,8 +149,15 @@ fn prepare(name: &str, opts: &ListOpts) -> cniinvoke::Result<Prepared> {
         ..RuntimeConf::default()
     };
     let path = search_path(opts.path.clone());
-    let dirs = path.split(':').filter(|d| !d.is_empty()).map(String::from).collect();
-    let cache = opts.cache_dir.clone().unwrap_or_else(|| cnitool::DEFAULT_CACHE_DIR.into());
+    let dirs = path
+        .split(':')
+        .filter(|d| !d.is_empty())
+        .map(String::from)
+        .collect();
+    let cache = opts
+        .cache_dir
+        .clone()
+        .unwrap_or_else(|| cnitool::DEFAULT_CACHE_DIR.into());
     let cfg = CniConfig::with_cache_dir(dirs, cache, None);
     Ok(Prepared { list, cfg, rt })
 }
@@ -188,7 +199,11 @@ fn add(a: Attach) -> cniinvoke::Result<()> {
 /// without caching it: DEL the list so nothing is left attached. A second
 /// Ctrl-C stops this too.
 fn undo_add(p: &Prepared, a: &Attach) {
-    let why = if interrupted() { "interrupted" } else { "timed out" };
+    let why = if interrupted() {
+        "interrupted"
+    } else {
+        "timed out"
+    };
     eprintln!("ADD {why}; undoing it (DEL of network {:?})", a.name);
     let ctx = cleanup_context(Some(UNDO_TIMEOUT));
     if let Err(e) = p.cfg.del_network_list(&ctx, &p.list, &p.rt) {
@@ -201,12 +216,15 @@ fn undo_add(p: &Prepared, a: &Attach) {
 
 fn check(a: Attach) -> cniinvoke::Result<()> {
     let p = attach(&a)?;
-    p.cfg.check_network_list(&context(a.opts.timeout), &p.list, &p.rt)
+    p.cfg
+        .check_network_list(&context(a.opts.timeout), &p.list, &p.rt)
 }
 
 fn del(a: Attach) -> cniinvoke::Result<()> {
     let p = attach(&a)?;
-    let r = p.cfg.del_network_list(&context(a.opts.timeout), &p.list, &p.rt);
+    let r = p
+        .cfg
+        .del_network_list(&context(a.opts.timeout), &p.list, &p.rt);
     if let Err(e) = &r {
         if cut_short(e) {
             eprintln!(
@@ -223,10 +241,17 @@ fn gc(g: Gc) -> cniinvoke::Result<()> {
     let args = if g.keep.is_empty() {
         None
     } else {
-        let valid = g.keep.iter().map(|k| keep(k)).collect::<cniinvoke::Result<_>>()?;
-        Some(GcArgs { valid_attachments: valid })
+        let valid = g
+            .keep
+            .iter()
+            .map(|k| keep(k))
+            .collect::<cniinvoke::Result<_>>()?;
+        Some(GcArgs {
+            valid_attachments: valid,
+        })
     };
-    p.cfg.gc_network_list(&context(g.opts.timeout), &p.list, args.as_ref())
+    p.cfg
+        .gc_network_list(&context(g.opts.timeout), &p.list, args.as_ref())
 }
 
 /// `--keep CONTAINERID/IFNAME`.
@@ -244,12 +269,15 @@ fn keep(spec: &str) -> cniinvoke::Result<GcAttachment> {
 
 fn status(s: Status) -> cniinvoke::Result<()> {
     let p = prepare(&s.name, &s.opts)?;
-    p.cfg.get_status_network_list(&context(s.opts.timeout), &p.list)
+    p.cfg
+        .get_status_network_list(&context(s.opts.timeout), &p.list)
 }
 
 fn validate(name: &str, opts: ListOpts) -> cniinvoke::Result<()> {
     let p = prepare(name, &opts)?;
-    let caps = p.cfg.validate_network_list(&context(opts.timeout), &p.list)?;
+    let caps = p
+        .cfg
+        .validate_network_list(&context(opts.timeout), &p.list)?;
     net_info::print_capabilities(&caps);
     Ok(())
 }
@@ -264,7 +292,10 @@ pub fn run(cmd: NetCmd) -> cniinvoke::Result<()> {
         NetCmd::Status(s) => status(s),
         NetCmd::Ls { dir, json } => net_info::ls(&cnitool::net_dir(dir), json),
         NetCmd::Validate { name, opts } => validate(&name, opts),
-        NetCmd::Attachments { containerid, cache_dir } => {
+        NetCmd::Attachments {
+            containerid,
+            cache_dir,
+        } => {
             let cache = cache_dir.unwrap_or_else(|| cnitool::DEFAULT_CACHE_DIR.into());
             net_info::attachments(&cache, containerid.as_deref().unwrap_or(""))
         }

@@ -20,11 +20,19 @@ fn entries(dir: &Path) -> cniinvoke::Result<Vec<Entry>> {
     let mut out = Vec::new();
     for file in libcni::conf_files(dir, &[".conflist"])? {
         let list = libcni::conf_list_from_file(&file);
-        out.push(Entry { file, list, shadowed_by: None });
+        out.push(Entry {
+            file,
+            list,
+            shadowed_by: None,
+        });
     }
     for file in libcni::conf_files(dir, &[".conf", ".json"])? {
         let list = libcni::conf_from_file(&file).and_then(|c| libcni::conf_list_from_conf(&c));
-        out.push(Entry { file, list, shadowed_by: None });
+        out.push(Entry {
+            file,
+            list,
+            shadowed_by: None,
+        });
     }
     let mut first: BTreeMap<String, PathBuf> = BTreeMap::new();
     for e in &mut out {
@@ -41,7 +49,10 @@ fn entries(dir: &Path) -> cniinvoke::Result<Vec<Entry>> {
 }
 
 fn types(list: &NetworkConfigList) -> Vec<&str> {
-    list.plugins.iter().map(|p| p.network.type_.as_str()).collect()
+    list.plugins
+        .iter()
+        .map(|p| p.network.type_.as_str())
+        .collect()
 }
 
 /// `net ls`: a table (or JSON) of the configurations; files that do not
@@ -64,14 +75,24 @@ pub fn ls(dir: &Path, as_json: bool) -> cniinvoke::Result<()> {
 }
 
 fn print_table(entries: &[Entry]) {
-    let mut rows = vec![["NAME".to_string(), "VERSION".into(), "PLUGINS".into(), "FILE".into()]];
+    let mut rows = vec![[
+        "NAME".to_string(),
+        "VERSION".into(),
+        "PLUGINS".into(),
+        "FILE".into(),
+    ]];
     for e in entries {
         let Ok(list) = &e.list else { continue };
         let mut file = e.file.display().to_string();
         if let Some(by) = &e.shadowed_by {
             file.push_str(&format!(" (unused: {} comes first)", by.display()));
         }
-        rows.push([list.name.clone(), list.cni_version.clone(), types(list).join(","), file]);
+        rows.push([
+            list.name.clone(),
+            list.cni_version.clone(),
+            types(list).join(","),
+            file,
+        ]);
     }
     let width = |i: usize| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0);
     let widths = [width(0), width(1), width(2)];
@@ -103,7 +124,10 @@ fn print_json(entries: &[Entry]) {
             }))
         })
         .collect();
-    println!("{}", serde_json::to_string_pretty(&Value::Array(items)).unwrap_or_default());
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&Value::Array(items)).unwrap_or_default()
+    );
 }
 
 /// `net validate`'s output: the enabled capabilities, one a line.
@@ -119,7 +143,10 @@ pub fn attachments(cache_dir: &Path, container_id: &str) -> cniinvoke::Result<()
     let cfg = CniConfig::with_cache_dir(Vec::new(), cache_dir, None);
     let all = cfg.get_cached_attachments(container_id)?;
     let items: Vec<Value> = all.iter().map(attachment_json).collect();
-    println!("{}", serde_json::to_string_pretty(&Value::Array(items)).unwrap_or_default());
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&Value::Array(items)).unwrap_or_default()
+    );
     Ok(())
 }
 
