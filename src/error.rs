@@ -44,6 +44,12 @@ pub enum Error {
     /// `NotFoundError` when `name` is set, `NoConfigsFoundError` otherwise).
     #[error("{}", config_not_found_text(dir, name.as_deref()))]
     ConfigNotFound { dir: String, name: Option<String> },
+    /// An operation on a network list failed in one plugin (or one step):
+    /// `msg` is the whole text, e.g. `plugin type="bridge" failed (add):
+    /// <cause>`, and `cause` the error underneath. Its status is the
+    /// cause's.
+    #[error("{msg}")]
+    Wrapped { msg: String, cause: Box<Error> },
 }
 
 /// Upstream's texts for a configuration missing from a directory.
@@ -85,6 +91,7 @@ impl Error {
             Error::Cancelled(_) => Status::Cancelled,
             Error::Io(_) => Status::Io,
             Error::ConfigNotFound { .. } => Status::NotFound,
+            Error::Wrapped { cause, .. } => cause.status(),
         }
     }
 
@@ -112,7 +119,29 @@ impl Error {
     pub fn to_cni_error(&self) -> CniError {
         match self {
             Error::Plugin(e) => e.clone(),
+            // The cause's code, with the whole text as the message.
+            Error::Wrapped { msg, cause } => {
+                CniError::new(cause.to_cni_error().code, msg.clone(), "")
+            }
             other => CniError::new(0, other.to_string(), ""),
+        }
+    }
+}
+
+impl Error {
+    /// Wrap `cause` under the text `prefix: <cause>`.
+    pub fn wrap(prefix: impl std::fmt::Display, cause: Error) -> Error {
+        Error::Wrapped {
+            msg: format!("{prefix}: {cause}"),
+            cause: Box::new(cause),
+        }
+    }
+
+    /// The error underneath a [`Error::Wrapped`], `None` for the others.
+    pub fn cause(&self) -> Option<&Error> {
+        match self {
+            Error::Wrapped { cause, .. } => Some(cause),
+            _ => None,
         }
     }
 }

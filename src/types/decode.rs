@@ -121,6 +121,14 @@ impl Decoder {
         }
     }
 
+    /// Record a soft error of another kind (the first one wins), as Go's
+    /// `saveError`.
+    pub(crate) fn save_error(&mut self, e: DecodeError) {
+        if self.saved.is_none() {
+            self.saved = Some(e);
+        }
+    }
+
     /// Decode a nested value that upstream handles with its own
     /// `UnmarshalJSON`: any failure inside becomes a hard error here.
     pub(crate) fn nested<T: Default>(

@@ -186,7 +186,13 @@ impl CniResult {
 pub fn decode_version(json: &[u8]) -> Result<String> {
     let wrap = |e: String| Error::Decode(format!("decoding version from network config: {e}"));
     let v = gojson::parse(json).map_err(wrap)?;
-    let version = Decoder::run(&v, |d, v: &Value, out: &mut String| {
+    decode_version_parsed(&v)
+}
+
+/// [`decode_version`] of a document already parsed.
+pub(crate) fn decode_version_parsed(v: &Value) -> Result<String> {
+    let wrap = |e: String| Error::Decode(format!("decoding version from network config: {e}"));
+    let version = Decoder::run(v, |d, v: &Value, out: &mut String| {
         d.object(
             v,
             "",
@@ -206,9 +212,10 @@ pub fn decode_version(json: &[u8]) -> Result<String> {
     }
 }
 
+pub(crate) use decode::{DecodeError, Decoder as GoDecoder, Hard as GoHard};
 #[doc(hidden)]
 pub use gojson::go_quote;
-pub(crate) use gojson::{parse as parse_go_json, Value as GoJsonValue};
+pub(crate) use gojson::{parse as parse_go_json, write_str as write_go_str, Value as GoJsonValue};
 
 /// Decode upstream's `pluginInfo` struct: (cniVersion, supportedVersions),
 /// or Go's error text.

@@ -1,0 +1,229 @@
+//! A directory handle whose files are opened relative to it, never
+//! following a symbolic link: the only `unsafe` of the cache and the locks.
+//!
+//! Names given to these methods are single path components (no `/`, no
+//! NUL, not `.` or `..`); anything else is refused with `InvalidInput`, so
+//! nothing reached through a [`Dir`] can lie outside it.
+
+use std::ffi::{CStr, CString};
+use std::fs::File;
+use std::io::{self, Read};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+
+/// An open directory.
+#[derive(Debug)]
+pub(crate) struct Dir {
+    file: File,
+}
+
+/// Go's `os.ErrNotExist` family, for callers that treat absence as "none".
+pub(crate) fn is_not_found(e: &io::Error) -> bool {
+    e.raw_os_error() == Some(libc::ENOENT)
+}
+
+fn component(name: &str) -> io::Result<CString> {
+    if name.is_empty() || name == "." || name == ".." || name.contains('/') {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("{name:?} is not a file name"),
+        ));
+    }
+    CString::new(name)
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "NUL in a file name"))
+}
+
+/// A descriptor returned by a syscall, or the error it set.
+fn owned(fd: RawFd) -> io::Result<OwnedFd> {
+    if fd < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: `fd` was just returned by a successful open and nothing else owns it.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
+fn check(rc: libc::c_int) -> io::Result<()> {
+    if rc < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(())
+    }
+}
+
+impl Dir {
+    /// Open the directory at `path`. Symbolic links along `path` are
+    /// followed: it is the caller's own configuration.
+    pub(crate) fn open(path: &Path) -> io::Result<Dir> {
+        let c = CString::new(path.as_os_str().as_bytes())
+            .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "NUL in a path"))?;
+        let flags = libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC;
+        // SAFETY: `c` is a valid NUL-terminated string for the call's duration.
+        let fd = owned(unsafe { libc::open(c.as_ptr(), flags) })?;
+        Ok(Dir { file: fd.into() })
+    }
+
+    /// Open the subdirectory `name`; a symbolic link there is refused
+    /// (`ELOOP`), a non-directory too (`ENOTDIR`).
+    pub(crate) fn subdir(&self, name: &str) -> io::Result<Dir> {
+        let flags = libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_CLOEXEC;
+        let fd = self.openat(name, flags, 0)?;
+        Ok(Dir { file: fd.into() })
+    }
+
+    /// Create the subdirectory `name` with `mode` (before the umask) unless
+    /// something of that name exists.
+    pub(crate) fn make_subdir(&self, name: &str, mode: libc::mode_t) -> io::Result<()> {
+        let c = component(name)?;
+        // SAFETY: valid directory descriptor and NUL-terminated name.
+        match check(unsafe { libc::mkdirat(self.fd(), c.as_ptr(), mode) }) {
+            Err(e) if e.raw_os_error() == Some(libc::EEXIST) => Ok(()),
+            other => other,
+        }
+    }
+
+    /// The whole content of the regular file `name`, `None` if there is no
+    /// such entry. A symbolic link, directory, FIFO or device is an error
+    /// (and is never read from: the open does not block or follow).
+    pub(crate) fn read_regular(&self, name: &str) -> io::Result<Option<Vec<u8>>> {
+        let flags =
+            libc::O_RDONLY | libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_CLOEXEC;
+        let mut file: File = match self.openat(name, flags, 0) {
+            Ok(fd) => fd.into(),
+            Err(e) if is_not_found(&e) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        if !file.metadata()?.is_file() {
+            return Err(io::Error::other("not a regular file"));
+        }
+        let mut data = Vec::new();
+        file.read_to_end(&mut data)?;
+        Ok(Some(data))
+    }
+
+    /// Create `name` afresh (0600 before the umask) for writing: whatever
+    /// had that name (a stale file, a planted link) is unlinked first.
+    pub(crate) fn create_fresh(&self, name: &str) -> io::Result<File> {
+        self.remove(name)?;
+        let flags =
+            libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL | libc::O_NOFOLLOW | libc::O_CLOEXEC;
+        Ok(self.openat(name, flags, 0o600)?.into())
+    }
+
+    /// Open (creating, 0600) the regular file `name` for locking.
+    pub(crate) fn open_lock_file(&self, name: &str) -> io::Result<File> {
+        let flags = libc::O_RDWR
+            | libc::O_CREAT
+            | libc::O_NOFOLLOW
+            | libc::O_NONBLOCK
+            | libc::O_NOCTTY
+            | libc::O_CLOEXEC;
+        let file: File = self.openat(name, flags, 0o600)?.into();
+        if !file.metadata()?.is_file() {
+            return Err(io::Error::other("not a regular file"));
+        }
+        Ok(file)
+    }
+
+    /// Rename `from` to `to`, both in this directory, atomically replacing
+    /// `to` (a symbolic link named `to` is replaced, not followed).
+    pub(crate) fn rename(&self, from: &str, to: &str) -> io::Result<()> {
+        let (f, t) = (component(from)?, component(to)?);
+        // SAFETY: valid directory descriptor and NUL-terminated names.
+        check(unsafe { libc::renameat(self.fd(), f.as_ptr(), self.fd(), t.as_ptr()) })
+    }
+
+    /// Unlink the entry `name` (not a directory); `false` if there was none.
+    pub(crate) fn remove(&self, name: &str) -> io::Result<bool> {
+        let c = component(name)?;
+        // SAFETY: valid directory descriptor and NUL-terminated name.
+        match check(unsafe { libc::unlinkat(self.fd(), c.as_ptr(), 0) }) {
+            Ok(()) => Ok(true),
+            Err(e) if is_not_found(&e) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Device and inode of the entry `name` itself (links not followed),
+    /// `None` if there is none.
+    pub(crate) fn identity(&self, name: &str) -> io::Result<Option<(u64, u64)>> {
+        let c = component(name)?;
+        // SAFETY: an all-zero `stat` is a valid value of this plain C struct.
+        let mut st: libc::stat = unsafe { std::mem::zeroed() };
+        let flags = libc::AT_SYMLINK_NOFOLLOW;
+        // SAFETY: valid descriptor, NUL-terminated name, `st` writable.
+        match check(unsafe { libc::fstatat(self.fd(), c.as_ptr(), &mut st, flags) }) {
+            Ok(()) => Ok(Some((st.st_dev, st.st_ino))),
+            Err(e) if is_not_found(&e) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Make the directory's entries durable.
+    pub(crate) fn sync(&self) -> io::Result<()> {
+        self.file.sync_all()
+    }
+
+    /// The names in the directory (without `.` and `..`), unsorted.
+    pub(crate) fn names(&self) -> io::Result<Vec<String>> {
+        // SAFETY: duplicating our own valid descriptor.
+        let dup = owned(unsafe { libc::fcntl(self.fd(), libc::F_DUPFD_CLOEXEC, 0) })?;
+        let raw = dup.as_raw_fd();
+        // SAFETY: `raw` is an open directory descriptor; on success the
+        // stream owns it, so ownership leaves `dup` only then.
+        let stream = unsafe { libc::fdopendir(raw) };
+        if stream.is_null() {
+            return Err(io::Error::last_os_error());
+        }
+        std::mem::forget(dup);
+        let mut out = Vec::new();
+        // SAFETY: `stream` is a live DIR*; the duplicate shares the file
+        // offset, so rewind first; each dirent is read before the next
+        // readdir call; the stream is closed exactly once.
+        unsafe {
+            libc::rewinddir(stream);
+            loop {
+                let ent = libc::readdir(stream);
+                if ent.is_null() {
+                    break;
+                }
+                let name = CStr::from_ptr((*ent).d_name.as_ptr()).to_bytes();
+                if name != b"." && name != b".." {
+                    out.push(String::from_utf8_lossy(name).into_owned());
+                }
+            }
+            libc::closedir(stream);
+        }
+        Ok(out)
+    }
+
+    fn fd(&self) -> RawFd {
+        self.file.as_raw_fd()
+    }
+
+    fn openat(&self, name: &str, flags: libc::c_int, mode: libc::mode_t) -> io::Result<OwnedFd> {
+        let c = component(name)?;
+        // SAFETY: valid directory descriptor and NUL-terminated name; the
+        // mode is passed as the variadic argument open expects.
+        owned(unsafe { libc::openat(self.fd(), c.as_ptr(), flags, mode as libc::c_uint) })
+    }
+}
+
+/// Try to take an exclusive `flock` on `file` without waiting: `false` if
+/// another open file description holds it.
+pub(crate) fn try_lock_exclusive(file: &File) -> io::Result<bool> {
+    // SAFETY: flock on a descriptor we own; no memory is involved.
+    match check(unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) }) {
+        Ok(()) => Ok(true),
+        Err(e) if e.raw_os_error() == Some(libc::EWOULDBLOCK) => Ok(false),
+        Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Device and inode of an open file.
+pub(crate) fn file_identity(file: &File) -> io::Result<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    let m = file.metadata()?;
+    Ok((m.dev(), m.ino()))
+}

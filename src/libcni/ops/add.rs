@@ -1,0 +1,158 @@
+//! ADD (upstream `AddNetworkList`, `AddNetwork`, `addNetwork`).
+
+use super::super::api::{CniConfig, RuntimeConf};
+use super::super::conf::{NetworkConfigList, PluginConfig};
+use super::build::build_one_config;
+use super::cached::write_result;
+use super::{ensure_live, plugin_description, Attachment};
+use crate::context::Context;
+use crate::exec::exec_plugin_with_result;
+use crate::types::{go_quote, CniResult};
+use crate::{Error, Result};
+use std::time::Duration;
+
+/// How long the cleanup DEL of a failed ADD may take when the caller's
+/// context has already ended.
+const CLEANUP_TIMEOUT: Duration = Duration::from_secs(30);
+
+impl CniConfig {
+    /// Run one plugin's ADD with `prev_result` chained in.
+    fn add_one(
+        &self,
+        ctx: &Context,
+        name: &str,
+        cni_version: &str,
+        net: &PluginConfig,
+        prev_result: Option<&CniResult>,
+        rt: &RuntimeConf,
+    ) -> Result<CniResult> {
+        ensure_live(ctx)?;
+        let exec = self.exec();
+        let plugin_path = exec.find_in_path(&net.network.type_, &self.path)?;
+        let conf = build_one_config(name, cni_version, net, prev_result, Some(rt))?;
+        exec_plugin_with_result(ctx, &plugin_path, &conf, &self.args("ADD", rt), Some(exec))
+    }
+
+    /// Run the list's plugins in order, each given the previous one's
+    /// result; the last result (`None` for an empty list).
+    fn add_chain(
+        &self,
+        ctx: &Context,
+        list: &NetworkConfigList,
+        rt: &RuntimeConf,
+    ) -> Result<Option<CniResult>> {
+        let mut result = None;
+        for net in &list.plugins {
+            let r = self
+                .add_one(ctx, &list.name, &list.cni_version, net, result.as_ref(), rt)
+                .map_err(|e| add_failed(net, e))?;
+            result = Some(r);
+        }
+        Ok(result)
+    }
+
+    /// ADD the list for `rt`: its plugins in order, the result cached
+    /// (upstream `AddNetworkList`). The attachment is locked throughout.
+    /// With `cleanup_on_failure`, a failed ADD runs the list's DEL before
+    /// the ADD's error is returned.
+    pub fn add_network_list(
+        &self,
+        ctx: &Context,
+        list: &NetworkConfigList,
+        rt: &RuntimeConf,
+    ) -> Result<CniResult> {
+        let att = self
+            .attach(ctx, &list.name, rt)
+            .map_err(|e| match list.plugins.first() {
+                // Upstream validates inside the first plugin's step.
+                Some(first) if matches!(e, Error::Plugin(_)) => add_failed(first, e),
+                _ => e,
+            })?;
+        let result = match self.add_chain(ctx, list, rt) {
+            Ok(r) => r,
+            Err(e) => {
+                if self.options.cleanup_on_failure {
+                    self.cleanup_failed_add(ctx, list, rt, &att);
+                }
+                return Err(e);
+            }
+        };
+        write_result(
+            &att.cache,
+            &att.entry,
+            result.as_ref(),
+            &list.bytes,
+            &list.name,
+            rt,
+        )
+        .map_err(|e| cache_failed(&list.name, e))?;
+        // Upstream returns a nil result for an empty list; we have to
+        // return something: the spec's empty result of the list's version.
+        match result {
+            Some(r) => Ok(r),
+            None => empty_result(&list.cni_version),
+        }
+    }
+
+    /// The spec's DEL after a failed ADD, on the held lock; its own errors
+    /// are dropped (the ADD's error is what the caller gets).
+    fn cleanup_failed_add(
+        &self,
+        ctx: &Context,
+        list: &NetworkConfigList,
+        rt: &RuntimeConf,
+        att: &Attachment,
+    ) {
+        let fresh;
+        let ctx = if ctx.done().is_some() {
+            fresh = Context::with_timeout(CLEANUP_TIMEOUT);
+            fresh.set_trace(ctx.trace());
+            &fresh
+        } else {
+            ctx
+        };
+        if self.del_chain(ctx, list, None, rt).is_ok() {
+            let _ = att.cache.remove(&att.entry);
+        }
+    }
+
+    /// ADD one plugin configuration for `rt` and cache its result
+    /// (upstream `AddNetwork`; errors are the plugin's own, unwrapped).
+    pub fn add_network(
+        &self,
+        ctx: &Context,
+        net: &PluginConfig,
+        rt: &RuntimeConf,
+    ) -> Result<CniResult> {
+        let name = &net.network.name;
+        let att = self.attach(ctx, name, rt)?;
+        let result = self.add_one(ctx, name, &net.network.cni_version, net, None, rt)?;
+        write_result(&att.cache, &att.entry, Some(&result), &net.bytes, name, rt)
+            .map_err(|e| cache_failed(name, e))?;
+        Ok(result)
+    }
+}
+
+fn add_failed(net: &PluginConfig, e: Error) -> Error {
+    Error::wrap(
+        format!("plugin {} failed (add)", plugin_description(&net.network)),
+        e,
+    )
+}
+
+fn cache_failed(network: &str, e: Error) -> Error {
+    Error::wrap(
+        format!("failed to set network {} cached result", go_quote(network)),
+        e,
+    )
+}
+
+fn empty_result(cni_version: &str) -> Result<CniResult> {
+    let version = if cni_version.is_empty() {
+        "0.1.0"
+    } else {
+        cni_version
+    };
+    let json = format!(r#"{{"cniVersion":{}}}"#, go_quote(version));
+    CniResult::from_json(json.as_bytes())
+}

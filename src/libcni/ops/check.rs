@@ -1,0 +1,88 @@
+//! CHECK (upstream `CheckNetworkList`, `CheckNetwork`, `checkNetwork`).
+
+use super::super::api::{CniConfig, RuntimeConf};
+use super::super::conf::{NetworkConfigList, PluginConfig};
+use super::build::build_one_config;
+use super::cached::read_result;
+use super::ensure_live;
+use crate::context::Context;
+use crate::exec::exec_plugin_without_result;
+use crate::types::{go_quote, CniResult};
+use crate::version::greater_than_or_equal_to;
+use crate::{Error, Result};
+
+/// CHECK exists from spec 0.4.0 on; upstream's text otherwise.
+fn check_supported(cni_version: &str) -> Result<()> {
+    if greater_than_or_equal_to(cni_version, "0.4.0")? {
+        Ok(())
+    } else {
+        Err(Error::InvalidArgument(format!(
+            "configuration version {} does not support the CHECK command",
+            go_quote(cni_version)
+        )))
+    }
+}
+
+fn cached_failed(network: &str, e: Error) -> Error {
+    Error::wrap(
+        format!("failed to get network {} cached result", go_quote(network)),
+        e,
+    )
+}
+
+impl CniConfig {
+    fn check_one(
+        &self,
+        ctx: &Context,
+        name: &str,
+        cni_version: &str,
+        net: &PluginConfig,
+        prev_result: Option<&CniResult>,
+        rt: &RuntimeConf,
+    ) -> Result<()> {
+        ensure_live(ctx)?;
+        let exec = self.exec();
+        let plugin_path = exec.find_in_path(&net.network.type_, &self.path)?;
+        let conf = build_one_config(name, cni_version, net, prev_result, Some(rt))?;
+        exec_plugin_without_result(
+            ctx,
+            &plugin_path,
+            &conf,
+            &self.args("CHECK", rt),
+            Some(exec),
+        )
+    }
+
+    /// CHECK the list for `rt`: every plugin in order, given the cached
+    /// result (upstream `CheckNetworkList`; a plugin's error is returned as
+    /// it is). `disableCheck` lists succeed at once. An unreadable cache
+    /// entry (empty, corrupt, not a regular file) fails with the reason.
+    pub fn check_network_list(
+        &self,
+        ctx: &Context,
+        list: &NetworkConfigList,
+        rt: &RuntimeConf,
+    ) -> Result<()> {
+        check_supported(&list.cni_version)?;
+        if list.disable_check {
+            return Ok(());
+        }
+        let att = self.attach(ctx, &list.name, rt)?;
+        let cached = read_result(&att.cache, &att.entry, &list.cni_version)
+            .map_err(|e| cached_failed(&list.name, e))?;
+        for net in &list.plugins {
+            self.check_one(ctx, &list.name, &list.cni_version, net, cached.as_ref(), rt)?;
+        }
+        Ok(())
+    }
+
+    /// CHECK one plugin configuration (upstream `CheckNetwork`).
+    pub fn check_network(&self, ctx: &Context, net: &PluginConfig, rt: &RuntimeConf) -> Result<()> {
+        let (name, version) = (&net.network.name, &net.network.cni_version);
+        check_supported(version)?;
+        let att = self.attach(ctx, name, rt)?;
+        let cached =
+            read_result(&att.cache, &att.entry, version).map_err(|e| cached_failed(name, e))?;
+        self.check_one(ctx, name, version, net, cached.as_ref(), rt)
+    }
+}

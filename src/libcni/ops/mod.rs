@@ -1,0 +1,84 @@
+//! The operations of [`CniConfig`], one verb per file, and what they share:
+//! naming a plugin in errors, checking the context between plugins, and
+//! taking an attachment (validated names, its lock).
+
+mod add;
+mod build;
+mod cached;
+mod check;
+mod del;
+mod gc;
+mod status;
+mod version;
+
+use super::api::{CniConfig, RuntimeConf};
+use super::cache::{entry_name, Cache};
+use super::conf::PluginConf;
+use super::lock::AttachmentLock;
+use super::validate::validate_attachment;
+use crate::context::Context;
+use crate::types::go_quote;
+use crate::{Error, Result};
+
+/// Upstream `pluginDescription`: `type="T"`, plus ` name="N"` when the
+/// plugin's own configuration has a name.
+pub(crate) fn plugin_description(net: &PluginConf) -> String {
+    let mut out = format!("type={}", go_quote(&net.type_));
+    if !net.name.is_empty() {
+        out.push_str(&format!(" name={}", go_quote(&net.name)));
+    }
+    out
+}
+
+/// The error of a context that ended before a plugin could start.
+pub(crate) fn ensure_live(ctx: &Context) -> Result<()> {
+    match ctx.done() {
+        Some(done) => Err(crate::raw_exec::done_error(done)),
+        None => Ok(()),
+    }
+}
+
+/// An attachment being worked on: its cache and entry name, and its lock
+/// for as long as this value lives.
+pub(crate) struct Attachment {
+    pub cache: Cache,
+    pub entry: String,
+    pub lock: AttachmentLock,
+}
+
+impl CniConfig {
+    /// Validate the names of (`network`, `rt`), then take the attachment's
+    /// lock, waiting as `ctx` allows.
+    pub(crate) fn attach(
+        &self,
+        ctx: &Context,
+        network: &str,
+        rt: &RuntimeConf,
+    ) -> Result<Attachment> {
+        validate_attachment(network, &rt.container_id, &rt.if_name)?;
+        let entry = entry_name(network, &rt.container_id, &rt.if_name)?;
+        let cache = self.cache(rt);
+        let lock = AttachmentLock::acquire(ctx, cache.root(), &entry)?;
+        Ok(Attachment { cache, entry, lock })
+    }
+}
+
+/// Upstream's errors.Join of several errors: their texts one per line.
+/// The first error is the cause.
+pub(crate) fn join_errors(mut errs: Vec<Error>) -> Result<()> {
+    match errs.len() {
+        0 => Ok(()),
+        1 => Err(errs.remove(0)),
+        _ => {
+            let msg = errs
+                .iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("\n");
+            Err(Error::Wrapped {
+                msg,
+                cause: Box::new(errs.remove(0)),
+            })
+        }
+    }
+}

@@ -1,0 +1,43 @@
+//! STATUS (upstream `GetStatusNetworkList`, `getStatusNetwork`).
+
+use super::super::api::{CniConfig, RuntimeConf};
+use super::super::conf::NetworkConfigList;
+use super::build::{inject, Fragment};
+use super::ensure_live;
+use crate::context::Context;
+use crate::exec::exec_plugin_without_result;
+use crate::version::greater_than_or_equal_to;
+use crate::{Error, Result};
+use serde_json::Value;
+
+impl CniConfig {
+    /// STATUS of the list: every plugin in order, from spec 1.1.0 on
+    /// (older lists succeed without running anything). The first failure
+    /// is returned as the plugin reported it, so codes 50 and 51 reach the
+    /// caller.
+    pub fn get_status_network_list(&self, ctx: &Context, list: &NetworkConfigList) -> Result<()> {
+        if !greater_than_or_equal_to(&list.cni_version, "1.1.0").unwrap_or(false) {
+            return Ok(());
+        }
+        for plugin in &list.plugins {
+            let type_ = &plugin.network.type_;
+            let values = vec![
+                ("name", Fragment::Value(Value::String(list.name.clone()))),
+                (
+                    "cniVersion",
+                    Fragment::Value(Value::String(list.cni_version.clone())),
+                ),
+            ];
+            let conf = inject(&plugin.bytes, values).map_err(|e| {
+                let what = format!("failed to generate configuration to get plugin STATUS {type_}");
+                Error::wrap(what, e)
+            })?;
+            ensure_live(ctx)?;
+            let exec = self.exec();
+            let plugin_path = exec.find_in_path(type_, &self.path)?;
+            let args = self.args("STATUS", &RuntimeConf::default());
+            exec_plugin_without_result(ctx, &plugin_path, &conf, &args, Some(exec))?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,387 @@
+//! The content of a cache entry: upstream's `cniCacheV1` layout, byte for
+//! byte as upstream Go's libcni writes it, read as its `json.Unmarshal`
+//! reads it (so either library reads the other's entries), plus the legacy
+//! entries of older upstream versions that hold a bare result.
+//!
+//! Layout (Go struct order; `netns`, `cniArgs`, `capabilityArgs`, `result`
+//! left out when empty; `config` is the base64 of the configuration's
+//! bytes, `null` when there are none; `result` and `capabilityArgs` are
+//! written as Go writes a generic map: keys sorted, numbers as `float64`):
+//!
+//! ```text
+//! {"kind":"cniCacheV1","containerId":"…","config":"…","ifName":"…","networkName":"…",
+//!  "netns":"…","cniArgs":[["K","V"]],"capabilityArgs":{…},"result":{…}}
+//! ```
+
+use super::gowrite;
+use crate::types::{
+    decode_version_parsed, parse_go_json, write_go_str, CniResult, DecodeError, GoDecoder, GoHard,
+    GoJsonValue,
+};
+use crate::{Error, Result};
+use serde_json::{Map, Value};
+
+/// Upstream's `CNICacheV1`.
+pub const CNI_CACHE_V1: &str = "cniCacheV1";
+
+/// One decoded entry (upstream's `cachedInfo`). `None` stands for Go's nil.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Record {
+    pub kind: String,
+    pub container_id: String,
+    pub config: Option<Vec<u8>>,
+    pub if_name: String,
+    pub network_name: String,
+    pub netns: String,
+    pub cni_args: Option<Vec<(String, String)>>,
+    pub capability_args: Option<Map<String, Value>>,
+    /// The `result` object as read.
+    pub result: Option<GoJsonValue>,
+}
+
+const FIELDS: [&str; 9] = [
+    "kind",
+    "containerId",
+    "config",
+    "ifName",
+    "networkName",
+    "netns",
+    "cniArgs",
+    "capabilityArgs",
+    "result",
+];
+
+/// What a new entry records.
+pub(crate) struct NewRecord<'a> {
+    pub container_id: &'a str,
+    pub config: &'a [u8],
+    pub if_name: &'a str,
+    pub network_name: &'a str,
+    pub netns: &'a str,
+    pub cni_args: &'a [(String, String)],
+    pub capability_args: &'a Map<String, Value>,
+    pub result: Option<&'a CniResult>,
+}
+
+impl NewRecord<'_> {
+    /// The entry's bytes, as upstream's `json.Marshal(&cachedInfo)`.
+    pub(crate) fn encode(&self) -> Vec<u8> {
+        let mut out = String::with_capacity(256 + self.config.len() * 4 / 3);
+        out.push_str(r#"{"kind":"#);
+        write_go_str(&mut out, CNI_CACHE_V1);
+        out.push_str(r#","containerId":"#);
+        write_go_str(&mut out, self.container_id);
+        out.push_str(r#","config":"#);
+        // Upstream caches a list's or plugin's bytes, never nil in practice;
+        // an empty slice is still `""`, as Go writes a non-nil empty slice.
+        out.push('"');
+        base64_encode(self.config, &mut out);
+        out.push('"');
+        out.push_str(r#","ifName":"#);
+        write_go_str(&mut out, self.if_name);
+        out.push_str(r#","networkName":"#);
+        write_go_str(&mut out, self.network_name);
+        if !self.netns.is_empty() {
+            out.push_str(r#","netns":"#);
+            write_go_str(&mut out, self.netns);
+        }
+        if !self.cni_args.is_empty() {
+            out.push_str(r#","cniArgs":["#);
+            for (i, (k, v)) in self.cni_args.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push('[');
+                write_go_str(&mut out, k);
+                out.push(',');
+                write_go_str(&mut out, v);
+                out.push(']');
+            }
+            out.push(']');
+        }
+        if !self.capability_args.is_empty() {
+            out.push_str(r#","capabilityArgs":"#);
+            gowrite::write_object(&mut out, self.capability_args);
+        }
+        if let Some(result) = self.result {
+            // Upstream round-trips the result through a generic map.
+            if let Ok(Value::Object(m)) = serde_json::from_str::<Value>(&result.to_json()) {
+                if !m.is_empty() {
+                    out.push_str(r#","result":"#);
+                    gowrite::write_object(&mut out, &m);
+                }
+            }
+        }
+        out.push('}');
+        out.into_bytes()
+    }
+}
+
+impl Record {
+    /// Decode an entry as upstream's `json.Unmarshal` into `cachedInfo`;
+    /// the error is Go's text.
+    pub(crate) fn decode(bytes: &[u8]) -> std::result::Result<Record, String> {
+        let v = parse_go_json(bytes)?;
+        GoDecoder::run(&v, |d, v, out: &mut Record| {
+            d.object(v, "cachedInfo", "libcni.cachedInfo", &FIELDS, |d, f, v| {
+                decode_field(d, f, v, out)
+            })
+        })
+        .map_err(|e| e.to_string())
+    }
+
+    /// The cached result, in `cni_version` (upstream `getCachedResult`
+    /// after the entry was read as a `cniCacheV1` one).
+    pub(crate) fn result_as(&self, cni_version: &str) -> Result<CniResult> {
+        let raw = self.result.as_ref().map_or(GoJsonValue::Null, dedup);
+        let version = decode_version_parsed(&raw)?;
+        let result = CniResult::create_parsed(&version, &raw)?;
+        convert_cached(&result, cni_version)
+    }
+}
+
+/// A legacy entry: the bare result (upstream `getLegacyCachedResult`).
+pub(crate) fn legacy_result_as(bytes: &[u8], cni_version: &str) -> Result<CniResult> {
+    let result = CniResult::from_json(bytes)?;
+    convert_cached(&result, cni_version)
+}
+
+fn convert_cached(result: &CniResult, cni_version: &str) -> Result<CniResult> {
+    result.convert_to(cni_version).map_err(|e| {
+        Error::wrap(
+            format!(
+                "failed to convert cached result to config version {}",
+                crate::types::go_quote(cni_version)
+            ),
+            e,
+        )
+    })
+}
+
+/// A Go map keeps the last of duplicate keys (recursively, as every nested
+/// object was a map too).
+fn dedup(v: &GoJsonValue) -> GoJsonValue {
+    match v {
+        GoJsonValue::Object(members) => {
+            let mut out: Vec<(String, GoJsonValue)> = Vec::with_capacity(members.len());
+            for (k, v) in members {
+                let v = dedup(v);
+                match out.iter_mut().find(|(key, _)| key == k) {
+                    Some(slot) => slot.1 = v,
+                    None => out.push((k.clone(), v)),
+                }
+            }
+            GoJsonValue::Object(out)
+        }
+        GoJsonValue::Array(items) => GoJsonValue::Array(items.iter().map(dedup).collect()),
+        other => other.clone(),
+    }
+}
+
+fn decode_field(d: &mut GoDecoder, f: &str, v: &GoJsonValue, out: &mut Record) -> GoHard {
+    match f {
+        "kind" => d.string(v, &mut out.kind),
+        "containerId" => d.string(v, &mut out.container_id),
+        "ifName" => d.string(v, &mut out.if_name),
+        "networkName" => d.string(v, &mut out.network_name),
+        "netns" => d.string(v, &mut out.netns),
+        "config" => match v {
+            GoJsonValue::Null => out.config = None,
+            GoJsonValue::String(s) => match base64_decode(s.as_bytes()) {
+                Ok(b) => out.config = Some(b),
+                Err(e) => d.save_error(DecodeError::Other(e)),
+            },
+            other => d.type_error(other, "[]uint8"),
+        },
+        "cniArgs" => match v {
+            GoJsonValue::Null => out.cni_args = None,
+            GoJsonValue::Array(_) => {
+                let mut pairs = out.cni_args.take().unwrap_or_default();
+                d.slice(v, "[][2]string", &mut pairs, |d, item, pair| {
+                    decode_pair(d, item, pair);
+                    Ok(())
+                })?;
+                out.cni_args = Some(pairs);
+            }
+            other => d.type_error(other, "[][2]string"),
+        },
+        "capabilityArgs" => match v {
+            GoJsonValue::Null => out.capability_args = None,
+            GoJsonValue::Object(members) => {
+                let map = out.capability_args.get_or_insert_with(Map::new);
+                for (k, v) in members {
+                    map.insert(k.clone(), to_serde(v));
+                }
+            }
+            other => d.type_error(other, "map[string]interface {}"),
+        },
+        "result" => match v {
+            GoJsonValue::Null => out.result = None,
+            GoJsonValue::Object(_) => {
+                // Decoding into an existing map merges; the last wins.
+                let mut merged = match &mut out.result {
+                    Some(GoJsonValue::Object(m)) => std::mem::take(m),
+                    _ => Vec::new(),
+                };
+                if let GoJsonValue::Object(m) = v {
+                    merged.extend(m.iter().cloned());
+                }
+                out.result = Some(GoJsonValue::Object(merged));
+            }
+            other => d.type_error(other, "map[string]interface {}"),
+        },
+        _ => {}
+    }
+    Ok(())
+}
+
+/// A Go `[2]string`: extra elements are dropped, missing ones stay empty.
+fn decode_pair(d: &mut GoDecoder, v: &GoJsonValue, pair: &mut (String, String)) {
+    match v {
+        GoJsonValue::Array(items) => {
+            if let Some(k) = items.first() {
+                d.string(k, &mut pair.0);
+            }
+            if let Some(val) = items.get(1) {
+                d.string(val, &mut pair.1);
+            }
+        }
+        GoJsonValue::Null => {}
+        other => d.type_error(other, "[2]string"),
+    }
+}
+
+/// A value decoded into Go's `interface{}` (numbers become `float64`),
+/// as a `serde_json::Value`.
+pub(crate) fn to_serde(v: &GoJsonValue) -> Value {
+    match v {
+        GoJsonValue::Null => Value::Null,
+        GoJsonValue::Bool(b) => Value::Bool(*b),
+        GoJsonValue::Number(lit) => lit
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+            .map_or(Value::Null, Value::Number),
+        GoJsonValue::String(s) => Value::String(s.clone()),
+        GoJsonValue::Array(items) => Value::Array(items.iter().map(to_serde).collect()),
+        GoJsonValue::Object(members) => {
+            let mut m = Map::new();
+            for (k, v) in members {
+                m.insert(k.clone(), to_serde(v));
+            }
+            Value::Object(m)
+        }
+    }
+}
+
+const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// Go's `base64.StdEncoding.EncodeToString`.
+fn base64_encode(data: &[u8], out: &mut String) {
+    for chunk in data.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(B64[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+}
+
+/// Go's `base64.StdEncoding.Decode` (padding required, `\r` and `\n`
+/// ignored), with its error text.
+fn base64_decode(s: &[u8]) -> std::result::Result<Vec<u8>, String> {
+    let corrupt = |i: usize| format!("illegal base64 data at input byte {i}");
+    let symbols: Vec<(usize, u8)> = s
+        .iter()
+        .copied()
+        .enumerate()
+        .filter(|(_, c)| *c != b'\r' && *c != b'\n')
+        .collect();
+    let mut out = Vec::with_capacity(symbols.len() / 4 * 3);
+    for (q, quad) in symbols.chunks(4).enumerate() {
+        let last = (q + 1) * 4 >= symbols.len();
+        let mut n = 0u32;
+        let mut have = 0;
+        for (j, &(pos, c)) in quad.iter().enumerate() {
+            if c == b'=' {
+                // Padding: only in the last quantum, after two or three symbols.
+                let pad_ok = last && j >= 2 && quad[j..].iter().all(|(_, c)| *c == b'=');
+                if !pad_ok || quad.len() != 4 {
+                    return Err(corrupt(pos));
+                }
+                break;
+            }
+            let Some(val) = B64.iter().position(|b| *b == c) else {
+                return Err(corrupt(pos));
+            };
+            n |= (val as u32) << (18 - 6 * j);
+            have += 1;
+        }
+        if quad.len() < 4 {
+            // The input ended inside a quantum: Go names where it began.
+            return Err(corrupt(quad[0].0));
+        }
+        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+        out.extend_from_slice(&bytes[..have - 1]);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_round_trips() {
+        for data in [&b""[..], b"a", b"ab", b"abc", b"abcd", b"{\"x\":1}\n"] {
+            let mut s = String::new();
+            base64_encode(data, &mut s);
+            assert_eq!(base64_decode(s.as_bytes()).unwrap(), data, "{s}");
+        }
+        let mut s = String::new();
+        base64_encode(b"hello", &mut s);
+        assert_eq!(s, "aGVsbG8=");
+        assert_eq!(base64_decode(b"aGVs\nbG8=").unwrap(), b"hello");
+        assert_eq!(
+            base64_decode(b"aGVsbG8").unwrap_err(),
+            "illegal base64 data at input byte 4"
+        );
+        assert_eq!(
+            base64_decode(b"a*Vs").unwrap_err(),
+            "illegal base64 data at input byte 1"
+        );
+    }
+
+    #[test]
+    fn decodes_as_go_does() {
+        let r = Record::decode(
+            br#"{"kind":"cniCacheV1","containerId":"c","config":"e30=","ifName":"eth0",
+                "networkName":"n","cniArgs":[["A","1","x"],["B"]],"capabilityArgs":{"m":1},
+                "Result":{"cniVersion":"1.0.0"},"result":{"ips":[]}}"#,
+        )
+        .unwrap();
+        assert_eq!(r.config.as_deref(), Some(&b"{}"[..]));
+        assert_eq!(
+            r.cni_args,
+            Some(vec![("A".into(), "1".into()), ("B".into(), String::new())])
+        );
+        // "Result" matches case-insensitively and the two merge.
+        assert_eq!(r.result_as("1.0.0").unwrap().cni_version(), "1.0.0");
+        assert_eq!(
+            Record::decode(br#"{"kind":1}"#).unwrap_err(),
+            "json: cannot unmarshal number into Go struct field cachedInfo.kind of type string"
+        );
+        assert_eq!(
+            Record::decode(b"").unwrap_err(),
+            "unexpected end of JSON input"
+        );
+    }
+}
