@@ -2,15 +2,15 @@
 //! Ctrl-C (or SIGTERM), which cancels it so the running plugin is killed.
 
 use cniinvoke::{Context, Error, Status};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// How many times SIGINT or SIGTERM arrived.
-static INTERRUPTS: AtomicUsize = AtomicUsize::new(0);
+/// Whether SIGINT or SIGTERM has arrived.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 extern "C" fn on_signal(_: libc::c_int) {
-    INTERRUPTS.fetch_add(1, Ordering::SeqCst);
+    INTERRUPTED.store(true, Ordering::SeqCst);
 }
 
 /// Parse `30s`, `500ms`, `2m`, `1h` or plain seconds (`1.5`).
@@ -33,20 +33,9 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     Duration::try_from_secs_f64(secs).map_err(|_| format!("invalid duration {s:?}"))
 }
 
-/// A context that the first Ctrl-C (or SIGTERM) cancels, with the optional
-/// timeout.
+/// A context that Ctrl-C (or SIGTERM) cancels, with the optional timeout.
 pub fn context(timeout: Option<Duration>) -> Context {
-    context_until(timeout, 1)
-}
-
-/// A context for work that must still be done after a first Ctrl-C (undoing
-/// a half-made attachment): only one more Ctrl-C cancels it.
-pub fn cleanup_context(timeout: Option<Duration>) -> Context {
-    context_until(timeout, INTERRUPTS.load(Ordering::SeqCst) + 1)
-}
-
-fn context_until(timeout: Option<Duration>, interrupts: usize) -> Context {
-    // SAFETY: the handler only adds to an atomic, which is async-signal-safe.
+    // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
     unsafe {
         libc::signal(libc::SIGINT, on_signal as *const () as libc::sighandler_t);
         libc::signal(libc::SIGTERM, on_signal as *const () as libc::sighandler_t);
@@ -55,16 +44,13 @@ fn context_until(timeout: Option<Duration>, interrupts: usize) -> Context {
         Some(t) => Context::with_timeout(t),
         None => Context::new(),
     };
-    ctx.set_interrupt_check(
-        Duration::from_millis(20),
-        Arc::new(move || INTERRUPTS.load(Ordering::SeqCst) >= interrupts),
-    );
+    ctx.set_interrupt_check(Duration::from_millis(20), Arc::new(interrupted));
     ctx
 }
 
 /// Whether Ctrl-C (or SIGTERM) has arrived.
 pub fn interrupted() -> bool {
-    INTERRUPTS.load(Ordering::SeqCst) > 0
+    INTERRUPTED.load(Ordering::SeqCst)
 }
 
 /// Whether `e` means the call was cut short (Ctrl-C or `--timeout`).

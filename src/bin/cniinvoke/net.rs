@@ -3,18 +3,17 @@
 //! found by name; `ls`, `validate` and `attachments` inspect.
 
 use crate::cnitool;
-use crate::context::{cleanup_context, context, cut_short, interrupted, parse_duration};
+use crate::context::{context, cut_short, interrupted, parse_duration};
 use crate::invoke::search_path;
 use crate::net_info;
 use clap::{Args as ClapArgs, Subcommand};
-use cniinvoke::libcni::{self, CniConfig, GcArgs, GcAttachment, NetworkConfigList, RuntimeConf};
+use cniinvoke::libcni::{
+    self, CniConfig, CniConfigOptions, GcArgs, GcAttachment, NetworkConfigList, RuntimeConf,
+};
 use cniinvoke::Error;
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
-
-/// How long undoing a half-made attachment may take.
-const UNDO_TIMEOUT: Duration = Duration::from_secs(30);
 
 #[derive(Subcommand)]
 pub enum NetCmd {
@@ -23,7 +22,7 @@ pub enum NetCmd {
     #[command(
         after_help = "Example:\n  CNI_PATH=/usr/lib/cni cniinvoke net add mynet /var/run/netns/ctr"
     )]
-    Add(Attach),
+    Add(Add),
     /// Check the attachment is as ADD left it (plugins in order, with the cached result).
     #[command(after_help = "Example:\n  cniinvoke net check mynet /var/run/netns/ctr")]
     Check(Attach),
@@ -104,6 +103,16 @@ pub struct Attach {
 }
 
 #[derive(ClapArgs)]
+pub struct Add {
+    #[command(flatten)]
+    attach: Attach,
+    /// When ADD fails (or is cut short by Ctrl-C or --timeout), leave what
+    /// it set up instead of undoing it with the list's DEL (cnitool's way).
+    #[arg(long)]
+    no_cleanup: bool,
+}
+
+#[derive(ClapArgs)]
 pub struct Gc {
     /// Network name (the configuration's "name").
     name: String,
@@ -176,10 +185,15 @@ fn attach(a: &Attach) -> cniinvoke::Result<Prepared> {
     Ok(p)
 }
 
-fn add(a: Attach) -> cniinvoke::Result<()> {
-    let p = attach(&a)?;
-    let ctx = context(a.opts.timeout);
-    match p.cfg.add_network_list(&ctx, &p.list, &p.rt) {
+fn add(add: Add) -> cniinvoke::Result<()> {
+    let mut p = attach(&add.attach)?;
+    p.cfg.set_options(CniConfigOptions {
+        cleanup_on_failure: !add.no_cleanup,
+        ..p.cfg.options()
+    });
+    let ctx = context(add.attach.opts.timeout);
+    let result = p.cfg.add_network_list(&ctx, &p.list, &p.rt);
+    match result {
         Ok(result) => {
             // As cnitool's result.Print(): indented, no newline after it.
             let mut out = std::io::stdout().lock();
@@ -187,30 +201,17 @@ fn add(a: Attach) -> cniinvoke::Result<()> {
             let _ = out.flush();
             Ok(())
         }
-        Err(e) if cut_short(&e) => {
-            undo_add(&p, &a);
+        Err(e) => {
+            if cut_short(&e) && !add.no_cleanup {
+                let why = if interrupted() {
+                    "interrupted"
+                } else {
+                    "timed out"
+                };
+                eprintln!("ADD {why}: the list's DEL was run to undo what it had set up");
+            }
             Err(e)
         }
-        Err(e) => Err(e),
-    }
-}
-
-/// An ADD stopped by Ctrl-C or --timeout may have set up part of the chain
-/// without caching it: DEL the list so nothing is left attached. A second
-/// Ctrl-C stops this too.
-fn undo_add(p: &Prepared, a: &Attach) {
-    let why = if interrupted() {
-        "interrupted"
-    } else {
-        "timed out"
-    };
-    eprintln!("ADD {why}; undoing it (DEL of network {:?})", a.name);
-    let ctx = cleanup_context(Some(UNDO_TIMEOUT));
-    if let Err(e) = p.cfg.del_network_list(&ctx, &p.list, &p.rt) {
-        eprintln!(
-            "undoing the ADD failed: {e}\nrun `cniinvoke net del {} {}` to finish",
-            a.name, a.netns
-        );
     }
 }
 

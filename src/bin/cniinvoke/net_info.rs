@@ -56,7 +56,8 @@ fn types(list: &NetworkConfigList) -> Vec<&str> {
 }
 
 /// `net ls`: a table (or JSON) of the configurations; files that do not
-/// parse are reported on stderr and make the exit status that error's.
+/// load are reported on stderr, and the first one's error category is the
+/// exit status.
 pub fn ls(dir: &Path, as_json: bool) -> cniinvoke::Result<()> {
     let entries = entries(dir)?;
     if as_json {
@@ -64,14 +65,23 @@ pub fn ls(dir: &Path, as_json: bool) -> cniinvoke::Result<()> {
     } else {
         print_table(&entries);
     }
-    let mut first_err = None;
-    for e in &entries {
+    let bad: Vec<&Entry> = entries.iter().filter(|e| e.list.is_err()).collect();
+    for e in &bad {
         if let Err(err) = &e.list {
             eprintln!("{}: {err}", e.file.display());
-            first_err.get_or_insert_with(|| err.clone());
         }
     }
-    first_err.map_or(Ok(()), Err)
+    match bad.first().and_then(|e| e.list.as_ref().err()) {
+        None => Ok(()),
+        Some(first) => Err(cniinvoke::Error::from_status(
+            first.status(),
+            format!(
+                "{} of {} configuration files could not be loaded",
+                bad.len(),
+                entries.len()
+            ),
+        )),
+    }
 }
 
 fn print_table(entries: &[Entry]) {
