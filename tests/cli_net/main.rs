@@ -11,9 +11,9 @@
 mod common;
 
 mod chain;
-
+mod cnitool;
 mod commands;
-
+mod real;
 use serde_json::Value;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -143,7 +143,12 @@ impl Net {
     /// `cniinvoke ARGS` with NETCONFPATH and CNI_PATH pointing here and the
     /// other cnitool variables unset.
     pub fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_cniinvoke"));
+        self.command(env!("CARGO_BIN_EXE_cniinvoke"), args)
+    }
+
+    /// `PROGRAM ARGS` in this world's environment (see [`Net::cmd`]).
+    pub fn command(&self, program: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> Command {
+        let mut c = Command::new(program);
         c.args(args)
             .env("NETCONFPATH", self.netdir())
             .env("CNI_PATH", self.path("bin"))
