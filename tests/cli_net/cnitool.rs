@@ -280,6 +280,9 @@ fn added_by_us_checked_deleted_and_collected_by_cnitool() {
     );
 }
 
+/// cnitool's arguments, the environment, our exit status.
+type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], i32);
+
 #[test]
 fn the_same_error_texts() {
     let Some((tool, _mount)) = setup() else {
@@ -295,7 +298,7 @@ fn the_same_error_texts() {
         "tp-c",
         json!({"error": {"code": 7, "msg": "bad config", "details": "no subnet"}}),
     );
-    let cases: &[(&[&str], &[(&str, &str)], i32)] = &[
+    let cases: &[Case] = &[
         (&["add", "nosuch", NS], &[], 12),
         (&["add", "demo", NS], &[("CNI_ARGS", "A=1;;B=2")], 11),
         (&["add", "demo", NS], &[("CNI_ARGS", "A")], 11),

@@ -16,12 +16,18 @@ mod commands;
 mod real;
 use serde_json::Value;
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 
 /// A scratch world: configurations, wrapped plugins, a cache, a log.
 pub struct Net {
     pub dir: tempfile::TempDir,
+}
+
+impl Default for Net {
+    fn default() -> Self {
+        Net::new()
+    }
 }
 
 impl Net {
@@ -228,7 +234,7 @@ pub fn root() -> bool {
     unsafe { libc::geteuid() == 0 }
 }
 
-/// Wait for `path` to exist (up to 10 s).
+/// Wait until `what` holds (up to 10 s).
 pub fn wait_for(what: impl Fn() -> bool) {
     let t = std::time::Instant::now();
     while !what() {
@@ -238,8 +244,4 @@ pub fn wait_for(what: impl Fn() -> bool) {
         );
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
-}
-
-pub fn exists(p: &Path) -> bool {
-    p.exists()
 }
