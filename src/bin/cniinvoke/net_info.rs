@@ -170,7 +170,23 @@ fn attachment_json(a: &NetworkAttachment) -> Value {
         "ifName": a.if_name,
         "netns": a.netns,
         "cniArgs": a.cni_args.iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>(),
-        "capabilityArgs": a.capability_args,
+        "capabilityArgs": go_numbers(Value::Object(a.capability_args.clone())),
         "config": config,
     })
+}
+
+/// Capability arguments hold Go's `float64`s; print whole ones as Go does
+/// (`8080`, not `8080.0`).
+fn go_numbers(v: Value) -> Value {
+    match v {
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if !n.is_i64() && !n.is_u64() && f.fract() == 0.0 && f.abs() < 9e18 => {
+                Value::from(f as i64)
+            }
+            _ => Value::Number(n),
+        },
+        Value::Array(items) => Value::Array(items.into_iter().map(go_numbers).collect()),
+        Value::Object(m) => Value::Object(m.into_iter().map(|(k, v)| (k, go_numbers(v))).collect()),
+        other => other,
+    }
 }
