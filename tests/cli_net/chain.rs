@@ -135,3 +135,32 @@ fn timeout_bounds_the_whole_list() {
         "error: invalid value 'soon' for '--timeout <TIMEOUT>': invalid duration \"soon\" (try 30s, 500ms, 2m)\n\nFor more information, try '--help'.",
     );
 }
+
+#[test]
+fn a_del_cut_short_keeps_its_cache_entry_and_can_be_run_again() {
+    let net = Net::new();
+    net.list("demo", "1.0.0");
+    let c = net.cache();
+    ok(&net.run(&["net", "add", "demo", NS, "--cache-dir", &c], &[]));
+    net.debug("tp-b", json!({"commands": {"DEL": {"sleepMs": 30_000}}}));
+    let child = net.spawn(&["net", "del", "demo", NS, "--cache-dir", &c]);
+    wait_for(|| net.calls().last().map(String::as_str) == Some("tp-b DEL"));
+    std::thread::sleep(Duration::from_millis(100));
+    // SIGTERM is taken as Ctrl-C.
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130));
+    let (_, e) = text(&out);
+    assert!(
+        e.starts_with(&format!(
+            "DEL stopped part way; the attachment stays cached: run `cniinvoke net del demo {NS}` again\n"
+        )),
+        "{e}"
+    );
+    assert_eq!(net.cached().len(), 1, "still cached");
+    std::fs::remove_file(net.path("calls/tp-b.json")).unwrap();
+    ok(&net.run(&["net", "del", "demo", NS, "--cache-dir", &c], &[]));
+    assert!(net.cached().is_empty());
+    assert_eq!(net.calls()[2..], ["tp-b DEL", "tp-b DEL", "tp-a DEL"]);
+}

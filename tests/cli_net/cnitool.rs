@@ -160,6 +160,17 @@ fn added_by_cnitool_checked_and_deleted_by_us() {
         "cnitool's cache entry"
     );
     let their_stdin = std::fs::read(net.path("calls/tp-a.ADD.stdin")).unwrap();
+    // Our default cache is cnitool's: its attachment is listed.
+    let att = ok(&run_in_cache(
+        &net,
+        &[],
+        ours(),
+        &["net", "attachments", &id],
+        &[],
+    ));
+    let att: serde_json::Value = serde_json::from_str(&att).unwrap();
+    assert_eq!(att[0]["netns"], NS);
+    assert_eq!(att[0]["cniArgs"], json!([["A", "1"], ["B", "2"]]));
     ok(&run_in_cache(
         &net,
         &[],

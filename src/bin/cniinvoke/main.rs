@@ -33,8 +33,10 @@ Environment (as upstream's cnitool reads it):
   CAP_ARGS     capability arguments, a JSON object (e.g. {\"portMappings\":[…]})
 The container id is cnitool's (\"cnitool-\" + 20 hex digits of the SHA-512 of the
 absolute netns path) unless --containerid is given; the cache is /var/lib/cni
-unless --cache-dir. Ctrl-C stops the chain and kills the running plugin; an
-ADD cut short (Ctrl-C or --timeout) is undone with a DEL.";
+unless --cache-dir. Ctrl-C stops the chain and kills the running plugin. A
+failed ADD (cut short by Ctrl-C or --timeout too) is undone with the list's
+DEL unless --no-cleanup. Errors are printed as cnitool prints them; the exit
+status tells their category (see `cniinvoke --help`).";
 
 #[derive(Parser)]
 #[command(
