@@ -18,9 +18,10 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 SOMAJOR := 0
 
 # Debian packages the suites need (CI starts from a fresh machine): the real
-# CNI plugins and iproute2 for the end-to-end tests, valgrind, pkg-config,
-# clang and its sanitizer runtime (ASan, LSan, UBSan) for the C tests.
-DEB_PACKAGES := containernetworking-plugins iproute2 valgrind pkg-config gcc g++ \
+# CNI plugins, iproute2 and iptables (portmap runs it) for the end-to-end
+# tests, valgrind, pkg-config, clang and its sanitizer runtime (ASan, LSan,
+# UBSan) for the C tests.
+DEB_PACKAGES := containernetworking-plugins iproute2 iptables valgrind pkg-config gcc g++ \
 	clang libclang-rt-14-dev
 
 # As root the real-plugin, sanitizer and Go differential tests must run, not skip.
@@ -94,6 +95,8 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	cd bindings/python && $(CARGO) fmt -- --check && $(CARGO) clippy -q -- -D warnings
+	cd tests/libcni-conf-diff && test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: files above need formatting"; exit 1; }
+	cd tests/libcni-conf-diff && go vet .
 
 rust-test: build
 	$(CARGO) test --workspace

@@ -40,6 +40,7 @@ enum class Status : int {
   UnsupportedVersion = CNI_STATUS_UNSUPPORTED_VERSION,
   Timeout = CNI_STATUS_TIMEOUT,
   Cancelled = CNI_STATUS_CANCELLED,
+  Io = CNI_STATUS_IO,
   Panic = CNI_STATUS_PANIC,
 };
 

@@ -13,93 +13,16 @@ use cniinvoke::{
     delegate_add, delegate_del, exec_plugin_with_result, exec_plugin_without_result,
     get_version_info, Args, Context, Error,
 };
+use common::netns::{in_netns, Netns};
 use serde_json::{json, Value};
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 const PLUGINS: &str = "/usr/lib/cni";
 static SERIAL: Mutex<()> = Mutex::new(());
 
 fn available() -> bool {
-    // SAFETY: geteuid has no preconditions.
-    let root = unsafe { libc::geteuid() } == 0;
-    let have = std::path::Path::new(PLUGINS).join("bridge").is_file();
-    let ip = Command::new("ip").arg("-V").output().is_ok();
-    if root && have && ip {
-        return true;
-    }
-    let why = format!("root={root}, {PLUGINS}/bridge present={have}, ip present={ip}");
-    if std::env::var("CNI_REQUIRE_REAL_PLUGINS").as_deref() == Ok("1") {
-        panic!("real-plugin tests required but cannot run: {why}");
-    }
-    eprintln!("SKIPPED real-plugin test: {why}");
-    false
-}
-
-/// A network namespace that is deleted on drop.
-struct Netns {
-    name: String,
-}
-
-impl Netns {
-    fn new(tag: &str) -> Netns {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let name = format!(
-            "cnii-{}-{}-{tag}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        );
-        ip(&["netns", "add", &name]).expect("ip netns add");
-        Netns { name }
-    }
-
-    fn path(&self) -> String {
-        format!("/var/run/netns/{}", self.name)
-    }
-
-    /// `ip -n NAME args…`
-    fn ip(&self, args: &[&str]) -> Result<String, String> {
-        let mut all = vec!["-n", self.name.as_str()];
-        all.extend_from_slice(args);
-        ip(&all)
-    }
-}
-
-impl Drop for Netns {
-    fn drop(&mut self) {
-        let _ = ip(&["netns", "del", &self.name]);
-    }
-}
-
-fn ip(args: &[&str]) -> Result<String, String> {
-    let out = Command::new("ip")
-        .args(args)
-        .output()
-        .map_err(|e| e.to_string())?;
-    if out.status.success() {
-        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-    } else {
-        Err(String::from_utf8_lossy(&out.stderr).into_owned())
-    }
-}
-
-/// Run `f` on a thread that has joined `host`'s network namespace: the
-/// plugins it starts see that namespace as their host.
-fn in_netns<T: Send>(host: &Netns, f: impl FnOnce() -> T + Send) -> T {
-    let path = host.path();
-    std::thread::scope(|s| {
-        s.spawn(move || {
-            let file = std::fs::File::open(&path).expect("open netns");
-            use std::os::fd::AsRawFd;
-            // SAFETY: setns on this thread only, with a namespace fd we hold.
-            let r = unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) };
-            assert_eq!(r, 0, "setns: {}", std::io::Error::last_os_error());
-            f()
-        })
-        .join()
-        .unwrap()
-    })
+    common::netns::available(PLUGINS, &["bridge"], &["ip"])
 }
 
 fn args(command: &str, ns: &Netns, ctr: &str) -> Args {

@@ -102,6 +102,26 @@ impl Default for CniConfigOptions {
 /// `Send + Sync`: one value may serve any number of threads at once;
 /// operations on one attachment serialize on its lock, others run in
 /// parallel.
+///
+/// ```no_run
+/// use cniinvoke::libcni::{load_network_conf, CniConfig, RuntimeConf};
+/// use cniinvoke::Context;
+/// use std::path::Path;
+///
+/// let list = load_network_conf(Path::new("/etc/cni/net.d"), "mynet")?;
+/// let cni = CniConfig::new(vec!["/opt/cni/bin".into()], None); // cache: /var/lib/cni
+/// let rt = RuntimeConf {
+///     container_id: "ctr-1".into(),
+///     netns: "/var/run/netns/ctr-1".into(),
+///     if_name: "eth0".into(),
+///     ..RuntimeConf::default()
+/// };
+/// let ctx = Context::background();
+/// let result = cni.add_network_list(&ctx, &list, &rt)?; // chained, cached
+/// cni.check_network_list(&ctx, &list, &rt)?;
+/// cni.del_network_list(&ctx, &list, &rt)?;
+/// # Ok::<(), cniinvoke::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct CniConfig {
     pub(crate) path: Vec<String>,

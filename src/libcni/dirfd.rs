@@ -67,8 +67,19 @@ impl Dir {
     /// (`ELOOP`), a non-directory too (`ENOTDIR`).
     pub(crate) fn subdir(&self, name: &str) -> io::Result<Dir> {
         let flags = libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_CLOEXEC;
-        let fd = self.openat(name, flags, 0)?;
-        Ok(Dir { file: fd.into() })
+        match self.openat(name, flags, 0) {
+            Ok(fd) => Ok(Dir { file: fd.into() }),
+            // With O_DIRECTORY Linux reports a link as ENOTDIR: say ELOOP.
+            Err(e) if e.raw_os_error() == Some(libc::ENOTDIR) && self.is_symlink(name) => {
+                Err(io::Error::from_raw_os_error(libc::ELOOP))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn is_symlink(&self, name: &str) -> bool {
+        self.stat(name)
+            .is_ok_and(|st| st.is_some_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFLNK))
     }
 
     /// Create the subdirectory `name` with `mode` (before the umask) unless
@@ -110,15 +121,18 @@ impl Dir {
         Ok(self.openat(name, flags, 0o600)?.into())
     }
 
-    /// Open (creating, 0600) the regular file `name` for locking.
+    /// Open (creating, 0600) the regular file `name` for locking. On a
+    /// read-only file system an existing file is opened read-only (`flock`
+    /// needs no write access).
     pub(crate) fn open_lock_file(&self, name: &str) -> io::Result<File> {
-        let flags = libc::O_RDWR
-            | libc::O_CREAT
-            | libc::O_NOFOLLOW
-            | libc::O_NONBLOCK
-            | libc::O_NOCTTY
-            | libc::O_CLOEXEC;
-        let file: File = self.openat(name, flags, 0o600)?.into();
+        let common = libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_CLOEXEC;
+        let fd = match self.openat(name, libc::O_RDWR | libc::O_CREAT | common, 0o600) {
+            Err(e) if e.raw_os_error() == Some(libc::EROFS) => self
+                .openat(name, libc::O_RDONLY | common, 0)
+                .map_err(|_| e)?,
+            other => other?,
+        };
+        let file: File = fd.into();
         if !file.metadata()?.is_file() {
             return Err(io::Error::other("not a regular file"));
         }
@@ -147,13 +161,18 @@ impl Dir {
     /// Device and inode of the entry `name` itself (links not followed),
     /// `None` if there is none.
     pub(crate) fn identity(&self, name: &str) -> io::Result<Option<(u64, u64)>> {
+        Ok(self.stat(name)?.map(|st| (st.st_dev, st.st_ino)))
+    }
+
+    /// `lstat` of the entry `name`, `None` if there is none.
+    fn stat(&self, name: &str) -> io::Result<Option<libc::stat>> {
         let c = component(name)?;
         // SAFETY: an all-zero `stat` is a valid value of this plain C struct.
         let mut st: libc::stat = unsafe { std::mem::zeroed() };
         let flags = libc::AT_SYMLINK_NOFOLLOW;
         // SAFETY: valid descriptor, NUL-terminated name, `st` writable.
         match check(unsafe { libc::fstatat(self.fd(), c.as_ptr(), &mut st, flags) }) {
-            Ok(()) => Ok(Some((st.st_dev, st.st_ino))),
+            Ok(()) => Ok(Some(st)),
             Err(e) if is_not_found(&e) => Ok(None),
             Err(e) => Err(e),
         }

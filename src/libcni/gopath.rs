@@ -88,6 +88,9 @@ pub(crate) fn ext(name: &[u8]) -> &[u8] {
 fn path_error(op: &str, p: &Path, e: &std::io::Error) -> String {
     let text = match e.raw_os_error() {
         Some(errno) => errno_text(errno),
+        // Rust refuses a NUL in a path before any system call; Go's
+        // syscall layer answers EINVAL.
+        None if e.kind() == std::io::ErrorKind::InvalidInput => errno_text(libc::EINVAL),
         None => e.to_string(),
     };
     format!("{op} {}: {text}", show(p))
@@ -111,23 +114,13 @@ pub(crate) struct Entry {
 
 /// `os.ReadDir`: the entries sorted by name; `Ok(None)` when the directory
 /// does not exist (Go's `os.IsNotExist`), otherwise Go's error texts
-/// (`open D: …`, `readdirent D: not a directory`).
+/// (`open D: not a directory`, `readdirent D: …`).
 pub(crate) fn read_dir(d: &Path) -> Result<Option<Vec<Entry>>, String> {
-    // Go opens the path like any file first, then lists it.
-    let f = match std::fs::File::open(d) {
-        Ok(f) => f,
+    let listing = match std::fs::read_dir(d) {
+        Ok(listing) => listing,
         Err(e) if e.raw_os_error() == Some(libc::ENOENT) => return Ok(None),
         Err(e) => return Err(path_error("open", d, &e)),
     };
-    let is_dir = f
-        .metadata()
-        .map_err(|e| path_error("readdirent", d, &e))?
-        .is_dir();
-    if !is_dir {
-        let e = std::io::Error::from_raw_os_error(libc::ENOTDIR);
-        return Err(path_error("readdirent", d, &e));
-    }
-    let listing = std::fs::read_dir(d).map_err(|e| path_error("readdirent", d, &e))?;
     let mut out = Vec::new();
     for entry in listing {
         let entry = entry.map_err(|e| path_error("readdirent", d, &e))?;

@@ -359,6 +359,68 @@ mod tests {
     }
 
     #[test]
+    fn inject_raw_inserts_go_text_verbatim() {
+        let orig = br#"{"type":"bridge","name":"old","n":1.0}"#;
+        let prev = r#"{"cniVersion":"1.0.0","ips":[{"address":"10.0.0.2/24"}],"dns":{}}"#;
+        let name = marshal_str("net<1>");
+        let got = inject_raw(
+            orig,
+            &[
+                ("name", &name),
+                ("prevResult", prev),
+                ("x", "1"),
+                ("x", "2"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(got.bytes.clone()).unwrap(),
+            format!(
+                r#"{{"n":1,"name":"net\u003c1\u003e","prevResult":{prev},"type":"bridge","x":2}}"#
+            )
+        );
+        assert_eq!(got.network.name, "net<1>");
+        // A second call re-reads what the first printed, as upstream's
+        // second InjectConf does.
+        let again = inject_raw(&got.bytes, &[("runtimeConfig", r#"{"b":1,"a":2}"#)]).unwrap();
+        assert!(again
+            .bytes
+            .ends_with(br#""runtimeConfig":{"b":1,"a":2},"type":"bridge","x":2}"#));
+        let reread = inject_raw(&again.bytes, &[]).unwrap();
+        assert!(reread
+            .bytes
+            .ends_with(br#""runtimeConfig":{"a":2,"b":1},"type":"bridge","x":2}"#));
+    }
+
+    #[test]
+    fn inject_raw_refuses_like_upstream() {
+        let orig = br#"{"type":"bridge"}"#;
+        assert_eq!(
+            inject_raw(orig, &[("", "1")]).unwrap_err(),
+            Error::InvalidArgument("keys cannot be empty".into())
+        );
+        assert_eq!(
+            inject_raw(orig, &[("prevResult", "null")]).unwrap_err(),
+            Error::InvalidArgument("key 'prevResult' value must not be nil".into())
+        );
+        assert_eq!(
+            inject_raw(b"[]", &[]).unwrap_err(),
+            Error::Decode(format!(
+                "unmarshal existing network bytes: json: cannot unmarshal array into Go value of type {MAP_TYPE}"
+            ))
+        );
+    }
+
+    #[test]
+    fn serde_values_marshal_like_go() {
+        let v = serde_json::json!({"b": [1, -2, 1.5, 1e21, 18446744073709551615u64], "a": "<\u{2028}>", "c": null, "d": {"z": true, "y": {}}});
+        assert_eq!(
+            marshal_value(&v),
+            r#"{"a":"\u003c\u2028\u003e","b":[1,-2,1.5,1e+21,18446744073709551615],"c":null,"d":{"y":{},"z":true}}"#
+        );
+    }
+
+    #[test]
     fn deep_documents_do_not_recurse() {
         std::thread::Builder::new()
             .stack_size(128 * 1024)

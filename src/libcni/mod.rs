@@ -13,11 +13,11 @@
 //! operation at a time, across threads and processes ([`lock`]).
 
 mod api;
+mod base64;
 pub mod cache;
 pub mod conf;
 mod dirfd;
 mod gopath;
-mod gowrite;
 pub(crate) mod inject;
 mod json_map;
 mod lock;

@@ -13,7 +13,8 @@
 //!  "netns":"…","cniArgs":[["K","V"]],"capabilityArgs":{…},"result":{…}}
 //! ```
 
-use super::gowrite;
+use super::base64::{base64_decode, base64_encode};
+use super::inject::{marshal, marshal_value};
 use crate::types::{
     decode_version_parsed, parse_go_json, write_go_str, CniResult, DecodeError, GoDecoder, GoHard,
     GoJsonValue,
@@ -101,14 +102,14 @@ impl NewRecord<'_> {
         }
         if !self.capability_args.is_empty() {
             out.push_str(r#","capabilityArgs":"#);
-            gowrite::write_object(&mut out, self.capability_args);
+            out.push_str(&marshal_value(&Value::Object(self.capability_args.clone())));
         }
         if let Some(result) = self.result {
             // Upstream round-trips the result through a generic map.
-            if let Ok(Value::Object(m)) = serde_json::from_str::<Value>(&result.to_json()) {
-                if !m.is_empty() {
+            if let Ok(v @ GoJsonValue::Object(_)) = parse_go_json(result.to_json().as_bytes()) {
+                if !matches!(&v, GoJsonValue::Object(m) if m.is_empty()) {
                     out.push_str(r#","result":"#);
-                    gowrite::write_object(&mut out, &m);
+                    out.push_str(&marshal(&v));
                 }
             }
         }
@@ -257,11 +258,7 @@ pub(crate) fn to_serde(v: &GoJsonValue) -> Value {
     match v {
         GoJsonValue::Null => Value::Null,
         GoJsonValue::Bool(b) => Value::Bool(*b),
-        GoJsonValue::Number(lit) => lit
-            .parse::<f64>()
-            .ok()
-            .and_then(serde_json::Number::from_f64)
-            .map_or(Value::Null, Value::Number),
+        GoJsonValue::Number(lit) => number(lit),
         GoJsonValue::String(s) => Value::String(s.clone()),
         GoJsonValue::Array(items) => Value::Array(items.iter().map(to_serde).collect()),
         GoJsonValue::Object(members) => {
@@ -274,91 +271,22 @@ pub(crate) fn to_serde(v: &GoJsonValue) -> Value {
     }
 }
 
-const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/// Go's `base64.StdEncoding.EncodeToString`.
-fn base64_encode(data: &[u8], out: &mut String) {
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(B64[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
+/// A number as Go's `float64`; integral values that a `float64` holds
+/// exactly stay integers (they print the same either way).
+fn number(lit: &str) -> Value {
+    const EXACT: f64 = 9007199254740992.0; // 2^53
+    let Ok(f) = lit.parse::<f64>() else {
+        return Value::Null;
+    };
+    if f.fract() == 0.0 && f.abs() <= EXACT && !(f == 0.0 && f.is_sign_negative()) {
+        return Value::from(f as i64);
     }
-}
-
-/// Go's `base64.StdEncoding.Decode` (padding required, `\r` and `\n`
-/// ignored), with its error text.
-fn base64_decode(s: &[u8]) -> std::result::Result<Vec<u8>, String> {
-    let corrupt = |i: usize| format!("illegal base64 data at input byte {i}");
-    let symbols: Vec<(usize, u8)> = s
-        .iter()
-        .copied()
-        .enumerate()
-        .filter(|(_, c)| *c != b'\r' && *c != b'\n')
-        .collect();
-    let mut out = Vec::with_capacity(symbols.len() / 4 * 3);
-    for (q, quad) in symbols.chunks(4).enumerate() {
-        let last = (q + 1) * 4 >= symbols.len();
-        let mut n = 0u32;
-        let mut have = 0;
-        for (j, &(pos, c)) in quad.iter().enumerate() {
-            if c == b'=' {
-                // Padding: only in the last quantum, after two or three symbols.
-                let pad_ok = last && j >= 2 && quad[j..].iter().all(|(_, c)| *c == b'=');
-                if !pad_ok || quad.len() != 4 {
-                    return Err(corrupt(pos));
-                }
-                break;
-            }
-            let Some(val) = B64.iter().position(|b| *b == c) else {
-                return Err(corrupt(pos));
-            };
-            n |= (val as u32) << (18 - 6 * j);
-            have += 1;
-        }
-        if quad.len() < 4 {
-            // The input ended inside a quantum: Go names where it began.
-            return Err(corrupt(quad[0].0));
-        }
-        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
-        out.extend_from_slice(&bytes[..have - 1]);
-    }
-    Ok(out)
+    serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn base64_round_trips() {
-        for data in [&b""[..], b"a", b"ab", b"abc", b"abcd", b"{\"x\":1}\n"] {
-            let mut s = String::new();
-            base64_encode(data, &mut s);
-            assert_eq!(base64_decode(s.as_bytes()).unwrap(), data, "{s}");
-        }
-        let mut s = String::new();
-        base64_encode(b"hello", &mut s);
-        assert_eq!(s, "aGVsbG8=");
-        assert_eq!(base64_decode(b"aGVs\nbG8=").unwrap(), b"hello");
-        assert_eq!(
-            base64_decode(b"aGVsbG8").unwrap_err(),
-            "illegal base64 data at input byte 4"
-        );
-        assert_eq!(
-            base64_decode(b"a*Vs").unwrap_err(),
-            "illegal base64 data at input byte 1"
-        );
-    }
 
     #[test]
     fn decodes_as_go_does() {

@@ -2,6 +2,8 @@
 //! scratch directories.
 #![allow(dead_code)]
 
+pub mod netns;
+
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::sync::OnceLock;

@@ -7,73 +7,14 @@
 //! injection writes it in the result's own field order; when a
 //! `runtimeConfig` follows, the second `InjectConf` decodes that into a map
 //! too and `prevResult` comes out with sorted keys. Both steps are
-//! reproduced here.
+//! reproduced here, on [`inject_raw`].
 
 use super::super::api::RuntimeConf;
 use super::super::conf::PluginConfig;
-use super::super::gowrite;
-use super::super::record::to_serde;
-use crate::types::{parse_go_json, write_go_str, CniResult, GoJsonValue};
-use crate::{Error, Result};
+use super::super::inject::{inject_raw, marshal_str, marshal_value};
+use crate::types::CniResult;
+use crate::Result;
 use serde_json::{Map, Value};
-
-/// A value to inject.
-pub(crate) enum Fragment<'a> {
-    /// Encoded as Go encodes a generic value.
-    Value(Value),
-    /// Already encoded JSON, inserted as it is.
-    Raw(&'a str),
-}
-
-/// Upstream `InjectConf` on bytes: decode `original` as a Go map, set
-/// `values`, encode the map.
-pub(crate) fn inject(original: &[u8], values: Vec<(&str, Fragment<'_>)>) -> Result<Vec<u8>> {
-    let mut parsed = parse_go_json(original).map_err(Error::Decode)?;
-    let members = match &mut parsed {
-        GoJsonValue::Object(m) => std::mem::take(m),
-        GoJsonValue::Null => Vec::new(),
-        other => {
-            return Err(Error::Decode(format!(
-                "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
-                other.kind()
-            )))
-        }
-    };
-    let mut entries: Vec<(String, Fragment<'_>)> = Vec::with_capacity(members.len() + values.len());
-    for (k, v) in &members {
-        set(&mut entries, k.clone(), Fragment::Value(to_serde(v)));
-    }
-    for (k, f) in values {
-        if k.is_empty() {
-            return Err(Error::InvalidArgument("keys cannot be empty".into()));
-        }
-        set(&mut entries, k.to_string(), f);
-    }
-    entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    let mut out = String::with_capacity(original.len() + 64);
-    out.push('{');
-    for (i, (k, f)) in entries.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        write_go_str(&mut out, k);
-        out.push(':');
-        match f {
-            Fragment::Value(v) => gowrite::write_value(&mut out, v),
-            Fragment::Raw(raw) => out.push_str(raw),
-        }
-    }
-    out.push('}');
-    Ok(out.into_bytes())
-}
-
-/// A Go map assignment: replace the value of `k` or add it.
-fn set<'a>(entries: &mut Vec<(String, Fragment<'a>)>, k: String, f: Fragment<'a>) {
-    match entries.iter_mut().find(|(key, _)| *key == k) {
-        Some(slot) => slot.1 = f,
-        None => entries.push((k, f)),
-    }
-}
 
 /// The bytes `plugin` is sent: `name`, `cniVersion` and `prevResult`
 /// injected, then `runtimeConfig` = the capability arguments of `rt` that
@@ -85,18 +26,13 @@ pub(crate) fn build_one_config(
     prev_result: Option<&CniResult>,
     rt: Option<&RuntimeConf>,
 ) -> Result<Vec<u8>> {
+    let (name, version) = (marshal_str(name), marshal_str(cni_version));
     let prev_json = prev_result.map(CniResult::to_json);
-    let mut values = vec![
-        ("name", Fragment::Value(Value::String(name.into()))),
-        (
-            "cniVersion",
-            Fragment::Value(Value::String(cni_version.into())),
-        ),
-    ];
+    let mut values = vec![("name", name.as_str()), ("cniVersion", version.as_str())];
     if let Some(prev) = &prev_json {
-        values.push(("prevResult", Fragment::Raw(prev)));
+        values.push(("prevResult", prev.as_str()));
     }
-    let bytes = inject(&plugin.bytes, values)?;
+    let bytes = inject_raw(&plugin.bytes, &values)?.bytes;
     let Some(rt) = rt else {
         return Ok(bytes);
     };
@@ -114,13 +50,8 @@ pub(crate) fn build_one_config(
     if runtime_config.is_empty() {
         return Ok(bytes);
     }
-    inject(
-        &bytes,
-        vec![(
-            "runtimeConfig",
-            Fragment::Value(Value::Object(runtime_config)),
-        )],
-    )
+    let rc = marshal_value(&Value::Object(runtime_config));
+    Ok(inject_raw(&bytes, &[("runtimeConfig", rc.as_str())])?.bytes)
 }
 
 #[cfg(test)]

@@ -2,14 +2,13 @@
 
 use super::super::api::{CniConfig, GcArgs, GcAttachment, RuntimeConf};
 use super::super::conf::{NetworkConfigList, PluginConfig};
-use super::build::{inject, Fragment};
+use super::super::inject::{inject_raw, marshal_str};
 use super::{ensure_live, join_errors};
 use crate::context::Context;
 use crate::exec::exec_plugin_without_result;
 use crate::types::write_go_str;
 use crate::version::greater_than_or_equal_to;
 use crate::{Error, Result};
-use serde_json::Value;
 use std::collections::HashSet;
 
 impl CniConfig {
@@ -79,23 +78,20 @@ impl CniConfig {
         attachments: Option<&str>,
     ) -> Result<()> {
         let type_ = &plugin.network.type_;
-        let mut values = vec![
-            ("name", Fragment::Value(Value::String(list.name.clone()))),
-            (
-                "cniVersion",
-                Fragment::Value(Value::String(list.cni_version.clone())),
-            ),
-        ];
+        let (name, version) = (marshal_str(&list.name), marshal_str(&list.cni_version));
+        let mut values = vec![("name", name.as_str()), ("cniVersion", version.as_str())];
         if let Some(a) = attachments {
-            values.push(("cni.dev/valid-attachments", Fragment::Raw(a)));
-            values.push(("cni.dev/attachments", Fragment::Raw(a)));
+            values.push(("cni.dev/valid-attachments", a));
+            values.push(("cni.dev/attachments", a));
         }
-        let conf = inject(&plugin.bytes, values).map_err(|e| {
-            Error::wrap(
-                format!("failed to generate configuration to GC plugin {type_}"),
-                e,
-            )
-        })?;
+        let conf = inject_raw(&plugin.bytes, &values)
+            .map_err(|e| {
+                Error::wrap(
+                    format!("failed to generate configuration to GC plugin {type_}"),
+                    e,
+                )
+            })?
+            .bytes;
         let run = || {
             ensure_live(ctx)?;
             let exec = self.exec();

@@ -2,13 +2,12 @@
 
 use super::super::api::{CniConfig, RuntimeConf};
 use super::super::conf::NetworkConfigList;
-use super::build::{inject, Fragment};
+use super::super::inject::{inject_raw, marshal_str};
 use super::ensure_live;
 use crate::context::Context;
 use crate::exec::exec_plugin_without_result;
 use crate::version::greater_than_or_equal_to;
 use crate::{Error, Result};
-use serde_json::Value;
 
 impl CniConfig {
     /// STATUS of the list: every plugin in order, from spec 1.1.0 on
@@ -21,17 +20,15 @@ impl CniConfig {
         }
         for plugin in &list.plugins {
             let type_ = &plugin.network.type_;
-            let values = vec![
-                ("name", Fragment::Value(Value::String(list.name.clone()))),
-                (
-                    "cniVersion",
-                    Fragment::Value(Value::String(list.cni_version.clone())),
-                ),
-            ];
-            let conf = inject(&plugin.bytes, values).map_err(|e| {
-                let what = format!("failed to generate configuration to get plugin STATUS {type_}");
-                Error::wrap(what, e)
-            })?;
+            let (name, version) = (marshal_str(&list.name), marshal_str(&list.cni_version));
+            let values = [("name", name.as_str()), ("cniVersion", version.as_str())];
+            let conf = inject_raw(&plugin.bytes, &values)
+                .map_err(|e| {
+                    let what =
+                        format!("failed to generate configuration to get plugin STATUS {type_}");
+                    Error::wrap(what, e)
+                })?
+                .bytes;
             ensure_live(ctx)?;
             let exec = self.exec();
             let plugin_path = exec.find_in_path(type_, &self.path)?;

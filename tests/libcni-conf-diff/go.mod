@@ -1,0 +1,5 @@
+module github.com/libcniinvoke/libcniinvoke/tests/libcni-conf-diff
+
+go 1.21
+
+require github.com/containernetworking/cni v1.3.0
