@@ -13,6 +13,7 @@ mod common;
 mod chain;
 mod cnitool;
 mod commands;
+mod inspect;
 mod real;
 use serde_json::Value;
 use std::os::unix::fs::PermissionsExt;

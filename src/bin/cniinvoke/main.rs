@@ -6,6 +6,7 @@ mod context;
 mod invoke;
 mod net;
 mod net_info;
+mod net_ops;
 
 use clap::{Parser, Subcommand};
 use cniinvoke::{Error, Status};
