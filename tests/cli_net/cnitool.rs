@@ -9,6 +9,8 @@
 
 use crate::{cnitool_id, ok, text, Net};
 use serde_json::json;
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::{Mutex, MutexGuard, OnceLock};
@@ -103,6 +105,18 @@ pub fn run_in_cache(
     program: &Path,
     args: &[&str],
     env: &[(&str, &str)],
+) -> Output {
+    let env: Vec<(&str, &OsStr)> = env.iter().map(|(k, v)| (*k, OsStr::new(*v))).collect();
+    run_in_cache_os(net, prefix, program, args, &env)
+}
+
+/// [`run_in_cache`] with values that need not be UTF-8.
+pub fn run_in_cache_os(
+    net: &Net,
+    prefix: &[&str],
+    program: &Path,
+    args: &[&str],
+    env: &[(&str, &OsStr)],
 ) -> Output {
     let cache = net.cache();
     let mut argv: Vec<&str> = prefix.to_vec();
@@ -293,6 +307,67 @@ fn added_by_us_checked_deleted_and_collected_by_cnitool() {
 
 /// cnitool's arguments, the environment, our exit status.
 type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], i32);
+
+/// CAP_ARGS that Go reads and writes in its own way: invalid UTF-8, HTML
+/// characters, floats, duplicate keys, deep nesting. Both tools must send
+/// the plugins the same bytes.
+#[test]
+fn odd_capability_args_reach_the_plugins_as_cnitool_sends_them() {
+    let Some((tool, _mount)) = setup() else {
+        return;
+    };
+    let net = Net::new();
+    net.list("demo", "1.0.0");
+    let mut caps = br#"{"mac":"first","portMappings":[{"s":"<c2&\u2028>"#.to_vec();
+    caps.extend_from_slice(&[0xff, 0xfe]);
+    caps.extend_from_slice(br#"","hostPort":8080.0,"n":1e21,"f":0.000001,"g":1e-7,"big":12345678901234567890}],"mac":"dup","x":"#);
+    caps.extend_from_slice(&[b'['; 500]);
+    caps.extend_from_slice(&[b']'; 500]);
+    caps.push(b'}');
+    let env = [("CAP_ARGS", OsStr::from_bytes(&caps))];
+    let add = ["add", "demo", NS];
+    ok(&run_in_cache_os(&net, &[], tool, &add, &env));
+    let theirs = std::fs::read(net.path("calls/tp-a.ADD.stdin")).unwrap();
+    ok(&run_in_cache_os(
+        &net,
+        &[],
+        tool,
+        &["del", "demo", NS],
+        &env,
+    ));
+    ok(&run_in_cache_os(
+        &net,
+        &[],
+        ours(),
+        &["net", "add", "demo", NS],
+        &env,
+    ));
+    let mine = std::fs::read(net.path("calls/tp-a.ADD.stdin")).unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&mine),
+        String::from_utf8_lossy(&theirs)
+    );
+    let text = String::from_utf8_lossy(&mine);
+    assert!(text.contains(r#""mac":"dup""#), "{text}");
+    assert!(
+        text.contains("\\u003cc2\\u0026\\u2028\\u003e\u{fffd}\u{fffd}"),
+        "{text}"
+    );
+    let cached =
+        std::fs::read(net.path(&format!("cache/results/demo-{}-eth0", cnitool_id(NS)))).unwrap();
+    ok(&run_in_cache_os(
+        &net,
+        &[],
+        tool,
+        &["del", "demo", NS],
+        &env,
+    ));
+    assert!(
+        net.cached().is_empty(),
+        "cnitool read our entry: {}",
+        String::from_utf8_lossy(&cached)
+    );
+}
 
 #[test]
 fn the_same_error_texts() {

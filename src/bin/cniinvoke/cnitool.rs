@@ -4,6 +4,7 @@
 use cniinvoke::types::go_quote;
 use cniinvoke::Error;
 use sha2::{Digest, Sha512};
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::PathBuf;
 
@@ -52,11 +53,20 @@ pub fn cni_args(value: &str) -> cniinvoke::Result<Vec<(String, String)>> {
 }
 
 /// `CAP_ARGS`: a JSON object, decoded as cnitool's `json.Unmarshal` into a
-/// map does (Go's error texts).
-pub fn capability_args(
-    value: &str,
-) -> cniinvoke::Result<serde_json::Map<String, serde_json::Value>> {
-    cniinvoke::libcni::map_from_json(value.as_bytes())
+/// map does (Go's error texts); unset or empty: none.
+pub fn capability_args() -> cniinvoke::Result<serde_json::Map<String, serde_json::Value>> {
+    match std::env::var_os("CAP_ARGS") {
+        Some(v) if !v.is_empty() => cniinvoke::libcni::map_from_json(v.as_bytes()),
+        _ => Ok(Default::default()),
+    }
+}
+
+/// An environment variable as text (empty when unset; bytes that are not
+/// UTF-8 replaced rather than the variable ignored).
+pub fn env(name: &str) -> String {
+    std::env::var_os(name)
+        .map(|v| v.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// The path as Go's `filepath.Abs` makes it: joined to the working

@@ -23,11 +23,8 @@ struct Prepared {
 fn prepare(name: &str, opts: &ListOpts) -> cniinvoke::Result<Prepared> {
     let dir = cnitool::net_dir(opts.dir.clone());
     let list = libcni::load_network_conf(&dir, name)?;
-    let capability_args = match std::env::var("CAP_ARGS") {
-        Ok(v) if !v.is_empty() => cnitool::capability_args(&v)?,
-        _ => Default::default(),
-    };
-    let args = cnitool::cni_args(&std::env::var("CNI_ARGS").unwrap_or_default())?;
+    let capability_args = cnitool::capability_args()?;
+    let args = cnitool::cni_args(&cnitool::env("CNI_ARGS"))?;
     let rt = RuntimeConf {
         if_name: cnitool::if_name(),
         args,
