@@ -114,7 +114,7 @@ fn world() -> Option<World> {
     if !mounts_available() {
         return None;
     }
-    let mount = CacheMount::new();
+    let mount = CacheMount::new()?;
     let net = Net::new();
     real_list(&net);
     let host = Netns::new("host");
