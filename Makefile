@@ -97,6 +97,8 @@ lint:
 	cd bindings/python && $(CARGO) fmt -- --check && $(CARGO) clippy -q -- -D warnings
 	cd tests/libcni-conf-diff && test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: files above need formatting"; exit 1; }
 	cd tests/libcni-conf-diff && go vet .
+	cd tests/libcni-interop && test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: files above need formatting"; exit 1; }
+	cd tests/libcni-interop && go vet .
 
 rust-test: build
 	$(CARGO) test --workspace

@@ -49,7 +49,11 @@ pub enum Error {
     /// <cause>`, and `cause` the error underneath. Its status is the
     /// cause's.
     #[error("{msg}")]
-    Wrapped { msg: String, cause: Box<Error> },
+    Wrapped {
+        msg: String,
+        #[source]
+        cause: Box<Error>,
+    },
 }
 
 /// Upstream's texts for a configuration missing from a directory.

@@ -468,6 +468,25 @@ fn read_only_cache_child() {
             r#"failed to set network "net1" cached result: write {cache}/results/.net1-ctr1-eth0.tmp: read-only file system"#
         )
     );
+    // With cleanup on failure, an ADD whose result cannot be cached is undone.
+    let mut cleaning = cfg.clone();
+    cleaning.set_options(cniinvoke::libcni::CniConfigOptions {
+        cleanup_on_failure: true,
+        ..Default::default()
+    });
+    let e = cleaning
+        .add_network_list(&bg(), &list, &rt("ctr1"))
+        .unwrap_err();
+    assert!(e.to_string().ends_with("read-only file system"), "{e}");
+    let logs = std::env::var("CNI_RO_LOGS").unwrap();
+    let log = libcni_support::read_log(&Path::new(&logs).join("ctr1-eth0.log"));
+    let tail: Vec<String> = libcni_support::steps(&log)
+        .into_iter()
+        .rev()
+        .take(2)
+        .collect();
+    assert_eq!(tail, ["DEL alpha", "ADD alpha"]);
+    assert!(log.last().unwrap()["prevResult"].is_object());
     println!("read-only checks passed");
 }
 
@@ -496,6 +515,7 @@ fn a_read_only_cache_dir_gives_clear_errors() {
         .env("CNI_RO_CACHE", &net.cache)
         .env("CNI_RO_BIN", &net.bin)
         .env("CNI_RO_LIST", text)
+        .env("CNI_RO_LOGS", &net.logs)
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -504,4 +524,29 @@ fn a_read_only_cache_dir_gives_clear_errors() {
         "{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[test]
+fn without_cache_sync_entries_are_still_replaced_atomically() {
+    let net = Net::new();
+    let mut cfg = net.cfg();
+    cfg.set_options(cniinvoke::libcni::CniConfigOptions {
+        cache_sync: false,
+        ..Default::default()
+    });
+    let (list, rt) = (list1(&net), net.rt("ctr1"));
+    let r = cfg.add_network_list(&bg(), &list, &rt).unwrap();
+    let r2 = cfg.add_network_list(&bg(), &list, &rt).unwrap();
+    assert_eq!(
+        cfg.get_network_list_cached_result(&list, &rt).unwrap(),
+        Some(r2)
+    );
+    assert_eq!(r.cni_version(), "1.0.0");
+    let names: Vec<_> = std::fs::read_dir(net.cache.join("results"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["net1-ctr1-eth0"]);
+    cfg.del_network_list(&bg(), &list, &rt).unwrap();
+    assert!(!net.entry("net1", "ctr1").exists());
 }

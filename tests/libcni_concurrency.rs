@@ -261,3 +261,78 @@ fn check_attachment(
     }
     changes
 }
+
+/// Run by the test below in a child process: ADD a list whose plugin
+/// sleeps, so the attachment stays locked for a while.
+#[test]
+fn lock_holder_child() {
+    let (Ok(bin), Ok(cache), Ok(text)) = (
+        std::env::var("CNI_HOLDER_BIN"),
+        std::env::var("CNI_HOLDER_CACHE"),
+        std::env::var("CNI_HOLDER_LIST"),
+    ) else {
+        return;
+    };
+    let list = cniinvoke::libcni::conf_list_from_bytes(text.as_bytes()).unwrap();
+    let cfg = cniinvoke::libcni::CniConfig::with_cache_dir(vec![bin], cache, None);
+    let rt = RuntimeConf {
+        container_id: "ctr1".into(),
+        if_name: "eth0".into(),
+        ..Default::default()
+    };
+    let _ = cfg.add_network_list(&Context::background(), &list, &rt);
+}
+
+#[test]
+fn the_lock_holds_across_processes_and_dies_with_its_holder() {
+    let net = Net::new();
+    let record = net.dir.path().join("holder-plugin.json");
+    let slow = json!({"type": "alpha", "debug": {"sleepMs": 20000, "record": record,
+                      "commands": {"ADD": {"chainResult": true}}}});
+    let text = net.list_text("net1", "1.0.0", vec![slow], json!({}));
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "lock_holder_child",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("CNI_HOLDER_BIN", &net.bin)
+        .env("CNI_HOLDER_CACHE", &net.cache)
+        .env("CNI_HOLDER_LIST", &text)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while net.log_of("ctr1").is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the holder never ran its plugin"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let cfg = net.cfg();
+    let fast = net.list("net1", "1.0.0", vec![libcni_support::p("alpha")]);
+    let rt = net.rt("ctr1");
+    let e = cfg
+        .check_network_list(
+            &Context::with_timeout(Duration::from_millis(200)),
+            &fast,
+            &rt,
+        )
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "waiting for the lock of attachment net1-ctr1-eth0: context deadline exceeded"
+    );
+    // The holder dies mid-chain (its plugin lives on, without the lock).
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // Its plugin (sleeping 20 s) no longer holds anything up.
+    cfg.del_network_list(&Context::with_timeout(Duration::from_secs(10)), &fast, &rt)
+        .unwrap();
+    let rec: Value = serde_json::from_slice(&std::fs::read(&record).unwrap()).unwrap();
+    let pid = rec["pid"].as_i64().unwrap() as libc::pid_t;
+    // SAFETY: signalling the orphaned plugin this test started.
+    unsafe { libc::kill(pid, libc::SIGKILL) };
+}

@@ -11,9 +11,9 @@
 mod common;
 mod upstream;
 
-use cniinvoke::libcni::{GcArgs, GcAttachment};
+use cniinvoke::libcni::{conf_from_bytes, GcArgs, GcAttachment, RuntimeConf};
 use serde_json::{json, Value};
-use upstream::{ctx, driver, upstream, upstream_add, Net, MAC, NET};
+use upstream::{ctx, driver, upstream, upstream_add, upstream_on, Net, MAC, NET};
 
 /// Both plugins ran `command` once, with `result` as prevResult, and only
 /// the second got the `mac` capability (DEL runs them in reverse).
@@ -216,14 +216,68 @@ fn both_sides_write_the_same_cache_entry() {
     }
     let net = Net::new();
     upstream_add(&net, "ctr-a");
-    let theirs = net.cache_json("ctr-a");
+    let theirs = std::fs::read(net.cache_file("ctr-a")).unwrap();
     std::fs::remove_file(net.cache_file("ctr-a")).unwrap();
     net.ours()
         .add_network_list(&ctx(), &net.list, &net.rt("ctr-a"))
         .unwrap();
-    let mine = net.cache_json("ctr-a");
-    assert_eq!(mine, theirs);
-    assert_eq!(mine["kind"], "cniCacheV1");
+    let mine = std::fs::read(net.cache_file("ctr-a")).unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&mine),
+        String::from_utf8_lossy(&theirs)
+    );
+    assert_eq!(net.cache_json("ctr-a")["kind"], "cniCacheV1");
+}
+
+/// Capability and CNI args that Go's encoder treats specially: HTML
+/// characters, line and paragraph separators, non-ASCII, 2^53, fractions,
+/// exponents, negative zero, nesting, empty containers. (Integers that a
+/// float64 cannot hold differ by design: the driver decodes its `-caps`
+/// into float64, while we keep a runtime's integers exact, as a Go runtime
+/// holding an int64 or uint64 would.)
+const AWKWARD_CAPS: &str = r#"{"mac":"02:00:00:00:00:2a","html":"<a href=\"x\">&amp;</a>","seps":"\u2028\u2029","utf8":"ünïcødé ☃","big":9007199254740992,"huge":1e300,"frac":0.1,"exp":1e21,"neg":-0,"nested":{"b":[1,{"a":null}],"a":true},"empty":{},"list":[]}"#;
+
+#[test]
+fn awkward_values_are_cached_byte_for_byte_like_upstream() {
+    if driver().is_none() {
+        return;
+    }
+    let net = Net::new();
+    let args = r#"[["K","<v&>"],["U","ü"]]"#;
+    upstream(
+        &net,
+        "add",
+        "ctr-w",
+        &["-args", args, "-caps", AWKWARD_CAPS],
+    )
+    .unwrap();
+    let theirs = std::fs::read(net.cache_file("ctr-w")).unwrap();
+    std::fs::remove_file(net.cache_file("ctr-w")).unwrap();
+    let caps: Value = serde_json::from_str(AWKWARD_CAPS).unwrap();
+    let rt = RuntimeConf {
+        args: vec![("K".into(), "<v&>".into()), ("U".into(), "ü".into())],
+        capability_args: caps.as_object().unwrap().clone(),
+        ..net.rt("ctr-w")
+    };
+    let ours = net.ours();
+    ours.add_network_list(&ctx(), &net.list, &rt).unwrap();
+    let mine = std::fs::read(net.cache_file("ctr-w")).unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&mine),
+        String::from_utf8_lossy(&theirs)
+    );
+    // And each side reads the other's values back the same.
+    let conf: Value =
+        serde_json::from_str(&upstream(&net, "cachedconfig", "ctr-w", &[]).unwrap()).unwrap();
+    let back = ours
+        .get_network_list_cached_config(&net.list, &rt)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        Value::Object(back.runtime_conf.capability_args),
+        conf["runtimeConf"]["capabilityArgs"]
+    );
+    assert_eq!(back.runtime_conf.args, rt.args);
 }
 
 /// A pre-`cniCacheV1` entry: just the result, as libcni 0.7 wrote it.
@@ -296,4 +350,104 @@ fn a_legacy_file_upstream_deletes_is_gone_for_us_too() {
         .get_network_list_cached_result(&net.list, &rt)
         .unwrap()
         .is_none());
+}
+
+// ---------------------------------------------------------------------------
+// Single networks (AddNetwork and friends) cache the same way
+
+#[test]
+fn single_network_entries_cross_over_both_ways() {
+    if driver().is_none() {
+        return;
+    }
+    let net = Net::new();
+    let logs = net.logs.to_string_lossy().into_owned();
+    let text = json!({"cniVersion": "1.0.0", "name": NET, "type": "cni-test-plugin",
+                      "logDir": logs, "capabilities": {"mac": true}})
+    .to_string();
+    let conf_path = net.write("single.conf", &text);
+    let conf = conf_from_bytes(text.as_bytes()).unwrap();
+    let ours = net.ours();
+    let caps = json!({"mac": MAC}).to_string();
+
+    // Upstream adds; we read, check and delete.
+    let theirs: Value = serde_json::from_str(
+        &upstream_on(&net, &conf_path, "addnet", "ctr-1", &["-caps", &caps]).unwrap(),
+    )
+    .unwrap();
+    let rt = net.rt("ctr-1");
+    let cached = ours.get_network_cached_result(&conf, &rt).unwrap().unwrap();
+    assert_eq!(
+        serde_json::from_str::<Value>(&cached.to_json()).unwrap(),
+        theirs
+    );
+    let cached_conf = ours.get_network_cached_config(&conf, &rt).unwrap().unwrap();
+    assert_eq!(
+        cached_conf.config,
+        text.as_bytes(),
+        "the plugin's own bytes are cached"
+    );
+    ours.check_network(&ctx(), &conf, &rt).unwrap();
+    ours.del_network(&ctx(), &conf, &rt).unwrap();
+    let del = net.commands("ctr-1", "DEL");
+    assert_eq!(del.len(), 1);
+    assert_eq!(del[0]["prevResult"], theirs);
+    assert!(!net.cache_file("ctr-1").exists());
+
+    // We add; upstream reads and deletes.
+    let rt = net.rt("ctr-2");
+    let mine = ours.add_network(&ctx(), &conf, &rt).unwrap();
+    let mine: Value = serde_json::from_str(&mine.to_json()).unwrap();
+    let cached: Value =
+        serde_json::from_str(&upstream_on(&net, &conf_path, "cachednet", "ctr-2", &[]).unwrap())
+            .unwrap();
+    assert_eq!(cached, mine);
+    upstream_on(&net, &conf_path, "checknet", "ctr-2", &["-caps", &caps]).unwrap();
+    upstream_on(&net, &conf_path, "delnet", "ctr-2", &["-caps", &caps]).unwrap();
+    let del = net.commands("ctr-2", "DEL");
+    assert_eq!(del.len(), 1);
+    assert_eq!(del[0]["prevResult"], mine);
+    assert_eq!(del[0]["runtimeConfig"], json!({"mac": MAC}));
+    assert!(!net.cache_file("ctr-2").exists());
+}
+
+// ---------------------------------------------------------------------------
+// Entries a crash left behind
+
+#[test]
+fn empty_and_corrupt_entries_never_block_del_on_either_side() {
+    if driver().is_none() {
+        return;
+    }
+    let net = Net::new();
+    let ours = net.ours();
+    std::fs::create_dir_all(net.cache.join("results")).unwrap();
+    for (ctr, junk) in [("ctr-0", ""), ("ctr-j", "{\"kind\":\"cniCacheV1\",\"res")] {
+        // Upstream's DEL goes on without prevResult and removes the entry.
+        std::fs::write(net.cache_file(ctr), junk).unwrap();
+        upstream(&net, "del", ctr, &[]).unwrap();
+        assert!(!net.cache_file(ctr).exists(), "upstream removed {ctr:?}");
+        let theirs = net.commands(ctr, "DEL");
+        // So does ours.
+        std::fs::write(net.cache_file(ctr), junk).unwrap();
+        ours.del_network_list(&ctx(), &net.list, &net.rt(ctr))
+            .unwrap();
+        assert!(!net.cache_file(ctr).exists(), "we removed {ctr:?}");
+        let all = net.commands(ctr, "DEL");
+        assert_eq!(all.len(), 4);
+        for (t, m) in theirs.iter().zip(&all[2..]) {
+            assert_eq!(t["prevResult"], Value::Null);
+            assert_eq!(m["prevResult"], Value::Null);
+            assert_eq!(t["name"], m["name"]);
+        }
+        // Neither lists such an entry as an attachment.
+        std::fs::write(net.cache_file(ctr), junk).unwrap();
+        assert_eq!(upstream(&net, "attachments", ctr, &[]).unwrap(), "[]");
+        assert!(ours.get_cached_attachments(ctr).unwrap().is_empty());
+        // CHECK reports it on both sides.
+        assert!(upstream(&net, "check", ctr, &[]).is_err());
+        assert!(ours
+            .check_network_list(&ctx(), &net.list, &net.rt(ctr))
+            .is_err());
+    }
 }

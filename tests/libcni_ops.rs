@@ -122,6 +122,9 @@ fn add_failure_names_the_plugin_and_keeps_its_error() {
     );
     assert_eq!(e.status(), Status::PluginError);
     assert_eq!(plugin_code(&e), 107);
+    // The cause is the error's source too, for Rust error reporters.
+    let source = std::error::Error::source(&e).unwrap().to_string();
+    assert_eq!(source, "ADD failed on request");
     assert_eq!(net.steps("ctr1"), ["ADD alpha", "ADD beta"]);
     assert!(!net.entry("net1", "ctr1").exists());
 
@@ -596,7 +599,7 @@ fn one_context_bounds_the_whole_chain() {
 fn one_operation_per_attachment_others_in_parallel() {
     let net = Net::new();
     let cfg = net.cfg();
-    let slow = net.list("net1", "1.0.0", vec![sleeper("alpha", 1500)]);
+    let slow = net.list("net1", "1.0.0", vec![sleeper("alpha", 3000)]);
     let fast = net.list("net1", "1.0.0", vec![p("alpha")]);
     std::thread::scope(|s| {
         let holder = s.spawn(|| cfg.add_network_list(&bg(), &slow, &net.rt("ctr1")));
@@ -615,8 +618,9 @@ fn one_operation_per_attachment_others_in_parallel() {
         );
         assert_eq!(e.status(), Status::Timeout);
         // Another attachment is not held up.
-        let ctx = Context::with_timeout(Duration::from_millis(1000));
+        let ctx = Context::with_timeout(Duration::from_secs(5));
         cfg.add_network_list(&ctx, &fast, &net.rt("ctr2")).unwrap();
+        assert!(!holder.is_finished(), "ctr2 waited for ctr1's ADD");
         // A waiter gets the lock once the holder is done.
         cfg.del_network_list(&bg(), &fast, &net.rt("ctr1")).unwrap();
         holder.join().unwrap().unwrap();
@@ -714,4 +718,70 @@ fn single_plugin_del_is_not_blocked_by_a_corrupt_entry() {
         net.log_of("ctr1").last().unwrap()["prevResult"],
         Value::Null
     );
+}
+
+#[test]
+fn gc_sends_the_valid_attachments_under_both_keys() {
+    let net = Net::new();
+    let record = net.dir.path().join("gc-record.json");
+    let plugin = json!({"type": "alpha", "debug": {"commands": {"GC": {"record": record, "recordConfig": true}}}});
+    let list = net.list("net1", "1.1.0", vec![plugin]);
+    let args = GcArgs {
+        valid_attachments: vec![
+            GcAttachment {
+                container_id: "c1".into(),
+                if_name: "eth0".into(),
+            },
+            GcAttachment {
+                container_id: "c2".into(),
+                if_name: "net<1>".into(),
+            },
+        ],
+    };
+    net.cfg()
+        .gc_network_list(&bg(), &list, Some(&args))
+        .unwrap();
+    let rec: Value = serde_json::from_slice(&std::fs::read(&record).unwrap()).unwrap();
+    let expect =
+        json!([{"containerID": "c1", "ifname": "eth0"}, {"containerID": "c2", "ifname": "net<1>"}]);
+    assert_eq!(rec["validAttachments"], expect);
+    assert_eq!(rec["attachments"], expect);
+    assert_eq!(rec["env"]["CNI_COMMAND"], "GC");
+    assert_eq!(rec["env"]["CNI_CONTAINERID"], "");
+    // Go's encoder escapes HTML characters in what the plugin reads.
+    assert!(rec["stdin"]
+        .as_str()
+        .unwrap()
+        .contains(r#""ifname":"net\u003c1\u003e""#));
+}
+
+#[test]
+fn legacy_entries_holding_a_bare_result_are_read() {
+    let net = Net::new();
+    let cfg = net.cfg();
+    let list = net.list("net1", "1.0.0", vec![p("alpha")]);
+    let rt = net.rt("ctr1");
+    let entry = net.entry("net1", "ctr1");
+    std::fs::create_dir_all(entry.parent().unwrap()).unwrap();
+    // An old result version, converted to the list's on the way out.
+    let legacy = json!({"cniVersion": "0.4.0", "ips": [{"version": "4", "address": "10.9.9.9/24"}], "dns": {}});
+    std::fs::write(&entry, legacy.to_string()).unwrap();
+    let r = cfg
+        .get_network_list_cached_result(&list, &rt)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        json_of(&r),
+        json!({"cniVersion": "1.0.0", "ips": [{"address": "10.9.9.9/24"}]})
+    );
+    assert!(cfg.get_cached_attachments("").unwrap().is_empty());
+    let e = cfg.get_network_list_cached_config(&list, &rt).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        r#"read cached network "net1" config has wrong kind: "#
+    );
+    cfg.check_network_list(&bg(), &list, &rt).unwrap();
+    assert_eq!(net.log_of("ctr1")[0]["prevResult"], json_of(&r));
+    cfg.del_network_list(&bg(), &list, &rt).unwrap();
+    assert!(!entry.exists());
 }

@@ -15,7 +15,9 @@
 
 mod common;
 
-use cniinvoke::libcni::{conf_list_from_bytes, CniConfig, GcArgs, GcAttachment, RuntimeConf};
+use cniinvoke::libcni::{
+    conf_list_from_bytes, CniConfig, CniConfigOptions, GcArgs, GcAttachment, RuntimeConf,
+};
 use cniinvoke::{Context, Exec};
 use common::netns::{in_netns, Netns};
 use serde_json::{json, Value};
@@ -222,5 +224,59 @@ fn chained_list_add_check_del_gc() {
         assert!(leases(&ipam).is_empty(), "lease released");
         assert!(!entry("c1").exists(), "cache entry gone after DEL");
         cfg.del_network_list(&ctx, &list, &rt1).unwrap();
+    });
+}
+
+#[test]
+fn a_failed_add_is_undone_only_when_asked() {
+    if !available() {
+        return;
+    }
+    let host = Netns::new("host");
+    let ctr = Netns::new("ctr");
+    let data = common::tempdir();
+    let ipam = data.path().join("ipam");
+    let cache = data.path().join("cache");
+    let list = conf_list_from_bytes(&chain(&ipam)).unwrap();
+    let exec: Arc<dyn Exec> = Arc::new(ShimmedPath::new(data.path()));
+    let mut cfg = CniConfig::with_cache_dir(vec![PLUGINS.to_owned()], &cache, Some(exec));
+    let ctx = Context::background();
+    // tuning cannot parse this MAC: the list fails in its second plugin,
+    // after bridge made the interface and host-local leased an address.
+    let bad = rt(&ctr, "c1", "not-a-mac", 8083);
+    let entry = cache.join("results").join(format!("{NET}-c1-eth0"));
+
+    in_netns(&host, || {
+        let e = cfg.add_network_list(&ctx, &list, &bad).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("plugin type=\"tuning\" failed (add): "),
+            "{e}"
+        );
+        // Upstream's behaviour: what the first plugin did stays.
+        assert!(
+            ctr.ip(&["link", "show", "dev", "eth0"]).is_ok(),
+            "eth0 left behind"
+        );
+        assert_eq!(leases(&ipam).len(), 1, "lease left behind");
+        assert!(!entry.exists(), "nothing cached for a failed ADD");
+        cfg.del_network_list(&ctx, &list, &bad).unwrap();
+        assert!(ctr.ip(&["link", "show", "dev", "eth0"]).is_err());
+        assert!(leases(&ipam).is_empty());
+
+        // With cleanupOnFailure the failed ADD runs the list's DEL itself.
+        cfg.set_options(CniConfigOptions {
+            cleanup_on_failure: true,
+            ..Default::default()
+        });
+        let again = cfg.add_network_list(&ctx, &list, &bad).unwrap_err();
+        assert_eq!(again.to_string(), e.to_string(), "the ADD's own error");
+        assert!(
+            ctr.ip(&["link", "show", "dev", "eth0"]).is_err(),
+            "eth0 removed"
+        );
+        assert!(leases(&ipam).is_empty(), "lease released");
+        assert!(nat_rules(&host, 8083).is_empty());
+        assert!(!entry.exists());
     });
 }

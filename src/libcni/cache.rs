@@ -1,7 +1,7 @@
 //! Where cached results live, and reading and writing them safely.
 //!
 //! An attachment's entry is `<cacheDir>/results/<network>-<containerId>-<ifName>`
-//! (upstream's path; the layout of its content is [`super::record`]).
+//! (upstream's path; the layout of its content is in `record.rs`).
 //!
 //! What is checked: the cache directory itself is the caller's
 //! configuration and may be reached through symbolic links; the `results`
@@ -15,7 +15,7 @@
 //! same directory, is fsynced, renamed over the entry and the directory is
 //! fsynced, so after a crash or a power cut the entry is the old one or the
 //! new one, never empty or cut short. The temporary name is fixed per
-//! entry because writers hold the attachment's lock ([`super::lock`]); a
+//! entry because writers hold the attachment's lock (`lock.rs`); a
 //! leftover from a crashed writer is replaced by the next write and is
 //! never listed as an attachment. Directories are created 0700, files 0600.
 //! With `sync` off (a cache on tmpfs) the fsyncs are skipped, the rename

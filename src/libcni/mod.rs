@@ -10,7 +10,7 @@
 //! into the next one's `prevResult`, caching the final result. Beyond
 //! upstream: the cache is written crash-safely and never followed through
 //! symbolic links ([`cache`]), and each attachment is worked on by one
-//! operation at a time, across threads and processes ([`lock`]).
+//! operation at a time, across threads and processes (`lock.rs`).
 
 mod api;
 mod base64;

@@ -13,6 +13,7 @@
 //	del          DelNetworkList
 //	gc           GCNetworkList (valid attachments from -valid; none: nil args)
 //	status       GetStatusNetworkList
+//	validate     ValidateNetworkList; prints the capabilities, sorted
 //	cached       GetNetworkListCachedResult; prints the result or null
 //	cachedconfig GetNetworkListCachedConfig; prints
 //	             {"config": <text>, "runtimeConf": {...}} or null
@@ -38,6 +39,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"sort"
 	"strings"
 
 	"github.com/containernetworking/cni/libcni"
@@ -143,6 +145,13 @@ func (r *request) run(ctx context.Context) ([]byte, error) {
 		return nil, r.cni.GCNetworkList(ctx, r.list, r.gcArgs)
 	case "status":
 		return nil, r.cni.GetStatusNetworkList(ctx, r.list)
+	case "validate":
+		caps, err := r.cni.ValidateNetworkList(ctx, r.list)
+		if err != nil {
+			return nil, err
+		}
+		sort.Strings(caps)
+		return json.Marshal(caps)
 	case "cached":
 		return r.cached()
 	case "cachedconfig":

@@ -127,14 +127,28 @@ impl Net {
     }
 }
 
+/// The lines of a command log. A plugin killed (SIGKILL on cancellation)
+/// inside its one `write` can leave a torn line that the next line is
+/// appended to: the whole line that follows is recovered, the torn piece
+/// (of an operation that failed) dropped.
 pub fn read_log(path: &Path) -> Vec<Value> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => text
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect(),
-        Err(_) => Vec::new(),
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for line in text.lines() {
+        if let Ok(v) = serde_json::from_str(line) {
+            out.push(v);
+            continue;
+        }
+        let whole = line
+            .match_indices(r#"{""#)
+            .filter(|(i, _)| *i > 0)
+            .find_map(|(i, _)| serde_json::from_str::<Value>(&line[i..]).ok())
+            .filter(|v| v.get("command").is_some());
+        out.extend(whole);
     }
+    out
 }
 
 pub fn steps(lines: &[Value]) -> Vec<String> {

@@ -40,9 +40,15 @@ pub fn driver() -> Option<&'static Path> {
             eprintln!("SKIPPED libcni interop test: no `go` toolchain");
             return None;
         };
-        // target/<profile>/deps/<test>-<hash> → target/<profile>/libcni-interop
+        // target/<profile>/deps/<test>-<hash> → target/<profile>/libcni-interop-<test>-<hash>
+        // (one per test binary, so two binaries never write the same file).
         let exe = std::env::current_exe().unwrap();
-        let out = exe.ancestors().nth(2).unwrap().join("libcni-interop");
+        let stem = exe.file_name().unwrap().to_string_lossy();
+        let out = exe
+            .ancestors()
+            .nth(2)
+            .unwrap()
+            .join(format!("libcni-interop-{stem}"));
         let built = Command::new(go)
             .args(["build", "-o"])
             .arg(&out)

@@ -53,8 +53,9 @@ impl CniConfig {
 
     /// ADD the list for `rt`: its plugins in order, the result cached
     /// (upstream `AddNetworkList`). The attachment is locked throughout.
-    /// With `cleanup_on_failure`, a failed ADD runs the list's DEL before
-    /// the ADD's error is returned.
+    /// With `cleanup_on_failure`, a failed ADD (a plugin failed, or the
+    /// result could not be cached) runs the list's DEL before the ADD's
+    /// error is returned.
     pub fn add_network_list(
         &self,
         ctx: &Context,
@@ -72,20 +73,26 @@ impl CniConfig {
             Ok(r) => r,
             Err(e) => {
                 if self.options.cleanup_on_failure {
-                    self.cleanup_failed_add(ctx, list, rt, &att);
+                    self.cleanup_failed_add(ctx, list, rt, &att, None);
                 }
                 return Err(e);
             }
         };
-        write_result(
+        let cached = write_result(
             &att.cache,
             &att.entry,
             result.as_ref(),
             &list.bytes,
             &list.name,
             rt,
-        )
-        .map_err(|e| cache_failed(&list.name, e))?;
+        );
+        if let Err(e) = cached {
+            // Without an entry nothing could DEL this later: undo it now.
+            if self.options.cleanup_on_failure {
+                self.cleanup_failed_add(ctx, list, rt, &att, result.as_ref());
+            }
+            return Err(cache_failed(&list.name, e));
+        }
         // Upstream returns a nil result for an empty list; we have to
         // return something: the spec's empty result of the list's version.
         match result {
@@ -102,6 +109,7 @@ impl CniConfig {
         list: &NetworkConfigList,
         rt: &RuntimeConf,
         att: &Attachment,
+        prev_result: Option<&CniResult>,
     ) {
         let fresh;
         let ctx = if ctx.done().is_some() {
@@ -111,7 +119,7 @@ impl CniConfig {
         } else {
             ctx
         };
-        if self.del_chain(ctx, list, None, rt).is_ok() {
+        if self.del_chain(ctx, list, prev_result, rt).is_ok() {
             let _ = att.cache.remove(&att.entry);
         }
     }

@@ -21,8 +21,8 @@
 //! The debug file is a JSON object. Its top-level keys are the default
 //! behaviour; an optional `"commands": {"ADD": {...}, "VERSION": {...}}`
 //! object overrides keys for one `CNI_COMMAND`. If a command section sets any
-//! output key (`stdout`, `result`, `error`, `echoStdin`) it replaces whichever
-//! output the top level chose. Unknown keys, wrong types, unreadable files
+//! output key (`stdout`, `result`, `error`, `echoStdin`, `chainResult`) it
+//! replaces whichever output the top level chose. Unknown keys, wrong types, unreadable files
 //! and bad JSON print `{"code":999,"msg":"test plugin: ..."}` on stdout and
 //! exit 2, so a broken test is obvious. Nothing happens before the whole file
 //! has been validated.
@@ -48,7 +48,7 @@
 //! * `"sleepMs": N` — sleep N ms.
 //! * `"stderr": "text"` — write text to stderr.
 //! * `"stdoutMiB": N`, `"stderrMiB": N` — write round(N * 1048576) bytes
-//!   (N may be fractional) of [`PATTERN`] repeated (byte i is
+//!   (N may be fractional) of [`sys::PATTERN`] repeated (byte i is
 //!   `PATTERN[i % 64]`). With both, writes alternate in 64 KiB chunks,
 //!   stdout first, so a caller draining only one stream deadlocks.
 //! * At most one of: `"stdout": "text"` (written raw), `"result": value`
