@@ -21,26 +21,42 @@ pub fn cnitool() -> Option<&'static Path> {
     BIN.get_or_init(build).as_deref()
 }
 
+/// The Go toolchain: `go` on PATH, else where the Go tarball installs it.
+fn go() -> Option<PathBuf> {
+    ["go", "/usr/local/go/bin/go"]
+        .into_iter()
+        .map(PathBuf::from)
+        .find(|g| {
+            Command::new(g)
+                .arg("version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+}
+
 fn build() -> Option<PathBuf> {
-    if Command::new("go").arg("version").output().is_err() {
+    let Some(go) = go() else {
         if std::env::var("CNI_REQUIRE_GO").as_deref() == Ok("1") {
             panic!("CNI_REQUIRE_GO=1 but go is not installed");
         }
         eprintln!("SKIPPED cnitool comparison: go is not installed");
         return None;
-    }
+    };
     let gobin = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cnitool-v1.3.0");
-    let status = Command::new("nice")
+    let built = Command::new("nice")
+        .arg(&go)
         .args([
-            "go",
             "install",
             "github.com/containernetworking/cni/cnitool@v1.3.0",
         ])
         .env("GOBIN", &gobin)
-        .env("GOFLAGS", "-mod=mod")
-        .status()
+        .output()
         .expect("running go install");
-    assert!(status.success(), "building upstream's cnitool failed");
+    assert!(
+        built.status.success(),
+        "building upstream's cnitool failed: {}",
+        String::from_utf8_lossy(&built.stderr)
+    );
     Some(gobin.join("cnitool"))
 }
 
