@@ -329,6 +329,43 @@ fn added_by_us_checked_deleted_and_collected_by_cnitool() {
 /// cnitool's arguments, the environment, our exit status.
 type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], i32);
 
+/// ADD's output in every spec version, byte for byte as cnitool prints it.
+#[test]
+fn results_print_as_cnitool_prints_them_in_every_version() {
+    let Some((tool, _mount)) = setup() else {
+        return;
+    };
+    let net = Net::new();
+    for v in [
+        "0.1.0", "0.2.0", "0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0",
+    ] {
+        let name = format!("v{}", v.replace('.', ""));
+        net.list(&name, v);
+        let theirs = ok(&run_in_cache(&net, &[], tool, &["add", &name, NS], &[]));
+        ok(&run_in_cache(&net, &[], tool, &["del", &name, NS], &[]));
+        let mine = ok(&run_in_cache(
+            &net,
+            &[],
+            ours(),
+            &["net", "add", &name, NS],
+            &[],
+        ));
+        ok(&run_in_cache(
+            &net,
+            &[],
+            ours(),
+            &["net", "del", &name, NS],
+            &[],
+        ));
+        assert_eq!(mine, theirs, "{v}");
+        assert!(
+            mine.contains(&format!("\"cniVersion\": \"{v}\"")),
+            "{v}: {mine}"
+        );
+    }
+    assert!(net.cached().is_empty());
+}
+
 /// CAP_ARGS that Go reads and writes in its own way: invalid UTF-8, HTML
 /// characters, floats, duplicate keys, deep nesting. Both tools must send
 /// the plugins the same bytes.
