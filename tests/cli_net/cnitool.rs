@@ -139,6 +139,19 @@ pub fn run_in_cache_os(
     args: &[&str],
     env: &[(&str, &OsStr)],
 ) -> Output {
+    command_in_cache(net, prefix, program, args, env)
+        .output()
+        .unwrap()
+}
+
+/// The command [`run_in_cache_os`] runs, to start it without waiting.
+pub fn command_in_cache(
+    net: &Net,
+    prefix: &[&str],
+    program: &Path,
+    args: &[&str],
+    env: &[(&str, &OsStr)],
+) -> Command {
     let cache = net.cache();
     let mut argv: Vec<&str> = prefix.to_vec();
     argv.push("unshare");
@@ -155,10 +168,10 @@ pub fn run_in_cache_os(
     argv.extend_from_slice(args);
     let mut c = net.command(argv[0], &argv[1..]);
     c.envs(env.iter().copied());
-    c.output().unwrap()
+    c
 }
 
-fn ours() -> &'static Path {
+pub fn ours() -> &'static Path {
     Path::new(env!("CARGO_BIN_EXE_cniinvoke"))
 }
 

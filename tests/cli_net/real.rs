@@ -6,8 +6,9 @@
 //!
 //! Skipped without root, the plugins or ip, unless CNI_REQUIRE_REAL_PLUGINS=1.
 
-use crate::cnitool::{cnitool, mounts_available, run_in_cache, CacheMount};
+use crate::cnitool::{cnitool, command_in_cache, mounts_available, ours, run_in_cache, CacheMount};
 use crate::{cnitool_id, ok, root, Net};
+use std::ffi::OsStr;
 use std::path::Path;
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -240,4 +241,73 @@ fn real_port_mapping_across_the_tools() {
         w.assert_gone(&ctr);
         assert!(!w.nat_rules().contains("--dport 8080"), "{}", w.nat_rules());
     }
+}
+
+/// A DEL started while a slow ADD of the same attachment is in the middle
+/// of its chain (the test plugin sleeping first, the real plugins after it)
+/// waits for the whole ADD; afterwards the interface, the host-local lease
+/// and the cache entry are all gone.
+#[test]
+fn real_del_waits_for_a_slow_add_in_the_middle_of_its_chain() {
+    let Some(w) = world() else { return };
+    let ctr = Netns::new("ctr");
+    let ns = ctr.path();
+    let ipam = w.net.path("ipam").display().to_string();
+    w.net.conf(
+        "05-slow.conflist",
+        &format!(
+            r#"{{"cniVersion":"1.0.0","name":"slownet","plugins":[
+              {{"type":"tp-a"}},
+              {{"type":"bridge","bridge":"cnii-br1","isGateway":true,"ipMasq":false,
+               "ipam":{{"type":"host-local","subnet":"10.98.0.0/24","dataDir":"{ipam}"}}}},
+              {{"type":"tuning","capabilities":{{"mac":true}}}},
+              {{"type":"portmap","capabilities":{{"portMappings":true}},"snat":false}}]}}"#
+        ),
+    );
+    w.net.debug(
+        "tp-a",
+        serde_json::json!({"commands": {"ADD": {"sleepMs": 1500, "result": crate::common::result_100()}}}),
+    );
+    let path = format!("{PLUGINS}:{}", w.net.path("bin").display());
+    let caps = format!(r#"{{"mac":"{MAC}"}}"#);
+    let env = [
+        ("CNI_PATH", OsStr::new(&path)),
+        ("CAP_ARGS", OsStr::new(&caps)),
+    ];
+    let prefix = ["ip", "netns", "exec", w.host.0.as_str()];
+    let start = |verb: &str| {
+        command_in_cache(
+            &w.net,
+            &prefix,
+            ours(),
+            &["net", verb, "slownet", &ns],
+            &env,
+        )
+        .spawn()
+        .unwrap()
+    };
+    let adding = start("add");
+    crate::wait_for(|| w.net.calls() == ["tp-a ADD"]);
+    let deleting = start("del");
+    let added = adding.wait_with_output().unwrap();
+    let deleted = deleting.wait_with_output().unwrap();
+    ok(&added);
+    ok(&deleted);
+    // The DEL's chain ran after the whole ADD, with its cached result.
+    assert_eq!(w.net.calls(), ["tp-a ADD", "tp-a DEL"]);
+    let prev = &w.net.stdin("tp-a", "DEL")["prevResult"];
+    assert_eq!(prev["interfaces"][2]["mac"], MAC, "{prev}");
+    assert!(
+        ip(&["-n", &ctr.0, "link", "show", "eth0"]).is_err(),
+        "eth0 is gone"
+    );
+    let leases = std::fs::read_dir(w.net.path("ipam/slownet"))
+        .map(|d| {
+            d.filter_map(|e| e.ok()?.file_name().into_string().ok())
+                .filter(|n| n.starts_with("10."))
+                .count()
+        })
+        .unwrap_or(0);
+    assert_eq!(leases, 0, "lease released");
+    assert!(w.net.cached().is_empty(), "cache entry gone");
 }
