@@ -404,3 +404,16 @@ fn status_runs_from_110_and_reports_the_plugins_error() {
     fails(&out, 13, "not ready");
     assert_eq!(net.calls(), ["tp-a STATUS", "tp-b STATUS"]);
 }
+
+#[test]
+fn an_unusable_cache_is_exit_status_19() {
+    let net = Net::new();
+    net.list("demo", "1.0.0");
+    let file = net.path("not-a-dir");
+    std::fs::write(&file, "").unwrap();
+    let file = file.to_str().unwrap();
+    let out = net.run(&["net", "add", "demo", NS, "--cache-dir", file], &[]);
+    assert_eq!(out.status.code(), Some(19), "{}", text(&out).1);
+    assert!(text(&out).1.contains(file), "{}", text(&out).1);
+    assert!(net.log().is_empty(), "no plugin ran without its lock");
+}
