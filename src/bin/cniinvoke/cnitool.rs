@@ -10,8 +10,8 @@ use std::path::PathBuf;
 
 /// Where network configurations are read when NETCONFPATH is unset or empty.
 pub const DEFAULT_NET_DIR: &str = "/etc/cni/net.d";
-/// The cache directory cnitool's libcni uses.
-pub const DEFAULT_CACHE_DIR: &str = "/var/lib/cni";
+/// The cache directory cnitool's libcni uses (the core's default).
+pub use cniinvoke::libcni::DEFAULT_CACHE_DIR;
 
 /// `--dir`, else a non-empty `NETCONFPATH`, else [`DEFAULT_NET_DIR`].
 pub fn net_dir(flag: Option<PathBuf>) -> PathBuf {
