@@ -2,7 +2,8 @@
 #
 #   make demo     build, then the main job on the bundled test plugin
 #   make test     install what is missing, lint, run every test suite
-#   make lib      the C library (libcniinvoke.so/.a) and its header
+#   make lib      the C library (libcniinvoke.so/.a; cargo feature `capi`)
+#   make header   refresh the committed C header (include/cniinvoke.h)
 #   make install PREFIX=/usr/local [DESTDIR=...]
 
 PREFIX ?= /usr/local
@@ -31,7 +32,13 @@ export CNI_REQUIRE_SANITIZERS := 1
 export CNI_REQUIRE_GO := 1
 endif
 
-.PHONY: all build lib install uninstall demo demo-c deps lint rust-test test-c test-python test clean fuzz soak
+.PHONY: all build lib header install uninstall demo demo-c deps lint lint-rust lint-go lint-python \
+	rust-test test-c test-python test clean fuzz soak
+
+# The C ABI (src/ffi, the cni_* symbols, the header) is the cargo feature
+# `capi` of the root crate; the Rust core and the Python binding build
+# without it.
+CAPI := --features cniinvoke/capi
 
 all: build lib
 
@@ -39,7 +46,12 @@ build:
 	$(CARGO) build --workspace
 
 lib:
-	$(CARGO) build --release --lib
+	$(CARGO) build --release --lib $(CAPI)
+
+# build.rs generates the header into cargo's OUT_DIR; this writes it over
+# the committed copy (the `header` test fails while the two differ).
+header:
+	CNIINVOKE_WRITE_HEADER=1 $(CARGO) test -q $(CAPI) --test header
 
 install: lib
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR)
@@ -91,20 +103,39 @@ demo-python:
 deps:
 	@./.ci/deps.sh $(DEB_PACKAGES)
 
-lint:
+lint: lint-rust lint-go lint-python
+
+# The root crate with and without the C ABI, and the Python binding's crate.
+lint-rust:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
-	cd bindings/python && $(CARGO) fmt -- --check && $(CARGO) clippy -q -- -D warnings
-	cd tests/libcni-conf-diff && test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: files above need formatting"; exit 1; }
-	cd tests/libcni-conf-diff && go vet .
-	cd tests/libcni-interop && test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: files above need formatting"; exit 1; }
-	cd tests/libcni-interop && go vet .
+	$(CARGO) clippy --workspace --all-targets $(CAPI) -- -D warnings
+	cd bindings/python && $(CARGO) fmt -- --check && $(CARGO) clippy -q --all-targets -- -D warnings
+
+GO_DIRS := bindings/go tests/libcni-conf-diff tests/libcni-interop
+lint-go:
+	@for d in $(GO_DIRS); do \
+	  [ -d $$d ] || continue; \
+	  (cd $$d && test -z "$$(gofmt -l .)") || { gofmt -l $$d; echo "gofmt: files above need formatting"; exit 1; }; \
+	  (cd $$d && go vet ./...) || exit 1; \
+	done
+
+# ruff over every Python file (bindings/python/pyproject.toml configures it
+# for the binding; ruff's defaults elsewhere), from a venv of its own made
+# with the binding's venv script when ruff is missing.
+RUFF_VERSION := 0.17.5
+RUFF_VENV := .venv-lint
+PYTHON_SOURCES := bindings/python examples bench fuzz
+lint-python:
+	@$(RUFF_VENV)/bin/ruff --version 2>/dev/null | grep -qx 'ruff $(RUFF_VERSION)' || \
+	  VENV=$(RUFF_VENV) PACKAGE=no bindings/python/make-venv.sh ruff==$(RUFF_VERSION)
+	$(RUFF_VENV)/bin/ruff check --no-cache $(PYTHON_SOURCES)
 
 rust-test: build
-	$(CARGO) test --workspace
+	$(CARGO) test --workspace $(CAPI)
 
 test-c:
-	$(CARGO) test --test c_abi
+	$(CARGO) test $(CAPI) --test c_abi --test header
 
 # The Python package: built into a fresh venv as a user installs it, then pytest.
 test-python:
@@ -116,6 +147,7 @@ clean:
 	$(CARGO) clean
 
 # Hardening. `make fuzz` runs every cargo-fuzz target for FUZZ_SECONDS
+# (fuzz/Cargo.toml turns the C ABI on by default for `c_entry_points`)
 # (nightly toolchain; cargo-fuzz is installed if missing). New corpus
 # entries go to fuzz/work/ (not committed), crashes to fuzz/artifacts/.
 FUZZ_SECONDS ?= 60
@@ -138,17 +170,18 @@ soak: build
 	  $(CARGO) test --test soak -- --nocapture
 
 # The Go binding (bindings/go): gofmt, go vet, go test -race, after the
-# static library and the test plugin it links and runs.
+# static C library and the test plugin it links and runs.
 .PHONY: test-go
-test-go:
-	$(CARGO) build --release --lib
+test-go: lint-go
+	$(CARGO) build --release --lib $(CAPI)
 	$(CARGO) build -p cni-test-plugin
-	cd bindings/go && test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: files above need formatting"; exit 1; }
-	cd bindings/go && go vet ./...
 	# Go's build cache does not hash the static library the cgo flags name;
 	# a define carrying its hash makes a rebuilt library relink the tests.
 	cd bindings/go && CGO_CFLAGS="$${CGO_CFLAGS:--O2 -g} -DCNIINVOKE_LIB_HASH=$$(sha256sum ../../$(RELEASE)/libcniinvoke.a | cut -c1-16)" \
 	    CNI_TEST_PLUGIN=$(abspath $(PLUGIN)) go test -race -count=1 ./...
+	# Upstream v1.3.0's own pkg/invoke suite, pointed at this binding.
+	CGO_CFLAGS="$${CGO_CFLAGS:--O2 -g} -DCNIINVOKE_LIB_HASH=$$(sha256sum $(RELEASE)/libcniinvoke.a | cut -c1-16)" \
+	    bindings/go/upstream-suite.sh -count=1 -ginkgo.no-color
 
 # The comparative benchmark (not part of `make test`; several minutes):
 # builds every contender, runs the workloads in rounds and writes

@@ -70,12 +70,13 @@ def main():
     for t in ["decode_version", "result", "plugin_info", "args", "cni_error", "go_quote",
               "c_entry_points"]:
         shutil.rmtree(os.path.join(HERE, "corpus", t), ignore_errors=True)
-    m = json.load(open(MANIFEST))
+    with open(MANIFEST) as f:
+        m = json.load(f)
 
     # decode_version: Go-checked configs plus the hostile set.
     for i, case in enumerate(m["decode_version"]):
         if "input" in case:
-            write("decode_version", "go_%02d" % i, case["input"])
+            write("decode_version", f"go_{i:02d}", case["input"])
     for name, data in HOSTILE.items():
         write("decode_version", name, data)
 
@@ -123,7 +124,7 @@ def main():
     # plugin_info: Go-checked VERSION answers plus the hostile set.
     for i, case in enumerate(m["plugin_info"]):
         if "input" in case:
-            write("plugin_info", "go_%02d" % i, case["input"])
+            write("plugin_info", f"go_{i:02d}", case["input"])
     write("plugin_info", "all", m["all"])
     write("plugin_info", "versions_not_strings", b'{"cniVersion":"1.0.0","supportedVersions":[1,null,"1.0.0"]}')
     write("plugin_info", "empty_strings", b'{"cniVersion":"1.0.0","supportedVersions":["",""]}')
@@ -183,7 +184,7 @@ def main():
         "plain": b"plain text",
         "quotes_backslash": b'a"b\\c',
         "c_escapes": b"\x07\x08\x0c\n\r\t\x0b",
-        "controls": bytes(range(0, 32)) + b"\x7f",
+        "controls": bytes(range(32)) + b"\x7f",
         "all_bytes": bytes(range(256)),
         "invalid_utf8": b"\xff\xfe\xc3\x28\xe2\x82",
         "latin1_edges": "\u0080\u009f\u00a0\u00a1\u00ad\u00ff".encode(),

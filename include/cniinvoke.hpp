@@ -65,9 +65,20 @@ class Error : public std::runtime_error {
       out.json_ = json;
       cni_string_free(json);
     }
+    if (const cni_error *c = cni_error_cause(e)) {
+      out.cause_ = Cause{cni_error_code(c), cni_error_msg(c), cni_error_details(c)};
+    }
+    if (const char *st = cni_error_exit_status(e)) out.exit_status_ = st;
     cni_error_free(e);
     return out;
   }
+
+  /// The error a network-list failure wraps: the failing plugin's own.
+  struct Cause {
+    uint32_t code;
+    std::string msg;
+    std::string details;
+  };
 
   Status status() const noexcept { return status_; }
   uint32_t code() const noexcept { return code_; }
@@ -75,6 +86,11 @@ class Error : public std::runtime_error {
   const std::string &details() const noexcept { return details_; }
   /// The CNI error JSON (as a plugin prints it); empty if unavailable.
   const std::string &json() const noexcept { return json_; }
+  /// The wrapped error (cni_error_cause), when there is one.
+  const std::optional<Cause> &cause() const noexcept { return cause_; }
+  /// How a failed plugin process ended ("exit status 1", "signal: killed");
+  /// empty when the error does not come from a plugin that ran.
+  const std::string &exit_status() const noexcept { return exit_status_; }
 
  private:
   Status status_;
@@ -82,6 +98,8 @@ class Error : public std::runtime_error {
   std::string msg_;
   std::string details_;
   std::string json_;
+  std::optional<Cause> cause_;
+  std::string exit_status_;
 };
 
 namespace detail {
@@ -184,7 +202,19 @@ class Context {
     return Context(cni_context_with_timeout_ms(ms));
   }
 
-  /// Any thread, idempotent.
+  /// A child: cancelled at once with this context (not the reverse), with
+  /// this context's deadline and trace values unless it sets its own. It
+  /// may outlive this context.
+  Context child() const { return Context(cni_context_new_child(ctx_.get())); }
+
+  /// A child (see child()) whose deadline is `timeout` from now, or this
+  /// context's when that is earlier.
+  Context child_with_timeout(std::chrono::milliseconds timeout) const {
+    auto ms = timeout.count() < 0 ? 0 : static_cast<uint64_t>(timeout.count());
+    return Context(cni_context_child_with_timeout_ms(ctx_.get(), ms));
+  }
+
+  /// Any thread, idempotent; cancels the children too.
   void cancel() const noexcept { cni_context_cancel(ctx_.get()); }
 
   /// W3C trace context handed to plugins (nullopt = not set).
@@ -215,8 +245,10 @@ class Exec {
   static Exec default_exec() { return Exec(cni_exec_new_default(), nullptr); }
 
   /// Upstream RawExec with the C ABI's options JSON
-  /// ({"stderr":"forward"|"inherit"|"discard","textBusyRetries":N,
-  ///   "textBusyDelayMs":N,"killGraceMs":N}).
+  /// ({"stderr":"discard"|"forward"|"inherit","textBusyRetries":N,
+  ///   "textBusyDelayMs":N,"killGraceMs":N,"maxOutputBytes":N}; see
+  /// cni_exec_new_raw). Without options stderr is discarded, as upstream's
+  /// RawExec{}; Exec::default_exec() forwards it.
   static Exec raw(const std::optional<std::string> &options_json = std::nullopt) {
     cni_exec *e = nullptr;
     detail::call([&](cni_error **err) {
@@ -404,6 +436,206 @@ inline std::string result_convert(const std::string &result_json, const std::str
   char *out = nullptr;
   detail::call([&](cni_error **err) {
     return cni_result_convert(result_json.c_str(), to_version.c_str(), &out, err);
+  });
+  return detail::take(out);
+}
+
+/// The runtime side of a network-list call (upstream libcni.RuntimeConf).
+struct RuntimeConf {
+  std::string container_id;
+  std::string netns;
+  std::string if_name;
+  std::vector<std::pair<std::string, std::string>> args;
+  /// A JSON object: the capability arguments ("{}" = none).
+  std::string capability_args_json = "{}";
+
+  /// The C ABI's rt_json.
+  std::string to_json() const {
+    using detail::json_quote;
+    std::string a = "[";
+    for (size_t i = 0; i < args.size(); i++) {
+      if (i) a += ",";
+      a += "[" + json_quote(args[i].first) + "," + json_quote(args[i].second) + "]";
+    }
+    a += "]";
+    return "{\"containerId\":" + json_quote(container_id) + ",\"netns\":" + json_quote(netns) +
+           ",\"ifName\":" + json_quote(if_name) + ",\"args\":" + a +
+           ",\"capabilityArgs\":" + capability_args_json + "}";
+  }
+};
+
+/// Plugin paths, an exec and a cache directory: the network-list layer
+/// (cni_config, upstream libcni.CNIConfig). Thread-safe; movable, not
+/// copyable. Lists and plugin configurations are JSON text as read from a
+/// .conflist / .conf file; results and cached data are JSON text.
+class Config {
+ public:
+  /// cache_dir nullopt = /var/lib/cni; exec nullptr = the default exec
+  /// (the config keeps its own reference to it).
+  explicit Config(const std::vector<std::string> &paths,
+                  const std::optional<std::string> &cache_dir = std::nullopt,
+                  const Exec *exec = nullptr) {
+    cni_config *c = nullptr;
+    detail::call([&](cni_error **err) {
+      return cni_config_new(detail::json_array(paths).c_str(), detail::c_str_or_null(cache_dir),
+                            detail::exec_ptr(exec), &c, err);
+    });
+    cfg_.reset(c);
+  }
+
+  /// {"cleanupOnFailure":bool,"cacheSync":bool}
+  void set_options(const std::string &options_json) {
+    detail::call([&](cni_error **err) {
+      return cni_config_set_options(cfg_.get(), options_json.c_str(), err);
+    });
+  }
+
+  std::string add_network_list(const std::string &netlist, const RuntimeConf &rt,
+                               const Context *ctx = nullptr) const {
+    return out_call([&](char **out, cni_error **err) {
+      return cni_network_list_add(cfg_.get(), detail::ctx_ptr(ctx), netlist.c_str(),
+                                  rt.to_json().c_str(), out, err);
+    });
+  }
+  void check_network_list(const std::string &netlist, const RuntimeConf &rt,
+                          const Context *ctx = nullptr) const {
+    detail::call([&](cni_error **err) {
+      return cni_network_list_check(cfg_.get(), detail::ctx_ptr(ctx), netlist.c_str(),
+                                    rt.to_json().c_str(), err);
+    });
+  }
+  void del_network_list(const std::string &netlist, const RuntimeConf &rt,
+                        const Context *ctx = nullptr) const {
+    detail::call([&](cni_error **err) {
+      return cni_network_list_del(cfg_.get(), detail::ctx_ptr(ctx), netlist.c_str(),
+                                  rt.to_json().c_str(), err);
+    });
+  }
+  /// nullopt when nothing is cached.
+  std::optional<std::string> network_list_cached_result(const std::string &netlist,
+                                                        const RuntimeConf &rt) const {
+    return opt_call([&](char **out, cni_error **err) {
+      return cni_network_list_cached_result(cfg_.get(), netlist.c_str(), rt.to_json().c_str(),
+                                            out, err);
+    });
+  }
+  /// {"config":"…","runtimeConf":{…}}, nullopt when nothing is cached.
+  std::optional<std::string> network_list_cached_config(const std::string &netlist,
+                                                        const RuntimeConf &rt) const {
+    return opt_call([&](char **out, cni_error **err) {
+      return cni_network_list_cached_config(cfg_.get(), netlist.c_str(), rt.to_json().c_str(),
+                                            out, err);
+    });
+  }
+  /// The enabled capabilities, as a JSON array.
+  std::string validate_network_list(const std::string &netlist, const Context *ctx = nullptr) const {
+    return out_call([&](char **out, cni_error **err) {
+      return cni_network_list_validate(cfg_.get(), detail::ctx_ptr(ctx), netlist.c_str(), out, err);
+    });
+  }
+  /// gc_args_json nullopt = no arguments.
+  void gc_network_list(const std::string &netlist,
+                       const std::optional<std::string> &gc_args_json = std::nullopt,
+                       const Context *ctx = nullptr) const {
+    detail::call([&](cni_error **err) {
+      return cni_network_list_gc(cfg_.get(), detail::ctx_ptr(ctx), netlist.c_str(),
+                                 detail::c_str_or_null(gc_args_json), err);
+    });
+  }
+  void status_network_list(const std::string &netlist, const Context *ctx = nullptr) const {
+    detail::call([&](cni_error **err) {
+      return cni_network_list_status(cfg_.get(), detail::ctx_ptr(ctx), netlist.c_str(), err);
+    });
+  }
+  /// A JSON array of attachments.
+  std::string cached_attachments(const std::string &container_id) const {
+    return out_call([&](char **out, cni_error **err) {
+      return cni_cached_attachments(cfg_.get(), container_id.c_str(), out, err);
+    });
+  }
+  /// Plugin-info JSON of the plugin `plugin_type` found on the paths.
+  std::string version_info(const std::string &plugin_type, const Context *ctx = nullptr) const {
+    return out_call([&](char **out, cni_error **err) {
+      return cni_config_version_info(cfg_.get(), detail::ctx_ptr(ctx), plugin_type.c_str(), out,
+                                     err);
+    });
+  }
+
+  // One plugin configuration (a .conf) as a network of its own.
+  std::string add_network(const std::string &netconf, const RuntimeConf &rt,
+                          const Context *ctx = nullptr) const {
+    return out_call([&](char **out, cni_error **err) {
+      return cni_network_add(cfg_.get(), detail::ctx_ptr(ctx), netconf.c_str(),
+                             rt.to_json().c_str(), out, err);
+    });
+  }
+  void check_network(const std::string &netconf, const RuntimeConf &rt,
+                     const Context *ctx = nullptr) const {
+    detail::call([&](cni_error **err) {
+      return cni_network_check(cfg_.get(), detail::ctx_ptr(ctx), netconf.c_str(),
+                               rt.to_json().c_str(), err);
+    });
+  }
+  void del_network(const std::string &netconf, const RuntimeConf &rt,
+                   const Context *ctx = nullptr) const {
+    detail::call([&](cni_error **err) {
+      return cni_network_del(cfg_.get(), detail::ctx_ptr(ctx), netconf.c_str(),
+                             rt.to_json().c_str(), err);
+    });
+  }
+
+  const cni_config *get() const noexcept { return cfg_.get(); }
+
+ private:
+  template <typename F>
+  static std::string out_call(F &&f) {
+    char *out = nullptr;
+    detail::call([&](cni_error **err) { return f(&out, err); });
+    return detail::take(out);
+  }
+  template <typename F>
+  static std::optional<std::string> opt_call(F &&f) {
+    char *out = nullptr;
+    detail::call([&](cni_error **err) { return f(&out, err); });
+    if (out == nullptr) return std::nullopt;
+    return detail::take(out);
+  }
+  struct Free {
+    void operator()(cni_config *c) const noexcept { cni_config_free(c); }
+  };
+  std::unique_ptr<cni_config, Free> cfg_;
+};
+
+/// Upstream LoadNetworkConf: the network `name` from `dir`, as list JSON text.
+inline std::string load_network_conf(const std::string &dir, const std::string &name) {
+  char *out = nullptr;
+  detail::call([&](cni_error **err) {
+    return cni_load_network_conf(dir.c_str(), name.c_str(), &out, err);
+  });
+  return detail::take(out);
+}
+
+/// Upstream ConfFiles: a JSON array of paths.
+inline std::string conf_files(const std::string &dir, const std::vector<std::string> &extensions) {
+  char *out = nullptr;
+  detail::call([&](cni_error **err) {
+    return cni_conf_files(dir.c_str(), detail::json_array(extensions).c_str(), &out, err);
+  });
+  return detail::take(out);
+}
+
+/// Upstream ConfListFromConf: list JSON text holding the one plugin.
+inline std::string netlist_from_conf(const std::string &netconf) {
+  char *out = nullptr;
+  detail::call([&](cni_error **err) { return cni_netlist_from_conf(netconf.c_str(), &out, err); });
+  return detail::take(out);
+}
+
+/// Upstream InjectConf: values_json is a JSON object of top-level keys.
+inline std::string inject_conf(const std::string &netconf, const std::string &values_json) {
+  char *out = nullptr;
+  detail::call([&](cni_error **err) {
+    return cni_inject_conf(netconf.c_str(), values_json.c_str(), &out, err);
   });
   return detail::take(out);
 }

@@ -1,64 +1,131 @@
 //! Cancellation, deadlines and trace context for a call (Go's
 //! `context.Context`, as far as plugin invocation needs it).
+//!
+//! Contexts form a tree: a child is done when its parent is (cancelling a
+//! parent cancels its children at once, waking calls that wait on them), its
+//! deadline is the earlier of its own and its parent's, and it inherits the
+//! trace values it does not set itself.
 
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+mod trace;
+mod wake;
+
+pub use trace::TraceContext;
+
+use crate::error::Error;
+use std::collections::HashMap;
+use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock, Weak};
 use std::time::{Duration, Instant};
+use wake::Wake;
 
 /// Why a context is done.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Done {
-    /// [`Context::cancel`] was called.
+    /// [`Context::cancel`] was called (on the context or an ancestor).
     Cancelled,
     /// The deadline passed.
     DeadlineExceeded,
 }
 
-/// W3C trace-context values handed to plugins as `TRACEPARENT`,
-/// `TRACESTATE` and `BAGGAGE`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TraceContext {
-    /// `traceparent` header value.
-    pub traceparent: Option<String>,
-    /// `tracestate` header value.
-    pub tracestate: Option<String>,
-    /// `baggage` header value.
-    pub baggage: Option<String>,
-}
-
-impl TraceContext {
-    /// The environment entries this trace context adds, in a fixed order.
-    pub fn env_vars(&self) -> Vec<(&'static str, String)> {
-        [
-            ("TRACEPARENT", &self.traceparent),
-            ("TRACESTATE", &self.tracestate),
-            ("BAGGAGE", &self.baggage),
-        ]
-        .into_iter()
-        .filter_map(|(k, v)| v.as_ref().filter(|v| !v.is_empty()).map(|v| (k, v.clone())))
-        .collect()
+impl Done {
+    /// The error a call under a context done for this reason fails with:
+    /// [`Error::Cancelled`] or [`Error::Timeout`], with Go's words for the
+    /// reason (`context canceled`, `context deadline exceeded`). Every
+    /// binding reports a done context with this one text.
+    pub fn error(self) -> Error {
+        match self {
+            Done::Cancelled => Error::Cancelled("netplugin cancelled: context canceled".into()),
+            Done::DeadlineExceeded => {
+                Error::Timeout("netplugin timed out: context deadline exceeded".into())
+            }
+        }
     }
 }
 
-/// A function polled while a plugin runs; returning `true` cancels the
-/// context. Bindings use it to notice a pending Ctrl-C of their host.
+/// A function run while a plugin runs (every [`Context::set_interrupt_check`]
+/// interval, and at once when a signal interrupts the wait); returning `true`
+/// cancels the context. Bindings use it to notice a pending Ctrl-C of their
+/// host.
 pub type InterruptCheck = Arc<dyn Fn() -> bool + Send + Sync>;
+
+struct Interrupt {
+    every: Duration,
+    check: InterruptCheck,
+    last: Mutex<Option<Instant>>,
+}
 
 struct Inner {
     /// `false` only for [`Context::background`].
     cancellable: bool,
     cancelled: AtomicBool,
-    /// Readable once cancelled; polled next to the plugin's pipes.
-    wake: Option<OwnedFd>,
+    wake: Wake,
+    /// The earlier of this context's own deadline and its parent's.
     deadline: Option<Instant>,
+    parent: Option<Arc<Inner>>,
+    /// Live children, by the address of their `Inner`; each removes itself
+    /// when dropped.
+    children: Mutex<HashMap<usize, Weak<Inner>>>,
     trace: RwLock<TraceContext>,
-    interrupt: RwLock<Option<(Duration, InterruptCheck)>>,
+    interrupt: RwLock<Option<Arc<Interrupt>>>,
+}
+
+impl Inner {
+    fn new(cancellable: bool, deadline: Option<Instant>, parent: Option<Arc<Inner>>) -> Inner {
+        Inner {
+            cancellable,
+            cancelled: AtomicBool::new(false),
+            wake: Wake::default(),
+            deadline,
+            parent,
+            children: Mutex::default(),
+            trace: RwLock::default(),
+            interrupt: RwLock::new(None),
+        }
+    }
+
+    /// Set the flag, wake waiters, then do the same for every descendant.
+    fn cancel(&self) {
+        if !self.cancellable || self.cancelled.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        self.wake.signal();
+        // Upgraded under the lock, cancelled (and maybe dropped) after it:
+        // a child's drop takes this lock.
+        let children: Vec<Arc<Inner>> = lock(&self.children)
+            .values()
+            .filter_map(Weak::upgrade)
+            .collect();
+        for child in children {
+            child.cancel();
+        }
+    }
+
+    fn trace(&self) -> TraceContext {
+        let own = self.trace.read().unwrap_or_else(|e| e.into_inner()).clone();
+        match &self.parent {
+            Some(p) => own.or_inherit(p.trace()),
+            None => own,
+        }
+    }
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        if let Some(p) = &self.parent {
+            lock(&p.children).remove(&(self as *const Inner as usize));
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Cancellation and deadline for one or more calls. Cheap to clone (clones
-/// share state); [`Context::cancel`] may be called from any thread, any
-/// number of times, while calls are in flight.
+/// share state) and cheap to make (no descriptor until a call waits on it);
+/// [`Context::cancel`] may be called from any thread, any number of times,
+/// while calls are in flight.
 #[derive(Clone)]
 pub struct Context {
     inner: Arc<Inner>,
@@ -82,67 +149,70 @@ impl Default for Context {
 impl Context {
     /// A cancellable context without a deadline.
     pub fn new() -> Context {
-        Context::build(None)
+        Context::build(None, None)
     }
 
     /// A context whose deadline is `timeout` from now.
     pub fn with_timeout(timeout: Duration) -> Context {
-        Context::build(Some(
-            Instant::now()
-                .checked_add(timeout)
-                .unwrap_or_else(far_future),
-        ))
+        Context::build(None, Some(after(timeout)))
     }
 
     /// A context with the given deadline.
     pub fn with_deadline(deadline: Instant) -> Context {
-        Context::build(Some(deadline))
+        Context::build(None, Some(deadline))
     }
 
-    /// A context that is never done (Go's `context.Background()`): it holds
-    /// no descriptor, and [`Context::cancel`] on it does nothing.
+    /// A context that is never done (Go's `context.Background()`):
+    /// [`Context::cancel`] on it does nothing.
     pub fn background() -> Context {
         Context {
-            inner: Arc::new(Inner {
-                cancellable: false,
-                cancelled: AtomicBool::new(false),
-                wake: None,
-                deadline: None,
-                trace: RwLock::default(),
-                interrupt: RwLock::new(None),
-            }),
+            inner: Arc::new(Inner::new(false, None, None)),
         }
     }
 
-    fn build(deadline: Option<Instant>) -> Context {
-        // SAFETY: eventfd has no memory-safety preconditions.
-        let fd = unsafe { libc::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK) };
-        // Without a descriptor (EMFILE), cancellation is still seen, at the
-        // granularity of the poll tick in the process loop.
-        let wake = (fd >= 0).then(|| unsafe { OwnedFd::from_raw_fd(fd) });
-        Context {
-            inner: Arc::new(Inner {
-                cancellable: true,
-                cancelled: AtomicBool::new(false),
-                wake,
-                deadline,
-                trace: RwLock::default(),
-                interrupt: RwLock::new(None),
-            }),
-        }
+    /// A cancellable child of this context (Go's `context.WithCancel`):
+    /// cancelling it leaves this context alone; cancelling this context
+    /// cancels the child at once.
+    pub fn child(&self) -> Context {
+        Context::build(Some(self), None)
     }
 
-    /// Cancel: calls in flight kill their plugin and return
-    /// [`crate::Error::Cancelled`]; later calls fail at once. Idempotent.
+    /// A child (see [`Context::child`]) whose deadline is `timeout` from
+    /// now, or this context's when that is earlier.
+    pub fn child_with_timeout(&self, timeout: Duration) -> Context {
+        Context::build(Some(self), Some(after(timeout)))
+    }
+
+    /// A child (see [`Context::child`]) with the earlier of `deadline` and
+    /// this context's deadline.
+    pub fn child_with_deadline(&self, deadline: Instant) -> Context {
+        Context::build(Some(self), Some(deadline))
+    }
+
+    fn build(parent: Option<&Context>, own_deadline: Option<Instant>) -> Context {
+        // A parent that can never be cancelled need not know its children.
+        let parent = parent.filter(|p| p.inner.cancellable);
+        let deadline = [own_deadline, parent.and_then(Context::deadline)]
+            .into_iter()
+            .flatten()
+            .min();
+        let inner = Arc::new(Inner::new(true, deadline, parent.map(|p| p.inner.clone())));
+        if let Some(p) = parent {
+            lock(&p.inner.children).insert(Arc::as_ptr(&inner) as usize, Arc::downgrade(&inner));
+            // A cancel that ran before the child was registered has not
+            // seen it; the flag it set first is seen here.
+            if p.inner.cancelled.load(Ordering::SeqCst) {
+                inner.cancel();
+            }
+        }
+        Context { inner }
+    }
+
+    /// Cancel this context and its descendants: calls in flight kill their
+    /// plugin and return [`crate::Error::Cancelled`]; later calls fail at
+    /// once. Idempotent.
     pub fn cancel(&self) {
-        if !self.inner.cancellable || self.inner.cancelled.swap(true, Ordering::SeqCst) {
-            return;
-        }
-        if let Some(fd) = &self.inner.wake {
-            let one: u64 = 1;
-            // SAFETY: writes 8 bytes from a live u64 to our own eventfd.
-            unsafe { libc::write(fd.as_raw_fd(), (&one as *const u64).cast(), 8) };
-        }
+        self.inner.cancel();
     }
 
     /// Whether the context is done, and why. Cancellation wins over an
@@ -157,59 +227,91 @@ impl Context {
         }
     }
 
-    /// The deadline, if any.
+    /// The error a call under this context fails with now ([`Done::error`]),
+    /// or `None` while it is not done.
+    pub fn err(&self) -> Option<Error> {
+        self.done().map(Done::error)
+    }
+
+    /// The deadline in force (the earliest of this context's and its
+    /// ancestors'), if any.
     pub fn deadline(&self) -> Option<Instant> {
         self.inner.deadline
     }
 
-    /// A descriptor that becomes readable on cancellation, for `poll`.
+    /// A descriptor that becomes readable on cancellation, for `poll`; made
+    /// on the first call. `None` for a context that cannot be cancelled, or
+    /// when no descriptor could be made (then waits use a short tick).
     pub fn wake_fd(&self) -> Option<RawFd> {
-        self.inner.wake.as_ref().map(|f| f.as_raw_fd())
+        if !self.inner.cancellable {
+            return None;
+        }
+        let fd = self.inner.wake.get_or_make();
+        // A cancel that ran before the descriptor existed could not write
+        // it; the flag it set first is seen here.
+        if self.inner.cancelled.load(Ordering::SeqCst) {
+            self.inner.wake.signal();
+        }
+        fd
     }
 
-    /// Replace the trace context handed to plugins.
+    /// Replace this context's own trace values (a value left unset or
+    /// empty is inherited from the parent).
     pub fn set_trace(&self, trace: TraceContext) {
         *self.inner.trace.write().unwrap_or_else(|e| e.into_inner()) = trace;
     }
 
-    /// The trace context handed to plugins.
+    /// The trace values handed to plugins: each one this context sets,
+    /// else its parent's.
     pub fn trace(&self) -> TraceContext {
-        self.inner
-            .trace
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+        self.inner.trace()
     }
 
-    /// Poll `check` every `every` while a plugin runs; when it returns
-    /// `true` the context is cancelled.
+    /// Run `check` while a plugin runs (or a retry waits): at most every
+    /// `every`, and at once when a signal interrupts the wait. When it
+    /// returns `true` the context is cancelled.
     pub fn set_interrupt_check(&self, every: Duration, check: InterruptCheck) {
         *self
             .inner
             .interrupt
             .write()
-            .unwrap_or_else(|e| e.into_inner()) = Some((every, check));
+            .unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(Interrupt {
+            every,
+            check,
+            last: Mutex::new(None),
+        }));
     }
 
-    /// Run the interrupt check, if any, cancelling on `true`.
-    pub(crate) fn check_interrupt(&self) {
-        let check = self
+    /// Run the interrupt check, if any and if it is due (`signalled`: a
+    /// signal just interrupted the wait, so it is due now), cancelling on
+    /// `true`.
+    pub(crate) fn check_interrupt(&self, signalled: bool) {
+        let interrupt = self
             .inner
             .interrupt
             .read()
             .unwrap_or_else(|e| e.into_inner())
-            .as_ref()
-            .map(|(_, c)| c.clone());
-        if let Some(check) = check {
-            if check() {
-                self.cancel();
+            .clone();
+        let Some(interrupt) = interrupt else { return };
+        {
+            let now = Instant::now();
+            let mut last = lock(&interrupt.last);
+            let due = signalled
+                || !last.is_some_and(|t| now.saturating_duration_since(t) < interrupt.every);
+            if !due {
+                return;
             }
+            *last = Some(now);
+        }
+        if (interrupt.check)() {
+            self.cancel();
         }
     }
 
     /// How long a wait may last before the context must be looked at again:
-    /// the time to the deadline, capped by the interrupt-check interval.
-    /// `None` = no limit.
+    /// the time to the deadline, capped by the interrupt-check interval (and
+    /// by a short tick when no wake descriptor could be made). `None` = no
+    /// limit.
     pub(crate) fn tick(&self) -> Option<Duration> {
         let to_deadline = self
             .inner
@@ -221,17 +323,18 @@ impl Context {
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .as_ref()
-            .map(|(every, _)| *every);
-        let no_fd = (self.inner.cancellable && self.inner.wake.is_none())
-            .then(|| Duration::from_millis(10));
+            .map(|i| i.every);
+        let no_fd =
+            (self.inner.cancellable && self.inner.wake.failed()).then(|| Duration::from_millis(10));
         [to_deadline, interval, no_fd].into_iter().flatten().min()
     }
 
     /// Sleep for `d` unless the context ends first; `Err` tells why it did.
     pub(crate) fn sleep(&self, d: Duration) -> Result<(), Done> {
         let until = Instant::now() + d;
+        let mut signalled = false;
         loop {
-            self.check_interrupt();
+            self.check_interrupt(signalled);
             if let Some(done) = self.done() {
                 return Err(done);
             }
@@ -239,12 +342,18 @@ impl Context {
             if left.is_zero() {
                 return Ok(());
             }
+            let fd = self.wake_fd();
             let wait = self.tick().map_or(left, |t| t.min(left));
-            crate::spawn::poll_one(self.wake_fd(), wait);
+            signalled = crate::spawn::poll_one(fd, wait);
         }
     }
 }
 
-fn far_future() -> Instant {
-    Instant::now() + Duration::from_secs(100 * 365 * 24 * 3600)
+fn after(timeout: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(timeout)
+        .unwrap_or_else(|| now + Duration::from_secs(100 * 365 * 24 * 3600))
 }
+
+#[cfg(test)]
+mod tests;

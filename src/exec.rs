@@ -4,7 +4,7 @@
 use crate::args::{Args, CniArgs};
 use crate::context::Context;
 use crate::error::{Error, Result};
-use crate::raw_exec::{RawExec, RawExecOptions};
+use crate::raw_exec::{RawExec, RawExecOptions, StderrSink};
 use crate::types::{decode_version, parse_go_json, CniResult, GoJsonValue};
 use crate::version::{self, PluginInfo};
 use std::sync::OnceLock;
@@ -47,17 +47,21 @@ impl Exec for RawExec {
 
 /// Upstream's `DefaultExec`: a [`RawExec`] that forwards the plugin's
 /// stderr to this process's stderr, with the standard finder and decoder.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct DefaultExec {
     /// The process runner.
     pub raw: RawExec,
 }
 
 impl DefaultExec {
-    /// The default executor with the default options.
+    /// The default executor: [`RawExecOptions`]' defaults, with stderr
+    /// forwarded ([`StderrSink::Forward`]).
     pub fn new() -> DefaultExec {
         DefaultExec {
-            raw: RawExec::new(RawExecOptions::default()),
+            raw: RawExec::new(RawExecOptions {
+                stderr: StderrSink::Forward,
+                ..RawExecOptions::default()
+            }),
         }
     }
 }
@@ -71,6 +75,12 @@ impl Exec for DefaultExec {
         environ: Option<&[String]>,
     ) -> Result<Vec<u8>> {
         self.raw.exec_plugin(ctx, plugin_path, stdin_data, environ)
+    }
+}
+
+impl Default for DefaultExec {
+    fn default() -> Self {
+        DefaultExec::new()
     }
 }
 

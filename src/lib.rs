@@ -8,19 +8,23 @@ pub mod context;
 pub mod delegate;
 pub mod error;
 pub mod exec;
+#[cfg(feature = "capi")]
 pub mod ffi;
 pub mod find;
 mod goquote;
 pub mod libcni;
 pub mod raw_exec;
+mod raw_exec_options;
 mod spawn;
 pub mod types;
 pub mod version;
 
 pub use args::{args_from_env, Args, CniArgs, DelegateArgs, ExplicitEnv, InheritedArgs};
 pub use context::{Context, Done, TraceContext};
-pub use delegate::{delegate_add, delegate_check, delegate_del, delegate_gc, delegate_status};
-pub use error::{Error, Result, Status};
+pub use delegate::{
+    delegate, delegate_add, delegate_check, delegate_del, delegate_gc, delegate_status, Verb,
+};
+pub use error::{Error, Foreign, Payload, Result, Status};
 pub use exec::{
     default_exec, exec_plugin_with_result, exec_plugin_without_result, get_version_info,
     DefaultExec, Exec,

@@ -16,17 +16,19 @@ use std::time::{Duration, Instant};
 /// A function that receives a successful plugin's stderr.
 pub type StderrWriter = Arc<dyn Fn(&[u8]) + Send + Sync>;
 
-/// Where a plugin's stderr goes once the plugin has succeeded.
+/// Where a plugin's stderr goes once the plugin has succeeded. A failed
+/// plugin's captured stderr is quoted in its error instead, whatever the sink.
 #[derive(Clone, Default)]
 pub enum StderrSink {
     /// Captured, then written to this process's stderr (upstream
     /// `DefaultExec`).
-    #[default]
     Forward,
     /// The plugin writes straight to this process's fd 2; nothing is
     /// captured, so failures cannot quote it.
     Inherit,
-    /// Captured for error messages only (upstream `RawExec{}`).
+    /// Captured for error messages only (upstream `RawExec{}`, no stderr
+    /// writer): the default of [`RawExecOptions`].
+    #[default]
     Discard,
     /// Captured, then handed to this function (upstream
     /// `RawExec{Stderr: w}`).
@@ -44,7 +46,11 @@ impl std::fmt::Debug for StderrSink {
     }
 }
 
-/// How [`RawExec`] runs plugins.
+/// How [`RawExec`] runs plugins. The default is upstream's `RawExec{}`
+/// (stderr discarded, ETXTBSY retried 5 times 1 s apart, SIGKILL at once on
+/// cancellation, 64 MiB cap per stream); [`crate::DefaultExec`] forwards
+/// stderr instead. Bindings build these from the JSON document of
+/// [`RawExecOptions::from_json`], which applies the same defaults.
 #[derive(Debug, Clone)]
 pub struct RawExecOptions {
     /// Where stderr goes.
@@ -64,7 +70,7 @@ pub struct RawExecOptions {
 impl Default for RawExecOptions {
     fn default() -> Self {
         RawExecOptions {
-            stderr: StderrSink::Forward,
+            stderr: StderrSink::Discard,
             text_busy_retries: 5,
             text_busy_delay: Duration::from_secs(1),
             kill_grace: Duration::ZERO,
@@ -111,7 +117,7 @@ impl RawExec {
         let mut attempt = 0;
         loop {
             if let Some(done) = ctx.done() {
-                return Err(done_error(done));
+                return Err(done.error());
             }
             match self.run_once(ctx, &path, &envp, stdin) {
                 Err(Attempt::SpawnFailed(libc::ETXTBSY))
@@ -119,7 +125,7 @@ impl RawExec {
                 {
                     attempt += 1;
                     ctx.sleep(self.options.text_busy_delay)
-                        .map_err(done_error)?;
+                        .map_err(Done::error)?;
                 }
                 Err(Attempt::SpawnFailed(errno)) => {
                     return Err(Error::ExecFailed(format!(
@@ -235,6 +241,53 @@ impl Io<'_> {
         self.stdout.is_some() || self.stderr.is_some()
     }
 
+    /// Make the pipes non-blocking and write what stdin takes at once.
+    fn start(&mut self, guard: &mut SigpipeGuard) -> Result<()> {
+        for fd in [&self.stdin, &self.stdout, &self.stderr]
+            .into_iter()
+            .flatten()
+        {
+            spawn::set_nonblocking(fd)
+                .map_err(|e| Error::ExecFailed(format!("setting up the plugin's pipes: {e}")))?;
+        }
+        self.pump_stdin(guard);
+        Ok(())
+    }
+
+    /// Close every pipe, unread.
+    fn abandon(&mut self) {
+        self.stdin = None;
+        self.stdout = None;
+        self.stderr = None;
+    }
+
+    /// Drain step: read the output pipes the poll found ready; a pipe at
+    /// its end is closed. An output past the cap is an error (dropping the
+    /// child then kills its group and reaps it).
+    fn drain_ready(&mut self, fds: &PollSet) -> Result<()> {
+        let cap = self.cap;
+        for (slot, name) in [(POLL_STDOUT, "stdout"), (POLL_STDERR, "stderr")] {
+            if fds[slot].revents == 0 {
+                continue;
+            }
+            let (fd, buf) = if slot == POLL_STDOUT {
+                (&mut self.stdout, &mut self.out)
+            } else {
+                (&mut self.stderr, &mut self.err)
+            };
+            match fd.as_ref().map(|f| Io::drain(f, buf, cap)) {
+                Some(Drained::Eof) => *fd = None,
+                Some(Drained::Overflow) => {
+                    return Err(Error::ExecFailed(format!(
+                        "netplugin wrote more than {cap} bytes on {name}; it was killed"
+                    )));
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
     /// Write what the pipe takes now; closes stdin when all is written or the
     /// plugin has closed its end (EPIPE is not an error: upstream ignores a
     /// plugin that does not read its config).
@@ -276,6 +329,8 @@ impl Io<'_> {
             // only the bytes read.
             let n = unsafe { libc::read(fd.as_raw_fd(), spare.as_mut_ptr().cast(), spare.len()) };
             if n > 0 {
+                // SAFETY: read(2) initialised the first `n` bytes of the
+                // spare capacity, and `n` is at most its length.
                 unsafe { buf.set_len(buf.len() + n as usize) };
                 continue;
             }
@@ -306,127 +361,170 @@ struct Child {
     reaped: bool,
 }
 
+/// The slots of the poll set of [`Child::supervise`].
+const POLL_STDIN: usize = 0;
+const POLL_STDOUT: usize = 1;
+const POLL_STDERR: usize = 2;
+/// The pidfd, readable once the plugin has exited.
+const POLL_EXIT: usize = 3;
+/// The context's wake descriptor (cancellation from another thread).
+const POLL_WAKE: usize = 4;
+/// One pollfd per slot; -1 leaves a slot out.
+type PollSet = [libc::pollfd; 5];
+
+/// How often the exit is checked for a plugin without a pidfd.
+const EXIT_CHECK: Duration = Duration::from_millis(5);
+
+/// Where one supervision stands between two polls.
+struct Watch {
+    /// The plugin has exited (it is not reaped yet).
+    exited: bool,
+    /// After the exit: when to stop reading a pipe still held open.
+    linger_until: Option<Instant>,
+    /// Once the context ends: why, and when SIGTERM turns into SIGKILL.
+    stopping: Option<(Done, Option<Instant>)>,
+    /// A signal handler interrupted the last wait: run the interrupt check
+    /// now rather than when it is next due.
+    signalled: bool,
+}
+
+impl Watch {
+    /// The loop is over: the plugin exited and its output is read (or no
+    /// longer wanted), or the linger after its exit ran out.
+    fn finished(&self, io: &Io) -> bool {
+        (self.exited && (!io.open_outputs() || self.stopping.is_some()))
+            || self.linger_until.is_some_and(|t| Instant::now() >= t)
+    }
+
+    /// After the exit, a pipe still open (held by a grandchild) is read for
+    /// at most [`PIPE_LINGER`] more.
+    fn start_linger(&mut self, io: &Io) {
+        if self.exited
+            && io.open_outputs()
+            && self.linger_until.is_none()
+            && self.stopping.is_none()
+        {
+            self.linger_until = Some(Instant::now() + PIPE_LINGER);
+        }
+    }
+}
+
 impl Child {
     /// Feed, drain and wait, until the plugin has exited and its output is
     /// read, or the context ends (then the group is killed and reaped).
-    fn supervise(mut self, ctx: &Context, io: &mut Io, grace: Duration) -> Result<libc::c_int> {
+    fn supervise(self, ctx: &Context, io: &mut Io, grace: Duration) -> Result<libc::c_int> {
         let mut guard = SigpipeGuard::new();
-        for fd in [&io.stdin, &io.stdout, &io.stderr].into_iter().flatten() {
-            spawn::set_nonblocking(fd)
-                .map_err(|e| Error::ExecFailed(format!("setting up the plugin's pipes: {e}")))?;
-        }
-        io.pump_stdin(&mut guard);
-
-        let mut exited = false;
-        let mut linger_until: Option<Instant> = None;
-        // Once the context ends: why, and when SIGTERM turns into SIGKILL.
-        let mut stopping: Option<(Done, Option<Instant>)> = None;
+        io.start(&mut guard)?;
+        let mut w = Watch {
+            exited: false,
+            linger_until: None,
+            stopping: None,
+            signalled: false,
+        };
         loop {
-            if !exited && self.pidfd.is_none() {
-                exited = spawn::has_exited(self.pid);
-            }
-            if exited && (!io.open_outputs() || stopping.is_some()) {
+            self.check_exit(&mut w);
+            if w.finished(io) {
                 break;
             }
-            if linger_until.is_some_and(|t| Instant::now() >= t) {
-                break;
-            }
-            match &mut stopping {
-                None => {
-                    ctx.check_interrupt();
-                    if let Some(done) = ctx.done() {
-                        let hard = if grace.is_zero() {
-                            spawn::kill_group(self.pid, libc::SIGKILL);
-                            None
-                        } else {
-                            spawn::kill_group(self.pid, libc::SIGTERM);
-                            Some(Instant::now() + grace)
-                        };
-                        stopping = Some((done, hard));
-                        // A killed plugin's output is of no use.
-                        io.stdin = None;
-                        io.stdout = None;
-                        io.stderr = None;
-                    }
-                }
-                Some((_, hard)) => {
-                    if hard.is_some_and(|t| Instant::now() >= t) {
-                        spawn::kill_group(self.pid, libc::SIGKILL);
-                        *hard = None;
-                    }
-                }
-            }
-
-            let slot = |fd: Option<&OwnedFd>, events| libc::pollfd {
-                fd: fd.map_or(-1, |f| f.as_raw_fd()),
-                events,
-                revents: 0,
-            };
-            let mut fds = [
-                slot(io.stdin.as_ref(), libc::POLLOUT),
-                slot(io.stdout.as_ref(), libc::POLLIN),
-                slot(io.stderr.as_ref(), libc::POLLIN),
-                slot(self.pidfd.as_ref().filter(|_| !exited), libc::POLLIN),
-                libc::pollfd {
-                    fd: ctx.wake_fd().filter(|_| stopping.is_none()).unwrap_or(-1),
-                    events: libc::POLLIN,
-                    revents: 0,
-                },
-            ];
-            let now = Instant::now();
-            let mut wait = if stopping.is_none() { ctx.tick() } else { None };
-            let deadlines = [
-                linger_until,
-                stopping.and_then(|(_, hard)| hard),
-                (self.pidfd.is_none() && !exited).then(|| now + Duration::from_millis(5)),
-            ];
-            for t in deadlines.into_iter().flatten() {
-                let d = t.saturating_duration_since(now);
-                wait = Some(wait.map_or(d, |w| w.min(d)));
-            }
-            // SAFETY: fds is a valid array of pollfds.
-            let r =
-                unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as _, spawn::timeout_ms(wait)) };
-            if r < 0 {
+            self.stop(ctx, io, grace, &mut w);
+            let mut fds = self.poll_set(ctx, io, &w);
+            w.signalled = !poll(&mut fds, self.poll_timeout(ctx, &w));
+            if w.signalled {
                 continue; // EINTR
             }
-            if fds[0].revents != 0 {
+            if fds[POLL_STDIN].revents != 0 {
                 io.pump_stdin(&mut guard);
             }
-            for (i, name) in [(1, "stdout"), (2, "stderr")] {
-                if fds[i].revents == 0 {
-                    continue;
-                }
-                let (fd, buf) = match i {
-                    1 => (&mut io.stdout, &mut io.out),
-                    _ => (&mut io.stderr, &mut io.err),
-                };
-                match fd.as_ref().map(|f| Io::drain(f, buf, io.cap)) {
-                    Some(Drained::Eof) => *fd = None,
-                    Some(Drained::Overflow) => {
-                        // Dropping the child kills its group and reaps it.
-                        return Err(Error::ExecFailed(format!(
-                            "netplugin wrote more than {} bytes on {name}; it was killed",
-                            io.cap
-                        )));
-                    }
-                    _ => {}
-                }
+            io.drain_ready(&fds)?;
+            if fds[POLL_EXIT].revents != 0 {
+                w.exited = true;
             }
-            if fds[3].revents != 0 {
-                exited = true;
-            }
-            if exited && io.open_outputs() && linger_until.is_none() && stopping.is_none() {
-                linger_until = Some(Instant::now() + PIPE_LINGER);
-            }
+            w.start_linger(io);
         }
+        self.conclude(w.stopping)
+    }
 
+    /// Without a pidfd to poll, look at the plugin's state now.
+    fn check_exit(&self, w: &mut Watch) {
+        if !w.exited && self.pidfd.is_none() {
+            w.exited = spawn::has_exited(self.pid);
+        }
+    }
+
+    /// Stop step. When the context has ended: signal the group (SIGTERM,
+    /// or SIGKILL without a grace period) and give up the pipes. Once
+    /// stopping, SIGKILL when the grace period is over.
+    fn stop(&self, ctx: &Context, io: &mut Io, grace: Duration, w: &mut Watch) {
+        if let Some((_, hard)) = &mut w.stopping {
+            if hard.is_some_and(|t| Instant::now() >= t) {
+                spawn::kill_group(self.pid, libc::SIGKILL);
+                *hard = None;
+            }
+            return;
+        }
+        ctx.check_interrupt(w.signalled);
+        let Some(done) = ctx.done() else { return };
+        let hard = if grace.is_zero() {
+            spawn::kill_group(self.pid, libc::SIGKILL);
+            None
+        } else {
+            spawn::kill_group(self.pid, libc::SIGTERM);
+            Some(Instant::now() + grace)
+        };
+        w.stopping = Some((done, hard));
+        // A killed plugin's output is of no use.
+        io.abandon();
+    }
+
+    /// The poll set: the open pipes, the pidfd until the exit, the
+    /// context's wake descriptor until it has ended (-1 skips a slot).
+    fn poll_set(&self, ctx: &Context, io: &Io, w: &Watch) -> PollSet {
+        let slot = |fd: Option<std::os::fd::RawFd>, events| libc::pollfd {
+            fd: fd.unwrap_or(-1),
+            events,
+            revents: 0,
+        };
+        let raw = |fd: Option<&OwnedFd>| fd.map(|f| f.as_raw_fd());
+        let mut fds: PollSet = [slot(None, 0); 5];
+        fds[POLL_STDIN] = slot(raw(io.stdin.as_ref()), libc::POLLOUT);
+        fds[POLL_STDOUT] = slot(raw(io.stdout.as_ref()), libc::POLLIN);
+        fds[POLL_STDERR] = slot(raw(io.stderr.as_ref()), libc::POLLIN);
+        fds[POLL_EXIT] = slot(raw(self.pidfd.as_ref().filter(|_| !w.exited)), libc::POLLIN);
+        fds[POLL_WAKE] = slot(ctx.wake_fd().filter(|_| w.stopping.is_none()), libc::POLLIN);
+        fds
+    }
+
+    /// How long the next poll may block: the context's own tick until it
+    /// has ended, and no later than the end of the linger, the SIGKILL of
+    /// the stop step, or the next exit check without a pidfd.
+    fn poll_timeout(&self, ctx: &Context, w: &Watch) -> Option<Duration> {
+        let now = Instant::now();
+        let mut wait = if w.stopping.is_none() {
+            ctx.tick()
+        } else {
+            None
+        };
+        let deadlines = [
+            w.linger_until,
+            w.stopping.and_then(|(_, hard)| hard),
+            (self.pidfd.is_none() && !w.exited).then(|| now + EXIT_CHECK),
+        ];
+        for t in deadlines.into_iter().flatten() {
+            let d = t.saturating_duration_since(now);
+            wait = Some(wait.map_or(d, |w| w.min(d)));
+        }
+        wait
+    }
+
+    /// Reap step: the plugin's wait status or, when the context ended, its
+    /// error once the group is killed and the plugin reaped.
+    fn conclude(mut self, stopping: Option<(Done, Option<Instant>)>) -> Result<libc::c_int> {
         if let Some((done, _)) = stopping {
             // Whatever the plugin left behind in its group goes too, while the
             // unreaped leader still pins the group id.
             spawn::kill_group(self.pid, libc::SIGKILL);
             let _ = self.reap();
-            return Err(done_error(done));
+            return Err(done.error());
         }
         self.reap()
     }
@@ -453,40 +551,39 @@ impl Drop for Child {
     }
 }
 
-/// The error for a context that ended.
-pub(crate) fn done_error(done: Done) -> Error {
-    match done {
-        Done::Cancelled => Error::Cancelled("netplugin cancelled: context canceled".into()),
-        Done::DeadlineExceeded => {
-            Error::Timeout("netplugin timed out: context deadline exceeded".into())
-        }
-    }
+/// Wait for the poll set for at most `wait` (`None`: no limit); false when
+/// poll(2) failed (EINTR: a signal interrupted it; the loop polls again).
+fn poll(fds: &mut PollSet, wait: Option<Duration>) -> bool {
+    // SAFETY: `fds` is a live, writable array of `fds.len()` pollfds, which
+    // poll(2) reads and whose `revents` it writes, for this call only.
+    let r = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as _, spawn::timeout_ms(wait)) };
+    r >= 0
 }
 
-/// Upstream's reading of a failed plugin: its CNI error from stdout, or a
-/// synthesised one naming stderr and the exit status. Public (hidden) for
-/// the fuzz targets only.
+/// Upstream's reading of a failed plugin that ended with `status` (as Go
+/// prints it): its CNI error from stdout, or one made from its stderr
+/// (`netplugin failed: "<stderr>"`, upstream v1.3.0's text), or from the
+/// status alone when it wrote nothing. The status is always kept in
+/// [`CniError::exit_status`]. Public (hidden) for the fuzz targets only.
 #[doc(hidden)]
 pub fn plugin_error(status: &str, stdout: &[u8], stderr: &[u8]) -> CniError {
-    if stdout.is_empty() {
+    let error = if stdout.is_empty() {
         let msg = if stderr.is_empty() {
             format!("netplugin failed with no error message: {status}")
         } else {
-            format!("netplugin failed: {}: {status}", goquote::quote(stderr))
+            format!("netplugin failed: {}", goquote::quote(stderr))
         };
-        return CniError::new(0, msg, "");
-    }
-    match CniError::from_json(stdout) {
-        Ok(e) => e,
-        Err(e) => CniError::new(
-            0,
-            format!(
+        CniError::new(0, msg, "")
+    } else {
+        CniError::from_json(stdout).unwrap_or_else(|e| {
+            let msg = format!(
                 "netplugin failed but error parsing its diagnostic message {}: {e}",
                 goquote::quote(stdout)
-            ),
-            "",
-        ),
-    }
+            );
+            CniError::new(0, msg, "")
+        })
+    };
+    error.with_exit_status(status)
 }
 
 /// The plugin's environment block: `environ` (or this process's), with the

@@ -17,15 +17,17 @@ extern "C" {
     ) -> libc::c_int;
 }
 
-/// Wait up to `wait` for `fd` (if any) to become readable.
-pub(crate) fn poll_one(fd: Option<RawFd>, wait: Duration) {
+/// Wait up to `wait` for `fd` (if any) to become readable; `true` when a
+/// signal handler interrupted the wait.
+pub(crate) fn poll_one(fd: Option<RawFd>, wait: Duration) -> bool {
     let mut pfd = libc::pollfd {
         fd: fd.unwrap_or(-1),
         events: libc::POLLIN,
         revents: 0,
     };
     // SAFETY: one valid pollfd; a negative fd is ignored by poll.
-    unsafe { libc::poll(&mut pfd, 1, timeout_ms(Some(wait))) };
+    let r = unsafe { libc::poll(&mut pfd, 1, timeout_ms(Some(wait))) };
+    r < 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::EINTR)
 }
 
 /// A `poll` timeout in milliseconds, rounded up so that a wait never ends
@@ -215,6 +217,7 @@ pub(crate) fn pidfd_open(pid: libc::pid_t) -> Option<OwnedFd> {
     // SAFETY: plain syscall; a non-negative return is a fresh descriptor
     // (pidfds are close-on-exec).
     let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
+    // SAFETY: a non-negative `fd` is the new pidfd, owned by nothing else.
     (fd >= 0).then(|| unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
 }
 

@@ -5,7 +5,8 @@
 mod common;
 
 use cniinvoke::{
-    delegate_add, delegate_check, delegate_del, delegate_gc, delegate_status, Context, Error,
+    delegate, delegate_add, delegate_check, delegate_del, delegate_gc, delegate_status, Context,
+    Error, Verb,
 };
 use common::Debug;
 use serde_json::json;
@@ -44,6 +45,22 @@ fn delegation() {
     delegate_gc(&ctx, "ipam-plugin", conf, None).unwrap();
     let log = std::fs::read_to_string(d.path("log")).unwrap();
     assert_eq!(log, "ADD\nCHECK\nDEL\nSTATUS\nGC\n");
+
+    // The one function behind them: a result for ADD only.
+    std::fs::remove_file(d.path("log")).unwrap();
+    for verb in Verb::ALL {
+        let r = delegate(&ctx, verb, "ipam-plugin", conf, Some(&common::quiet())).unwrap();
+        assert_eq!(r.is_some(), verb == Verb::Add, "{verb}");
+        assert_eq!(verb.as_str().parse::<Verb>().unwrap(), verb);
+    }
+    let log = std::fs::read_to_string(d.path("log")).unwrap();
+    assert_eq!(log, "ADD\nCHECK\nDEL\nSTATUS\nGC\n");
+    assert_eq!(
+        "add".parse::<Verb>().unwrap_err(),
+        Error::InvalidArgument(
+            r#"unknown delegate verb "add": expected ADD, CHECK, DEL, STATUS or GC"#.into()
+        )
+    );
 
     let e = delegate_del(&ctx, "missing", conf, None).unwrap_err();
     assert_eq!(

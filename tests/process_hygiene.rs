@@ -64,6 +64,7 @@ fn plugin_gets_only_fds_0_1_2_even_from_a_careless_host() {
     quiet()
         .exec_plugin(&Context::background(), plugin(), b"{}", Some(&d.env("ADD")))
         .unwrap();
+    // SAFETY: `fd` is the descriptor opened above, used by nothing else.
     unsafe { libc::close(fd) };
     assert_eq!(d.record("rec")["fds"], json!([0, 1, 2]));
 }
@@ -140,11 +141,13 @@ fn a_host_ignoring_sigchld_gets_an_error_not_a_false_success() {
     let _g = serial();
     // The kernel reaps the children of a process that ignores SIGCHLD, so
     // the plugin's exit status cannot be known.
-    let plugin = plugin(); // built (by a child cargo) before SIGCHLD is ignored
-                           // SAFETY: setting a signal disposition; restored below.
+    // Built (by a child cargo) before SIGCHLD is ignored.
+    let plugin = plugin();
+    // SAFETY: setting a signal disposition; restored below.
     let old = unsafe { libc::signal(libc::SIGCHLD, libc::SIG_IGN) };
     let d = Debug::new(json!({"exitCode": 3}));
     let r = quiet().exec_plugin(&Context::background(), plugin, b"{}", Some(&d.env("ADD")));
+    // SAFETY: restores the disposition saved above.
     unsafe { libc::signal(libc::SIGCHLD, old) };
     match r {
         Err(Error::ExecFailed(m)) => assert!(m.contains("SIGCHLD"), "{m}"),

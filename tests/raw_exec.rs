@@ -113,6 +113,10 @@ fn cni_error_on_stdout_is_returned_as_is() {
         (7, "bad config", "field x")
     );
     assert_eq!(e.to_string(), "bad config; field x");
+    // The plugin's own error still records how the process ended.
+    let d = Debug::new(json!({"error": {"code": 7, "msg": "m"}, "exitCode": 5}));
+    let e = plugin_err(run(&d, b"{}"));
+    assert_eq!(e.exit_status.as_deref(), Some("exit status 5"));
 }
 
 #[test]
@@ -124,15 +128,20 @@ fn failure_without_output_names_the_status() {
         "netplugin failed with no error message: exit status 1"
     );
     assert_eq!(e.code, 0);
+    assert_eq!(e.exit_status.as_deref(), Some("exit status 1"));
 }
 
 #[test]
 fn failure_with_stderr_quotes_it_like_go() {
     let d = Debug::new(json!({"stderr": "boom \"x\"\n\ttab\u{1b}", "exitCode": 3}));
     let e = plugin_err(run(&d, b"{}"));
+    // Upstream v1.3.0's text: the exit status is not in the message but
+    // kept on the error.
+    assert_eq!(e.msg, r#"netplugin failed: "boom \"x\"\n\ttab\x1b""#);
+    assert_eq!(e.exit_status.as_deref(), Some("exit status 3"));
     assert_eq!(
-        e.msg,
-        r#"netplugin failed: "boom \"x\"\n\ttab\x1b": exit status 3"#
+        e.to_json(),
+        r#"{"code":0,"msg":"netplugin failed: \"boom \\\"x\\\"\\n\\ttab\\x1b\""}"#
     );
 }
 
@@ -171,6 +180,7 @@ fn signal_deaths_print_like_go() {
             e.msg,
             format!("netplugin failed with no error message: {text}")
         );
+        assert_eq!(e.exit_status.as_deref(), Some(text));
     }
 }
 
@@ -274,6 +284,51 @@ fn cancel_kills_the_plugin_promptly() {
         lag < Duration::from_millis(50),
         "returned {lag:?} after cancel"
     );
+}
+
+/// A call waiting on a child wakes when the parent is cancelled, through
+/// the child's wake descriptor: the call has no deadline and no interrupt
+/// check, so its wait has no tick to notice the cancel on.
+#[test]
+fn cancelling_the_parent_ends_a_call_on_a_child_at_once() {
+    let d = Debug::new(json!({"sleepMs": 30_000}));
+    let parent = Context::new();
+    let child = parent.child().child();
+    let p2 = parent.clone();
+    let canceller = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(150));
+        let t = Instant::now();
+        p2.cancel();
+        t
+    });
+    let r = quiet().exec_plugin(&child, plugin(), b"{}", Some(&d.env("ADD")));
+    let returned = Instant::now();
+    let cancelled_at = canceller.join().unwrap();
+    assert_eq!(
+        r.unwrap_err(),
+        Error::Cancelled("netplugin cancelled: context canceled".into())
+    );
+    let lag = returned - cancelled_at;
+    assert!(
+        lag < Duration::from_millis(50),
+        "returned {lag:?} after cancel"
+    );
+}
+
+/// A child's deadline is its parent's when that is earlier.
+#[test]
+fn a_child_times_out_at_its_parents_deadline() {
+    let d = Debug::new(json!({"sleepMs": 30_000}));
+    let parent = Context::with_timeout(Duration::from_millis(200));
+    let child = parent.child_with_timeout(Duration::from_secs(60));
+    let t = Instant::now();
+    let r = quiet().exec_plugin(&child, plugin(), b"{}", Some(&d.env("ADD")));
+    let took = t.elapsed();
+    assert_eq!(
+        r.unwrap_err(),
+        Error::Timeout("netplugin timed out: context deadline exceeded".into())
+    );
+    assert!(took < Duration::from_millis(250), "took {took:?}");
 }
 
 #[test]
@@ -536,10 +591,8 @@ fn invalid_utf8_on_stderr_is_quoted_byte_for_byte() {
         b"",
         None,
     ));
-    assert_eq!(
-        e.msg,
-        r#"netplugin failed: "caf\xe9 \xff\n": exit status 4"#
-    );
+    assert_eq!(e.msg, r#"netplugin failed: "caf\xe9 \xff\n""#);
+    assert_eq!(e.exit_status.as_deref(), Some("exit status 4"));
 }
 
 /// A plugin killed by SIGSEGV or SIGABRT that dumps core reads as Go's
@@ -587,4 +640,103 @@ fn core_dumping_signal_deaths_print_like_go() {
         let dumped = std::fs::read_dir(&cores).unwrap().count();
         assert!(dumped > 0, "no core file in {}", cores.display());
     }
+}
+
+/// The options document every binding goes through: defaults (upstream's
+/// `RawExec{}`: stderr discarded) and each value read.
+#[test]
+fn options_document_defaults_and_values() {
+    for doc in [&b"{}"[..], br#"{"stderr":null,"killGraceMs":null}"#] {
+        let o = RawExecOptions::from_json(doc).unwrap();
+        assert!(matches!(o.stderr, StderrSink::Discard), "{:?}", o.stderr);
+        assert_eq!(o.text_busy_retries, 5);
+        assert_eq!(o.text_busy_delay, Duration::from_secs(1));
+        assert_eq!(o.kill_grace, Duration::ZERO);
+        assert_eq!(o.max_output_bytes, cniinvoke::raw_exec::DEFAULT_MAX_OUTPUT);
+    }
+    assert!(matches!(
+        RawExecOptions::default().stderr,
+        StderrSink::Discard
+    ));
+    assert!(matches!(
+        cniinvoke::DefaultExec::new().raw.options.stderr,
+        StderrSink::Forward
+    ));
+    let o = RawExecOptions::from_json(
+        br#"{"stderr":"inherit","textBusyRetries":0,"textBusyDelayMs":2.5,"killGraceMs":300,"maxOutputBytes":7}"#,
+    )
+    .unwrap();
+    assert!(matches!(o.stderr, StderrSink::Inherit));
+    assert_eq!(o.text_busy_retries, 0);
+    assert_eq!(o.text_busy_delay, Duration::from_micros(2500));
+    assert_eq!(o.kill_grace, Duration::from_millis(300));
+    assert_eq!(o.max_output_bytes, 7);
+    for (mode, forward) in [("forward", true), ("discard", false)] {
+        let o = RawExecOptions::from_json(format!(r#"{{"stderr":"{mode}"}}"#).as_bytes()).unwrap();
+        assert_eq!(matches!(o.stderr, StderrSink::Forward), forward);
+    }
+    let w = RawExecOptions::from_json_with_writer(b"{}", Arc::new(|_| {})).unwrap();
+    assert!(matches!(w.stderr, StderrSink::Writer(_)));
+}
+
+/// Bad values: exact texts, shared by the C, Python and Go bindings.
+#[test]
+fn options_document_errors_word_for_word() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "{",
+            "raw exec options are not valid JSON: EOF while parsing an object at line 1 column 1",
+        ),
+        (
+            "[1]",
+            "raw exec options must be a JSON object, not an array",
+        ),
+        ("null", "raw exec options must be a JSON object, not null"),
+        (
+            r#"{"textBusyRetrys":1}"#,
+            r#"unknown raw exec option "textBusyRetrys"; the options are stderr, textBusyRetries, textBusyDelayMs, killGraceMs, maxOutputBytes"#,
+        ),
+        (
+            r#"{"stderr":"loud"}"#,
+            r#"raw exec option "stderr" must be "forward", "inherit" or "discard", not "loud""#,
+        ),
+        (
+            r#"{"stderr":true}"#,
+            r#"raw exec option "stderr" must be "forward", "inherit" or "discard", not true"#,
+        ),
+        (
+            r#"{"textBusyRetries":-1}"#,
+            r#"raw exec option "textBusyRetries" must be an integer from 0 to 4294967295, not -1"#,
+        ),
+        (
+            r#"{"textBusyRetries":1.5}"#,
+            r#"raw exec option "textBusyRetries" must be an integer from 0 to 4294967295, not 1.5"#,
+        ),
+        (
+            r#"{"textBusyDelayMs":-1}"#,
+            r#"raw exec option "textBusyDelayMs" must be a number of milliseconds from 0 to 18446744073709551615, not -1"#,
+        ),
+        (
+            r#"{"killGraceMs":"5"}"#,
+            r#"raw exec option "killGraceMs" must be a number of milliseconds from 0 to 18446744073709551615, not "5""#,
+        ),
+        (
+            r#"{"killGraceMs":1e300}"#,
+            r#"raw exec option "killGraceMs" must be a number of milliseconds from 0 to 18446744073709551615, not 1e+300"#,
+        ),
+        (
+            r#"{"maxOutputBytes":-2}"#,
+            r#"raw exec option "maxOutputBytes" must be an integer from 0 to 18446744073709551615, not -2"#,
+        ),
+    ];
+    for (doc, want) in cases {
+        let e = RawExecOptions::from_json(doc.as_bytes()).unwrap_err();
+        assert_eq!(e, Error::InvalidArgument(want.to_string()), "{doc}");
+    }
+    let e = RawExecOptions::from_json_with_writer(br#"{"stderr":"discard"}"#, Arc::new(|_| {}))
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        r#"raw exec option "stderr" cannot be given with a stderr writer"#
+    );
 }

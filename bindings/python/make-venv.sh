@@ -4,7 +4,8 @@
 # backend), plus any extra packages named on the command line.
 # Usage: bindings/python/make-venv.sh [extra pip packages...]
 # The venv is <repo>/.venv-py unless VENV names another directory; PYTHON
-# picks the interpreter (default python3).
+# picks the interpreter (default python3). PACKAGE=no leaves the package out
+# (a venv for tools only, such as `make lint`'s ruff).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -15,4 +16,6 @@ python="${PYTHON:-python3}"
 cd "$repo"
 rm -rf "$venv"
 "$python" -m venv "$venv"
-"$venv/bin/python" -m pip install -q --disable-pip-version-check "./bindings/python" "$@"
+package=("./bindings/python")
+[ "${PACKAGE:-yes}" = no ] && package=()
+"$venv/bin/python" -m pip install -q --disable-pip-version-check "${package[@]}" "$@"

@@ -18,6 +18,19 @@ export CNI_TEST_PLUGIN="${CNI_TEST_PLUGIN:-$repo/target/debug/cni-test-plugin}"
 
 VENV="$venv" PYTHON="$python" "$here/make-venv.sh" pytest pytest-timeout mypy
 
+# The extension carries the Rust core without the C ABI: no cni_* symbol of
+# libcniinvoke's may be defined or exported by it.
+native="$("$venv/bin/python" -c 'import cniinvoke._native as m; print(m.__file__)')"
+symbols="$(nm -D --defined-only "$native")"
+if ! grep -q ' PyInit__native$' <<<"$symbols"; then
+  echo "nm -D $native: no PyInit__native; cannot check its symbols" >&2
+  exit 1
+fi
+if grep -E ' cni_[A-Za-z0-9_]*$' <<<"$symbols"; then
+  echo "$native exports the C ABI symbols above (the core must be built without capi)" >&2
+  exit 1
+fi
+
 # Run from outside the source tree so `import cniinvoke` is the installed
 # wheel, never bindings/python/python/cniinvoke.
 cd "$here/tests"

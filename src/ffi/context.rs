@@ -27,7 +27,9 @@ pub struct cni_context {
 /// `ctx` is NULL or a live context.
 pub(crate) unsafe fn context_arg(ctx: *const cni_context) -> Context {
     static BACKGROUND: OnceLock<Context> = OnceLock::new();
-    match ctx.opt() {
+    // SAFETY: the caller's promise (this function's contract): `ctx` is
+    // NULL or a live context.
+    match unsafe { ctx.opt() } {
         Some(c) => c.ctx.clone(),
         None => BACKGROUND.get_or_init(Context::background).clone(),
     }
@@ -56,12 +58,50 @@ pub extern "C" fn cni_context_with_timeout_ms(ms: u64) -> *mut cni_context {
     })
 }
 
-/// Cancel the context: calls in flight kill their plugin and return
-/// `CNI_STATUS_CANCELLED`; later calls fail at once. Callable from any
+/// A new context that is a child of `parent` (Go's `context.WithCancel`):
+/// it is cancelled when `parent` is (calls waiting on it wake at once), has
+/// `parent`'s deadline, and hands plugins `parent`'s trace values except
+/// those it sets itself; cancelling it leaves `parent` alone. It may outlive
+/// `parent`. NULL `parent`: as `cni_context_new`. Never NULL. Free with
+/// `cni_context_free`.
+#[no_mangle]
+pub unsafe extern "C" fn cni_context_new_child(parent: *const cni_context) -> *mut cni_context {
+    ffi_boundary!({
+        // SAFETY: the header requires `parent` to be NULL or a live context.
+        let ctx = match unsafe { parent.opt() } {
+            Some(p) => p.ctx.child(),
+            None => Context::new(),
+        };
+        Box::into_raw(Box::new(cni_context { ctx }))
+    })
+}
+
+/// As `cni_context_new_child`, with a deadline `ms` milliseconds from now
+/// (0 = already expired), or `parent`'s when that is earlier.
+#[no_mangle]
+pub unsafe extern "C" fn cni_context_child_with_timeout_ms(
+    parent: *const cni_context,
+    ms: u64,
+) -> *mut cni_context {
+    ffi_boundary!({
+        let timeout = Duration::from_millis(ms);
+        // SAFETY: the header requires `parent` to be NULL or a live context.
+        let ctx = match unsafe { parent.opt() } {
+            Some(p) => p.ctx.child_with_timeout(timeout),
+            None => Context::with_timeout(timeout),
+        };
+        Box::into_raw(Box::new(cni_context { ctx }))
+    })
+}
+
+/// Cancel the context and its children: calls in flight kill their plugin
+/// and return `CNI_STATUS_CANCELLED`; later calls fail at once. Callable from any
 /// thread, any number of times. NULL is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn cni_context_cancel(ctx: *const cni_context) {
     ffi_boundary!({
+        // SAFETY: the caller keeps the header's conventions: `ctx` is NULL or
+        // a live context.
         if let Some(c) = unsafe { ctx.opt() } {
             c.ctx.cancel();
         }
@@ -81,11 +121,16 @@ pub unsafe extern "C" fn cni_context_set_trace(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
+        // SAFETY: the caller keeps the header's conventions: `ctx` is NULL or
+        // a live context.
         let c = unsafe { (ctx as *const cni_context).arg("ctx") }?;
         let own = |s: Option<&str>| s.map(str::to_string);
         let trace = TraceContext {
+            // SAFETY: the caller keeps the header's conventions: `traceparent` is NULL or a NUL-terminated string that stays unchanged during the call.
             traceparent: own(unsafe { traceparent.opt_str_arg("traceparent") }?),
+            // SAFETY: the caller keeps the header's conventions: `tracestate` is NULL or a NUL-terminated string that stays unchanged during the call.
             tracestate: own(unsafe { tracestate.opt_str_arg("tracestate") }?),
+            // SAFETY: the caller keeps the header's conventions: `baggage` is NULL or a NUL-terminated string that stays unchanged during the call.
             baggage: own(unsafe { baggage.opt_str_arg("baggage") }?),
         };
         c.ctx.set_trace(trace);

@@ -8,11 +8,10 @@ use super::status::cni_status;
 use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::exec::{default_exec, DefaultExec, Exec};
-use crate::raw_exec::{RawExec, RawExecOptions, StderrSink};
+use crate::raw_exec::{RawExec, RawExecOptions, StderrWriter};
 use crate::version::PluginInfo;
 use std::ffi::{c_char, c_void, CString};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 /// How plugins are found, run and their version reports decoded.
 ///
@@ -23,7 +22,7 @@ use std::time::Duration;
 /// means the library's default exec (as `cni_exec_new_default`).
 #[allow(non_camel_case_types)]
 pub struct cni_exec {
-    pub(crate) exec: Box<dyn Exec>,
+    pub(crate) exec: Arc<dyn Exec>,
 }
 
 impl cni_exec {
@@ -32,7 +31,9 @@ impl cni_exec {
     /// # Safety
     /// `e` is NULL or a live exec.
     pub(crate) unsafe fn arg<'a>(e: *const cni_exec) -> Option<&'a dyn Exec> {
-        e.opt().map(|e| &*e.exec)
+        // SAFETY: the caller's promise: `e` is NULL or a live exec, which
+        // outlives the call the reference is used for.
+        unsafe { e.opt() }.map(|e| &*e.exec)
     }
 }
 
@@ -61,7 +62,10 @@ impl cni_buffer {
 #[no_mangle]
 pub unsafe extern "C" fn cni_buffer_append(b: *mut cni_buffer, data: *const u8, len: usize) {
     ffi_boundary!({
+        // SAFETY: the header requires `b` to be NULL or the buffer handed
+        // to the running callback, which lives until the callback returns.
         let b = unsafe { (b as *const cni_buffer).opt() };
+        // SAFETY: the caller keeps the header's conventions: `data` is NULL or readable for `len` bytes.
         if let (Some(b), Some(bytes)) = (b, unsafe { bytes_arg(data, len) }) {
             b.data
                 .lock()
@@ -79,67 +83,33 @@ pub unsafe extern "C" fn cni_buffer_append(b: *mut cni_buffer, data: *const u8, 
 pub extern "C" fn cni_exec_new_default() -> *mut cni_exec {
     ffi_boundary!({
         Box::into_raw(Box::new(cni_exec {
-            exec: Box::new(DefaultExec::new()),
+            exec: Arc::new(DefaultExec::new()),
         }))
     })
 }
 
-/// The `stderr` choices of the raw-exec options JSON.
-#[derive(serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-enum StderrMode {
-    Forward,
-    Inherit,
-    Discard,
-}
-
-/// The raw-exec options JSON; unknown keys are rejected.
-#[derive(serde::Deserialize, Default)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct RawOptionsJson {
-    stderr: Option<StderrMode>,
-    text_busy_retries: Option<u32>,
-    text_busy_delay_ms: Option<u64>,
-    kill_grace_ms: Option<u64>,
-    max_output_bytes: Option<usize>,
-}
-
-impl RawOptionsJson {
-    /// # Safety
-    /// `json` is NULL or a NUL-terminated string.
-    unsafe fn parse(json: *const c_char) -> Result<RawOptionsJson> {
-        if json.is_null() {
-            return Ok(RawOptionsJson::default());
-        }
-        json.json_object_arg("options_json")
-    }
-
-    fn options(self, writer: Option<StderrSink>) -> RawExecOptions {
-        let d = RawExecOptions::default();
-        let stderr = match (writer, self.stderr) {
-            (Some(w), _) => w,
-            (None, None) => d.stderr,
-            (None, Some(StderrMode::Forward)) => StderrSink::Forward,
-            (None, Some(StderrMode::Inherit)) => StderrSink::Inherit,
-            (None, Some(StderrMode::Discard)) => StderrSink::Discard,
-        };
-        RawExecOptions {
-            stderr,
-            text_busy_retries: self.text_busy_retries.unwrap_or(d.text_busy_retries),
-            text_busy_delay: self
-                .text_busy_delay_ms
-                .map_or(d.text_busy_delay, Duration::from_millis),
-            kill_grace: self
-                .kill_grace_ms
-                .map_or(d.kill_grace, Duration::from_millis),
-            max_output_bytes: self.max_output_bytes.unwrap_or(d.max_output_bytes),
-        }
+/// The raw-exec options document of `options_json` (NULL = `{}`), read by
+/// the core: every binding gets the same defaults and the same errors.
+///
+/// # Safety
+/// `json` is NULL or a NUL-terminated string.
+unsafe fn raw_options(json: *const c_char, writer: Option<StderrWriter>) -> Result<RawExecOptions> {
+    let text = if json.is_null() {
+        "{}"
+    } else {
+        // SAFETY: the caller's promise: `json` is a NUL-terminated string
+        // (NULL was handled above).
+        unsafe { json.str_arg("options_json") }?
+    };
+    match writer {
+        None => RawExecOptions::from_json(text.as_bytes()),
+        Some(w) => RawExecOptions::from_json_with_writer(text.as_bytes(), w),
     }
 }
 
 fn boxed_raw(options: RawExecOptions) -> cni_exec {
     cni_exec {
-        exec: Box::new(RawExec::new(options)),
+        exec: Arc::new(RawExec::new(options)),
     }
 }
 
@@ -147,16 +117,29 @@ fn boxed_raw(options: RawExecOptions) -> cni_exec {
 /// in `*out` (free with `cni_exec_free`).
 ///
 /// `options_json` is NULL (all defaults) or a JSON object with any of
-/// `{"stderr":"forward"|"inherit"|"discard", "textBusyRetries":5,
+/// `{"stderr":"discard"|"forward"|"inherit", "textBusyRetries":5,
 /// "textBusyDelayMs":1000, "killGraceMs":0, "maxOutputBytes":67108864}`;
-/// the values shown are the defaults. `forward`: a successful plugin's stderr is captured, then
-/// written to fd 2; `inherit`: the plugin writes to fd 2 directly (failures
-/// then cannot quote it); `discard`: captured for error messages only
-/// (upstream `RawExec{}`). `killGraceMs` > 0: on cancellation send SIGTERM,
-/// wait that long, then SIGKILL. `maxOutputBytes`: most bytes read from
-/// each of stdout and stderr; a plugin writing more is killed and the call
-/// fails with `CNI_STATUS_EXEC_FAILED`. Unknown keys, wrong types and malformed
-/// JSON → `CNI_STATUS_INVALID_ARGUMENT`. `out` is required.
+/// the values shown are the defaults, and `null` also means the default.
+/// `discard`: a successful plugin's stderr is captured for error messages
+/// only (upstream `RawExec{}`); `forward`: captured, then written to fd 2
+/// (upstream `DefaultExec`, as `cni_exec_new_default`); `inherit`: the
+/// plugin writes to fd 2 directly (failures then cannot quote it).
+/// `textBusyRetries`: further attempts (integer 0 to 2^32-1) when the
+/// plugin file is busy (ETXTBSY), `textBusyDelayMs` apart. `killGraceMs` > 0:
+/// on cancellation send SIGTERM, wait that long, then SIGKILL (both are
+/// numbers of milliseconds, 0 to 2^64-1, fractions allowed). `maxOutputBytes`: most
+/// bytes read from each of stdout and stderr; a plugin writing more is
+/// killed and the call fails with `CNI_STATUS_EXEC_FAILED`.
+///
+/// Bad options → `CNI_STATUS_INVALID_ARGUMENT` with one of (the same texts
+/// the Python and Go bindings give): `raw exec options are not valid JSON:
+/// …`, `raw exec options must be a JSON object, not an array`, `unknown raw
+/// exec option "x"; the options are stderr, textBusyRetries,
+/// textBusyDelayMs, killGraceMs, maxOutputBytes`, `raw exec option
+/// "textBusyRetries" must be an integer from 0 to 4294967295, not -1` (and
+/// likewise `"stderr" must be "forward", "inherit" or "discard"`,
+/// `"killGraceMs" must be a number of milliseconds from 0 to 18446744073709551615`,
+/// `"maxOutputBytes" must be an integer from 0 to …`). `out` is required.
 #[no_mangle]
 pub unsafe extern "C" fn cni_exec_new_raw(
     options_json: *const c_char,
@@ -164,9 +147,11 @@ pub unsafe extern "C" fn cni_exec_new_raw(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
+        // SAFETY: the caller keeps the header's conventions: `out` is NULL or points to a writable pointer.
         let out = unsafe { Out::new(out, "out") }?;
-        let options = unsafe { RawOptionsJson::parse(options_json) }?;
-        out.set_box(boxed_raw(options.options(None)));
+        // SAFETY: the caller keeps the header's conventions: `options_json` is NULL or a NUL-terminated string.
+        let options = unsafe { raw_options(options_json, None) }?;
+        out.set_box(boxed_raw(options));
         Ok(())
     })
 }
@@ -174,13 +159,14 @@ pub unsafe extern "C" fn cni_exec_new_raw(
 /// A process exec whose successful plugins' stderr is handed to `write`
 /// (upstream `RawExec{Stderr: w}`), stored in `*out`.
 ///
-/// `options_json` as for `cni_exec_new_raw`, except that it must not contain
-/// `"stderr"`. `write(userdata, data, len)` is called once per successful
-/// plugin run that wrote to stderr, on the thread of that call; with calls
-/// on several threads it may run concurrently, so `userdata` must be usable
-/// from any thread. `data` is valid only during the callback. `userdata` is
-/// not freed by the library and must outlive the exec. `write` and `out` are
-/// required.
+/// `options_json` as for `cni_exec_new_raw`, except that it must not name
+/// `"stderr"` (→ `CNI_STATUS_INVALID_ARGUMENT`, `raw exec option "stderr"
+/// cannot be given with a stderr writer`). `write(userdata, data, len)` is
+/// called once per successful plugin run that wrote to stderr, on the
+/// thread of that call; with calls on several threads it may run
+/// concurrently, so `userdata` must be usable from any thread. `data` is
+/// valid only during the callback. `userdata` is not freed by the library
+/// and must outlive the exec. `write` and `out` are required.
 #[no_mangle]
 pub unsafe extern "C" fn cni_exec_new_raw_with_stderr(
     options_json: *const c_char,
@@ -190,24 +176,20 @@ pub unsafe extern "C" fn cni_exec_new_raw_with_stderr(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
+        // SAFETY: the caller keeps the header's conventions: `out` is NULL or points to a writable pointer.
         let out = unsafe { Out::new(out, "out") }?;
         let write = write
             .ok_or_else(|| Error::InvalidArgument("argument `write` is NULL".into()))?;
-        let options = unsafe { RawOptionsJson::parse(options_json) }?;
-        if options.stderr.is_some() {
-            return Err(Error::InvalidArgument(
-                "argument `options_json` must not set \"stderr\" when a write callback is given"
-                    .into(),
-            ));
-        }
         let userdata = SendPtr(userdata);
-        let sink = StderrSink::Writer(Arc::new(move |data: &[u8]| {
+        let writer: StderrWriter = Arc::new(move |data: &[u8]| {
             let ud = userdata;
             // SAFETY: the caller promised `write` accepts `userdata` from any
             // thread; `data` is a live slice.
             unsafe { write(ud.0, data.as_ptr(), data.len()) }
-        }));
-        out.set_box(boxed_raw(options.options(Some(sink))));
+        });
+        // SAFETY: the caller keeps the header's conventions: `options_json` is NULL or a NUL-terminated string.
+        let options = unsafe { raw_options(options_json, Some(writer)) }?;
+        out.set_box(boxed_raw(options));
         Ok(())
     })
 }
@@ -220,10 +202,13 @@ pub unsafe extern "C" fn cni_exec_new_raw_with_stderr(
 /// Every callback gets the `userdata` given to `cni_exec_new_custom`,
 /// returns `CNI_STATUS_OK` on success or another `cni_status` value (only
 /// the values of the enum) on failure, optionally storing a `cni_error`
-/// (from `cni_error_new`) in `*err`, which the library takes over and frees.
+/// (from `cni_error_new` or `cni_error_new_with_userdata`) in `*err`, which
+/// the library takes over (and frees unless it hands it back).
 /// A failure becomes the library's error of that status: for
 /// `CNI_STATUS_PLUGIN_ERROR` the error's code, msg and details are kept (the
-/// plugin's CNI error), for other statuses its msg. Output goes into the
+/// plugin's CNI error), for other statuses its msg. When that error ends the
+/// outer call, its caller gets the very `cni_error *` the callback stored
+/// (with its `cni_error_userdata`), not a copy. Output goes into the
 /// `cni_buffer` argument with `cni_buffer_append`. Pointer arguments are
 /// valid only during the callback. Callbacks may run on any thread, several
 /// at once, and may call back into the library; they must not unwind
@@ -312,13 +297,13 @@ fn call_back(
     let error = (!err.is_null()).then(|| {
         // SAFETY: a callback stores only errors from `cni_error_new` (or
         // from another call of this library), which it hands over to us.
-        *unsafe { Box::from_raw(err) }
+        unsafe { Box::from_raw(err) }
     });
     match (status, error) {
         (cni_status::Ok, _) => Ok(buf.into_inner()),
         (status, Some(e)) => Err(e.into_core(status)),
         (status, None) => Err(Error::from_status(
-            status.into(),
+            status,
             format!("custom exec's {what} failed with {status:?} and no error"),
         )),
     }
@@ -420,10 +405,12 @@ pub unsafe extern "C" fn cni_exec_new_custom(
     userdata: *mut c_void,
 ) -> *mut cni_exec {
     ffi_boundary!({
+        // SAFETY: the caller keeps the header's conventions: `vtable` is
+        // NULL or points to a readable `cni_exec_vtable` (copied at once).
         match unsafe { vtable.opt() } {
             None => std::ptr::null_mut(),
             Some(v) => Box::into_raw(Box::new(cni_exec {
-                exec: Box::new(CustomExec {
+                exec: Arc::new(CustomExec {
                     vtable: *v,
                     userdata: SendPtr(userdata),
                 }),

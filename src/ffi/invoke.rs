@@ -12,6 +12,7 @@ use super::exec::cni_exec;
 use super::ptr::{bytes_arg, str_array_arg, Out, StrArg};
 use super::status::cni_status;
 use crate::args::{Args, CniArgs, ExplicitEnv, InheritedArgs};
+use crate::delegate::Verb;
 use crate::error::{Error, Result};
 use crate::types::CniResult;
 use std::ffi::c_char;
@@ -60,8 +61,10 @@ unsafe fn args_arg(args_json: *const c_char) -> Result<Box<dyn CniArgs>> {
     if args_json.is_null() {
         return Ok(Box::new(InheritedArgs));
     }
+    // SAFETY: the caller's promise: `args_json` is a NUL-terminated string
+    // (NULL was handled above).
     let mut obj: serde_json::Map<String, serde_json::Value> =
-        args_json.json_object_arg("args_json")?;
+        unsafe { args_json.json_object_arg("args_json") }?;
     let invalid = |what: String| Error::InvalidArgument(format!("argument `args_json` {what}"));
     if let Some(environ) = obj.remove("environ") {
         if let Some(other) = obj.keys().next() {
@@ -101,8 +104,11 @@ pub unsafe extern "C" fn cni_find_in_path(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
+        // SAFETY: the caller keeps the header's conventions: `path_out` is NULL or points to a writable pointer.
         let out = unsafe { Out::new(path_out, "path_out") }?;
+        // SAFETY: the caller keeps the header's conventions: `plugin` is NULL or a NUL-terminated string that stays unchanged during the call.
         let plugin = unsafe { plugin.str_arg("plugin") }?;
+        // SAFETY: the caller keeps the header's conventions: `paths_json` is NULL or a NUL-terminated string that stays unchanged during the call.
         let paths: Vec<String> = unsafe { paths_json.json_arg("paths_json") }?;
         out.set_string(crate::find::find_in_path(plugin, &paths)?);
         Ok(())
@@ -141,11 +147,17 @@ pub unsafe extern "C" fn cni_exec_plugin_with_result(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
+        // SAFETY: the caller keeps the header's conventions: `result_json_out` is NULL or points to a writable pointer.
         let out = unsafe { Out::new(result_json_out, "result_json_out") }?;
+        // SAFETY: the caller keeps the header's conventions: `plugin_path` is NULL or a NUL-terminated string that stays unchanged during the call.
         let path = unsafe { plugin_path.str_arg("plugin_path") }?;
+        // SAFETY: the caller keeps the header's conventions: `netconf` is NULL or a NUL-terminated string that stays unchanged during the call.
         let netconf = unsafe { netconf.str_arg("netconf") }?;
+        // SAFETY: the caller keeps the header's conventions: `args_json` is NULL or a NUL-terminated string that stays unchanged during the call.
         let args = unsafe { args_arg(args_json) }?;
+        // SAFETY: the caller keeps the header's conventions: `exec` is NULL or a live exec.
         let exec = unsafe { cni_exec::arg(exec) };
+        // SAFETY: the caller keeps the header's conventions: `ctx` is NULL or a live context.
         let ctx = unsafe { context_arg(ctx) };
         let result =
             crate::exec::exec_plugin_with_result(&ctx, path, netconf.as_bytes(), &*args, exec)?;
@@ -167,10 +179,15 @@ pub unsafe extern "C" fn cni_exec_plugin_without_result(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
+        // SAFETY: the caller keeps the header's conventions: `plugin_path` is NULL or a NUL-terminated string that stays unchanged during the call.
         let path = unsafe { plugin_path.str_arg("plugin_path") }?;
+        // SAFETY: the caller keeps the header's conventions: `netconf` is NULL or a NUL-terminated string that stays unchanged during the call.
         let netconf = unsafe { netconf.str_arg("netconf") }?;
+        // SAFETY: the caller keeps the header's conventions: `args_json` is NULL or a NUL-terminated string that stays unchanged during the call.
         let args = unsafe { args_arg(args_json) }?;
+        // SAFETY: the caller keeps the header's conventions: `exec` is NULL or a live exec.
         let exec = unsafe { cni_exec::arg(exec) };
+        // SAFETY: the caller keeps the header's conventions: `ctx` is NULL or a live context.
         let ctx = unsafe { context_arg(ctx) };
         crate::exec::exec_plugin_without_result(&ctx, path, netconf.as_bytes(), &*args, exec)
     })
@@ -207,17 +224,24 @@ pub unsafe extern "C" fn cni_exec_plugin(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
+        // SAFETY: the caller keeps the header's conventions: `stdout_out` is NULL or points to a writable pointer.
         let out = unsafe { Out::new(stdout_out, "stdout_out") }?;
+        // SAFETY: the caller keeps the header's conventions: `stdout_len` is NULL or writable.
         let len_out = unsafe { stdout_len.as_mut() }
             .ok_or_else(|| Error::InvalidArgument("argument `stdout_len` is NULL".into()))?;
         *len_out = 0;
+        // SAFETY: the caller keeps the header's conventions: `plugin_path` is NULL or a NUL-terminated string that stays unchanged during the call.
         let path = unsafe { plugin_path.str_arg("plugin_path") }?;
+        // SAFETY: the caller keeps the header's conventions: `stdin_data` is NULL or readable for `stdin_len` bytes.
         let stdin = unsafe { bytes_arg(stdin_data, stdin_len) }.ok_or_else(|| {
             Error::InvalidArgument("argument `stdin_data` is NULL with a non-zero `stdin_len`".into())
         })?;
+        // SAFETY: the caller keeps the header's conventions: `environ` is NULL or a NULL-terminated array of NUL-terminated strings.
         let env: Option<Vec<String>> = unsafe { str_array_arg(environ, "environ") }?
             .map(|e| e.into_iter().map(str::to_string).collect());
+        // SAFETY: the caller keeps the header's conventions: `exec` is NULL or a live exec.
         let exec = unsafe { cni_exec::arg(exec) }.unwrap_or_else(|| crate::exec::default_exec());
+        // SAFETY: the caller keeps the header's conventions: `ctx` is NULL or a live context.
         let ctx = unsafe { context_arg(ctx) };
         let stdout = exec.exec_plugin(&ctx, path, stdin, env.as_deref())?;
         out.set_bytes(len_out, stdout);
@@ -240,9 +264,13 @@ pub unsafe extern "C" fn cni_get_version_info(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
+        // SAFETY: the caller keeps the header's conventions: `plugin_info_json_out` is NULL or points to a writable pointer.
         let out = unsafe { Out::new(plugin_info_json_out, "plugin_info_json_out") }?;
+        // SAFETY: the caller keeps the header's conventions: `plugin_path` is NULL or a NUL-terminated string that stays unchanged during the call.
         let path = unsafe { plugin_path.str_arg("plugin_path") }?;
+        // SAFETY: the caller keeps the header's conventions: `exec` is NULL or a live exec.
         let exec = unsafe { cni_exec::arg(exec) };
+        // SAFETY: the caller keeps the header's conventions: `ctx` is NULL or a live context.
         let ctx = unsafe { context_arg(ctx) };
         let info = crate::exec::get_version_info(&ctx, path, exec)?;
         out.set_string(info.to_json());
@@ -250,34 +278,72 @@ pub unsafe extern "C" fn cni_get_version_info(
     })
 }
 
-/// A delegate verb without a result.
-type Delegate = fn(&crate::Context, &str, &[u8], Option<&dyn crate::Exec>) -> Result<()>;
-
+/// The one delegate call behind `cni_delegate` and its per-verb wrappers.
+///
 /// # Safety
-/// As for the `cni_delegate_*` functions.
+/// As for `cni_delegate`.
 unsafe fn delegate(
-    f: Delegate,
+    verb: Verb,
     exec: *const cni_exec,
     ctx: *const cni_context,
     plugin: *const c_char,
     netconf: *const c_char,
-) -> Result<(), Error> {
-    let plugin = plugin.str_arg("plugin")?;
-    let netconf = netconf.str_arg("netconf")?;
-    f(
-        &context_arg(ctx),
-        plugin,
-        netconf.as_bytes(),
-        cni_exec::arg(exec),
-    )
+    result_json_out: Option<Out<'_, c_char>>,
+) -> Result<()> {
+    // SAFETY: the caller's promise (the `cni_delegate` contract), here and
+    // in the three blocks below: `plugin` and `netconf` are NULL or
+    // NUL-terminated strings, `ctx` NULL or a live context, `exec` NULL or a
+    // live exec.
+    let plugin = unsafe { plugin.str_arg("plugin") }?;
+    // SAFETY: as above.
+    let netconf = unsafe { netconf.str_arg("netconf") }?;
+    // SAFETY: as above.
+    let exec = unsafe { cni_exec::arg(exec) };
+    // SAFETY: as above.
+    let ctx = unsafe { context_arg(ctx) };
+    let result = crate::delegate::delegate(&ctx, verb, plugin, netconf.as_bytes(), exec)?;
+    if let (Some(out), Some(result)) = (result_json_out, result) {
+        out.set_string(result.to_json());
+    }
+    Ok(())
 }
 
-/// Delegated ADD (upstream `DelegateAdd`), for plugins that call other
-/// plugins: find `plugin` (a name) on this process's `CNI_PATH`, run it
-/// with this process's environment and `CNI_COMMAND=ADD`, and store its
-/// result JSON in `*result_json_out` (free with `cni_string_free`).
-/// `plugin`, `netconf` and `result_json_out` are required. Thread-safe
-/// (reads the environment: do not modify it concurrently).
+/// Run a delegate (upstream `DelegateAdd` … `DelegateGC`), for plugins that
+/// call other plugins: find `plugin` (a name) on this process's `CNI_PATH`
+/// and run it with this process's environment and `CNI_COMMAND` = `verb`
+/// (`"ADD"`, `"CHECK"`, `"DEL"`, `"STATUS"` or `"GC"`, exactly; another →
+/// `CNI_STATUS_INVALID_ARGUMENT`, `unknown delegate verb "x": expected ADD,
+/// CHECK, DEL, STATUS or GC`). `result_json_out` may be NULL (no result
+/// wanted); otherwise it receives the ADD result JSON (free with
+/// `cni_string_free`), or NULL for the other verbs. `verb`, `plugin` and
+/// `netconf` are required. Thread-safe (reads the environment: do not
+/// modify it concurrently).
+#[no_mangle]
+pub unsafe extern "C" fn cni_delegate(
+    exec: *const cni_exec,
+    ctx: *const cni_context,
+    verb: *const c_char,
+    plugin: *const c_char,
+    netconf: *const c_char,
+    result_json_out: *mut *mut c_char,
+    err: *mut *mut cni_error,
+) -> cni_status {
+    ffi_boundary!(err => {
+        let out = if result_json_out.is_null() {
+            None
+        } else {
+            // SAFETY: the caller keeps the header's conventions: `result_json_out` points to a writable pointer.
+            Some(unsafe { Out::new(result_json_out, "result_json_out") }?)
+        };
+        // SAFETY: the caller keeps the header's conventions: `verb` is NULL or a NUL-terminated string.
+        let verb: Verb = unsafe { verb.str_arg("verb") }?.parse()?;
+        // SAFETY: forwarded: the caller keeps the `cni_delegate` contract.
+        unsafe { delegate(verb, exec, ctx, plugin, netconf, out) }
+    })
+}
+
+/// Delegated ADD (upstream `DelegateAdd`): `cni_delegate` with `"ADD"`;
+/// `result_json_out` is required here.
 #[no_mangle]
 pub unsafe extern "C" fn cni_delegate_add(
     exec: *const cni_exec,
@@ -288,19 +354,15 @@ pub unsafe extern "C" fn cni_delegate_add(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
+        // SAFETY: the caller keeps the header's conventions: `result_json_out` is NULL or points to a writable pointer.
         let out = unsafe { Out::new(result_json_out, "result_json_out") }?;
-        let name = unsafe { plugin.str_arg("plugin") }?;
-        let netconf = unsafe { netconf.str_arg("netconf") }?;
-        let exec = unsafe { cni_exec::arg(exec) };
-        let ctx = unsafe { context_arg(ctx) };
-        let result: CniResult = crate::delegate::delegate_add(&ctx, name, netconf.as_bytes(), exec)?;
-        out.set_string(result.to_json());
-        Ok(())
+        // SAFETY: forwarded: the caller keeps the `cni_delegate` contract.
+        unsafe { delegate(Verb::Add, exec, ctx, plugin, netconf, Some(out)) }
     })
 }
 
-/// Delegated CHECK (upstream `DelegateCheck`); as `cni_delegate_add`
-/// without a result.
+/// Delegated CHECK (upstream `DelegateCheck`): `cni_delegate` with
+/// `"CHECK"`.
 #[no_mangle]
 pub unsafe extern "C" fn cni_delegate_check(
     exec: *const cni_exec,
@@ -310,12 +372,13 @@ pub unsafe extern "C" fn cni_delegate_check(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
-        unsafe { delegate(crate::delegate::delegate_check, exec, ctx, plugin, netconf) }
+        // SAFETY: forwarded: the caller keeps the `cni_delegate` contract.
+        unsafe { delegate(Verb::Check, exec, ctx, plugin, netconf, None) }
     })
 }
 
-/// Delegated DEL (upstream `DelegateDel`); as `cni_delegate_add` without a
-/// result.
+/// Delegated DEL (upstream `DelegateDel`): `cni_delegate` with
+/// `"DEL"`.
 #[no_mangle]
 pub unsafe extern "C" fn cni_delegate_del(
     exec: *const cni_exec,
@@ -325,12 +388,13 @@ pub unsafe extern "C" fn cni_delegate_del(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
-        unsafe { delegate(crate::delegate::delegate_del, exec, ctx, plugin, netconf) }
+        // SAFETY: forwarded: the caller keeps the `cni_delegate` contract.
+        unsafe { delegate(Verb::Del, exec, ctx, plugin, netconf, None) }
     })
 }
 
-/// Delegated STATUS (upstream `DelegateStatus`); as `cni_delegate_add`
-/// without a result.
+/// Delegated STATUS (upstream `DelegateStatus`): `cni_delegate` with
+/// `"STATUS"`.
 #[no_mangle]
 pub unsafe extern "C" fn cni_delegate_status(
     exec: *const cni_exec,
@@ -340,12 +404,13 @@ pub unsafe extern "C" fn cni_delegate_status(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
-        unsafe { delegate(crate::delegate::delegate_status, exec, ctx, plugin, netconf) }
+        // SAFETY: forwarded: the caller keeps the `cni_delegate` contract.
+        unsafe { delegate(Verb::Status, exec, ctx, plugin, netconf, None) }
     })
 }
 
-/// Delegated GC (upstream `DelegateGC`); as `cni_delegate_add` without a
-/// result.
+/// Delegated GC (upstream `DelegateGC`): `cni_delegate` with
+/// `"GC"`.
 #[no_mangle]
 pub unsafe extern "C" fn cni_delegate_gc(
     exec: *const cni_exec,
@@ -355,7 +420,8 @@ pub unsafe extern "C" fn cni_delegate_gc(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
-        unsafe { delegate(crate::delegate::delegate_gc, exec, ctx, plugin, netconf) }
+        // SAFETY: forwarded: the caller keeps the `cni_delegate` contract.
+        unsafe { delegate(Verb::Gc, exec, ctx, plugin, netconf, None) }
     })
 }
 
@@ -375,7 +441,9 @@ pub unsafe extern "C" fn cni_args_as_env(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
+        // SAFETY: the caller keeps the header's conventions: `env_json_out` is NULL or points to a writable pointer.
         let out = unsafe { Out::new(env_json_out, "env_json_out") }?;
+        // SAFETY: the caller keeps the header's conventions: `args_json` is NULL or a NUL-terminated string that stays unchanged during the call.
         let args = unsafe { args_arg(args_json) }?;
         let env = serde_json::to_string(&args.as_env())
             .map_err(|e| Error::ExecFailed(format!("encoding the environment: {e}")))?;
@@ -399,11 +467,15 @@ pub unsafe extern "C" fn cni_result_convert(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
+        // SAFETY: the caller keeps the header's conventions: `result_json_out` is NULL or points to a writable pointer.
         let out = unsafe { Out::new(result_json_out, "result_json_out") }?;
         // Checked as JSON first, so that a malformed argument is told apart
         // from a well-formed result the library cannot decode.
+        // SAFETY: the caller keeps the header's conventions: `result_json` is NULL or a NUL-terminated string that stays unchanged during the call.
         let _: serde::de::IgnoredAny = unsafe { result_json.json_arg("result_json") }?;
+        // SAFETY: the caller keeps the header's conventions: `result_json` is NULL or a NUL-terminated string that stays unchanged during the call.
         let json = unsafe { result_json.str_arg("result_json") }?;
+        // SAFETY: the caller keeps the header's conventions: `to_version` is NULL or a NUL-terminated string that stays unchanged during the call.
         let to = unsafe { to_version.str_arg("to_version") }?;
         let converted = CniResult::from_json(json.as_bytes())?.convert_to(to)?;
         out.set_string(converted.to_json());

@@ -1,5 +1,7 @@
-//! The C ABI (`include/cniinvoke.h`, generated from this module by
-//! cbindgen in `build.rs`).
+//! The C ABI (`include/cniinvoke.h`), compiled only with the `capi`
+//! feature: the C library's layer over the core, which the Rust API and the
+//! Python binding do without. `build.rs` generates the header from this
+//! module with cbindgen into `OUT_DIR`; `make header` commits it.
 //!
 //! Modelled on rustls-ffi: one file per exported concept, opaque handles,
 //! one numeric status enum, every `extern "C"` body wrapped by
@@ -19,19 +21,28 @@
 #[macro_use]
 mod panic;
 
+mod conf;
+mod config;
 mod context;
 mod error;
 mod exec;
 mod invoke;
+mod netlist;
+mod network;
 mod ptr;
+mod runtime;
 mod status;
 mod string;
 mod version;
 
+pub use conf::*;
+pub use config::*;
 pub use context::*;
 pub use error::*;
 pub use exec::*;
 pub use invoke::*;
+pub use netlist::*;
+pub use network::*;
 pub use status::*;
 pub use string::*;
 pub use version::*;
@@ -49,5 +60,6 @@ mod tests {
         send_sync::<cni_exec>();
         send_sync::<cni_error>();
         send_sync::<cni_buffer>();
+        send_sync::<cni_config>();
     }
 }

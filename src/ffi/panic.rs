@@ -71,20 +71,17 @@ pub(crate) fn fallible(
 ) -> cni_status {
     let (status, error) = match catch_unwind(AssertUnwindSafe(body)) {
         Ok(Ok(())) => (cni_status::Ok, None),
-        Ok(Err(e)) => (
-            cni_status::from(e.status()),
-            Some(cni_error::from_error(&e)),
-        ),
+        Ok(Err(e)) => (e.status(), Some(cni_error::from_error(&e))),
         Err(payload) => (
             cni_status::Panic,
-            Some(cni_error::library(format!(
+            Some(Box::new(cni_error::library(format!(
                 "panic in libcniinvoke: {}",
                 panic_message(&*payload)
-            ))),
+            )))),
         ),
     };
     if !err.is_null() {
-        let out = error.map_or(std::ptr::null_mut(), |e| Box::into_raw(Box::new(e)));
+        let out = error.map_or(std::ptr::null_mut(), Box::into_raw);
         // SAFETY: the caller passes either NULL (checked above) or a pointer
         // to a writable `cni_error *`, as the header documents.
         unsafe { *err = out };

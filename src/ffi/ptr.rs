@@ -27,10 +27,12 @@ pub(crate) trait RefArg<'a, T> {
 
 impl<'a, T: 'a> RefArg<'a, T> for *const T {
     unsafe fn arg(self, name: &str) -> Result<&'a T, Error> {
-        self.as_ref().ok_or_else(|| invalid(name, "is NULL"))
+        // SAFETY: the caller's promise: NULL or valid for reads for `'a`.
+        unsafe { self.as_ref() }.ok_or_else(|| invalid(name, "is NULL"))
     }
     unsafe fn opt(self) -> Option<&'a T> {
-        self.as_ref()
+        // SAFETY: as above.
+        unsafe { self.as_ref() }
     }
 }
 
@@ -55,7 +57,8 @@ pub(crate) trait StrArg<'a> {
     where
         Self: Sized,
     {
-        let s = self.str_arg(name)?;
+        // SAFETY: this function's contract is `str_arg`'s.
+        let s = unsafe { self.str_arg(name) }?;
         serde_json::from_str(s).map_err(|e| invalid(name, format!("is not valid JSON here: {e}")))
     }
 
@@ -68,7 +71,8 @@ pub(crate) trait StrArg<'a> {
     where
         Self: Sized,
     {
-        let v: serde_json::Value = self.json_arg(name)?;
+        // SAFETY: this function's contract is `json_arg`'s.
+        let v: serde_json::Value = unsafe { self.json_arg(name) }?;
         if !v.is_object() {
             return Err(invalid(name, "must be a JSON object"));
         }
@@ -78,14 +82,16 @@ pub(crate) trait StrArg<'a> {
 
 impl<'a> StrArg<'a> for *const c_char {
     unsafe fn str_arg(self, name: &str) -> Result<&'a str, Error> {
-        self.opt_str_arg(name)?
-            .ok_or_else(|| invalid(name, "is NULL"))
+        // SAFETY: this function's contract is `opt_str_arg`'s.
+        unsafe { self.opt_str_arg(name) }?.ok_or_else(|| invalid(name, "is NULL"))
     }
     unsafe fn opt_str_arg(self, name: &str) -> Result<Option<&'a str>, Error> {
         if self.is_null() {
             return Ok(None);
         }
-        CStr::from_ptr(self)
+        // SAFETY: the caller's promise: a NUL-terminated string valid for
+        // `'a` (not NULL: checked above).
+        unsafe { CStr::from_ptr(self) }
             .to_str()
             .map(Some)
             .map_err(|_| invalid(name, "is not valid UTF-8"))
@@ -100,7 +106,9 @@ pub(crate) unsafe fn bytes_arg<'a>(data: *const u8, len: usize) -> Option<&'a [u
     match (data.is_null(), len) {
         (_, 0) => Some(&[]),
         (true, _) => None,
-        (false, len) => Some(std::slice::from_raw_parts(data, len)),
+        // SAFETY: the caller's promise: `data` (not NULL here) is valid for
+        // reads of `len` bytes for `'a`; any byte value is a valid u8.
+        (false, len) => Some(unsafe { std::slice::from_raw_parts(data, len) }),
     }
 }
 
@@ -120,11 +128,15 @@ pub(crate) unsafe fn str_array_arg<'a>(
     }
     let mut out = Vec::new();
     for i in 0.. {
-        let entry = *p.add(i);
+        // SAFETY: the caller's promise: the array is readable up to its NULL
+        // terminator, and the loop stops there.
+        let entry = unsafe { *p.add(i) };
         if entry.is_null() {
             break;
         }
-        let s = CStr::from_ptr(entry)
+        // SAFETY: the caller's promise: every entry before the terminator is
+        // a NUL-terminated string valid for `'a`.
+        let s = unsafe { CStr::from_ptr(entry) }
             .to_str()
             .map_err(|_| invalid(name, format_args!("entry {i} is not valid UTF-8")))?;
         out.push(s);
@@ -140,7 +152,8 @@ impl<'a, T> Out<'a, T> {
     /// # Safety
     /// `p` is NULL or points to a writable `T *` for `'a`.
     pub(crate) unsafe fn new(p: *mut *mut T, name: &str) -> Result<Out<'a, T>, Error> {
-        let slot = p.as_mut().ok_or_else(|| invalid(name, "is NULL"))?;
+        // SAFETY: the caller's promise: NULL or a writable `T *` for `'a`.
+        let slot = unsafe { p.as_mut() }.ok_or_else(|| invalid(name, "is NULL"))?;
         *slot = std::ptr::null_mut();
         Ok(Out(slot))
     }

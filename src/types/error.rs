@@ -43,6 +43,12 @@ pub struct CniError {
     pub msg: String,
     /// Longer explanation, may be empty.
     pub details: String,
+    /// How the plugin process ended, as Go prints it (`exit status 1`,
+    /// `signal: killed`), when this error comes from a plugin that ran and
+    /// failed (its own error from stdout or the one made from its stderr);
+    /// `None` otherwise. Not part of the message, nor of the JSON: upstream's
+    /// `types.Error` has no such field.
+    pub exit_status: Option<String>,
 }
 
 impl CniError {
@@ -52,7 +58,14 @@ impl CniError {
             code,
             msg: msg.into(),
             details: details.into(),
+            exit_status: None,
         }
+    }
+
+    /// The same error, recording how the plugin process ended.
+    pub fn with_exit_status(mut self, status: impl Into<String>) -> Self {
+        self.exit_status = Some(status.into());
+        self
     }
 
     /// The name of a well-known code (e.g. "ErrIOFailure" style names
@@ -181,6 +194,7 @@ impl<'de> serde::Deserialize<'de> for CniError {
             code: l.code.unwrap_or(0),
             msg: l.msg.unwrap_or_default(),
             details: l.details.unwrap_or_default(),
+            exit_status: None,
         })
     }
 }

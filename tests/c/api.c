@@ -43,6 +43,16 @@ static char *read_file(const char *path) {
     cni_error_free(e_);                                                       \
   } while (0)
 
+/* Expect INVALID_ARGUMENT with exactly `msg`. */
+#define CHECK_INVALID_MSG(call, msg)                                          \
+  do {                                                                        \
+    cni_error *e_ = NULL;                                                     \
+    CHECK_STATUS(call, CNI_STATUS_INVALID_ARGUMENT, e_);                      \
+    CHECK(e_ != NULL);                                                        \
+    CHECK_STR(cni_error_msg(e_), msg);                                        \
+    cni_error_free(e_);                                                       \
+  } while (0)
+
 static void test_static_strings(void) {
   const char *v = cni_version();
   CHECK(v != NULL && strchr(v, '.') != NULL);
@@ -75,6 +85,8 @@ static void test_errors(void) {
   CHECK(cni_error_code(e) == 7);
   CHECK_STR(cni_error_msg(e), "boom");
   CHECK_STR(cni_error_details(e), "the details");
+  CHECK(cni_error_exit_status(e) == NULL); /* not from a plugin process */
+  CHECK(cni_error_exit_status(NULL) == NULL);
   char *json = NULL;
   cni_error *err = (cni_error *)0x1; /* set to NULL on success */
   CHECK_STATUS(cni_error_to_json(e, &json, &err), CNI_STATUS_OK, err);
@@ -396,6 +408,28 @@ static void test_delegate(void) {
   char *seen = read_file(log);
   CHECK_STR(seen, "ADD\nCHECK\nDEL\nSTATUS\nGC\n");
   free(seen);
+  /* The one function behind them: a result for ADD only. */
+  const char *verbs[] = {"ADD", "CHECK", "DEL", "STATUS", "GC"};
+  for (size_t i = 0; i < 5; i++) {
+    res = (char *)0x1;
+    CHECK_STATUS(cni_delegate(NULL, NULL, verbs[i], "cni-test-plugin", NETCONF_100, &res, &err), CNI_STATUS_OK,
+                 err);
+    if (i == 0) {
+      CHECK_CONTAINS(res, "10.1.2.3/24");
+    } else {
+      CHECK(res == NULL);
+    }
+    cni_string_free(res);
+    CHECK_STATUS(cni_delegate(NULL, NULL, verbs[i], "cni-test-plugin", NETCONF_100, NULL, &err), CNI_STATUS_OK,
+                 err);
+  }
+  seen = read_file(log);
+  CHECK_STR(seen, "ADD\nCHECK\nDEL\nSTATUS\nGC\nADD\nADD\nCHECK\nCHECK\nDEL\nDEL\nSTATUS\nSTATUS\nGC\nGC\n");
+  free(seen);
+  CHECK_INVALID_MSG(cni_delegate(NULL, NULL, "add", "cni-test-plugin", NETCONF_100, &res, &e_),
+                    "unknown delegate verb \"add\": expected ADD, CHECK, DEL, STATUS or GC");
+  CHECK_INVALID(cni_delegate(NULL, NULL, NULL, "cni-test-plugin", NETCONF_100, &res, &e_), "`verb`");
+  CHECK_INVALID(cni_delegate(NULL, NULL, "DEL", NULL, NETCONF_100, NULL, &e_), "`plugin`");
   unsetenv("CNI_TEST_PLUGIN_DEBUG");
 
   /* Not on CNI_PATH. */
@@ -556,8 +590,8 @@ static void test_raw_exec(void) {
   const char *dbg = debug_file("stderr.json", "{\"stderr\":\"hello from stderr\"}");
   char *args = args_json("DEL", dbg);
 
-  /* forward (the default) vs discard. */
-  CHECK_STATUS(cni_exec_new_raw(NULL, &ex, &err), CNI_STATUS_OK, err);
+  /* forward vs discard (the default, as upstream's RawExec{}). */
+  CHECK_STATUS(cni_exec_new_raw("{\"stderr\":\"forward\"}", &ex, &err), CNI_STATUS_OK, err);
   struct stderr_run r = {ex, args, CNI_STATUS_PANIC};
   char *got = capture_stderr(run_with_exec, &r);
   CHECK(r.status == CNI_STATUS_OK);
@@ -565,16 +599,18 @@ static void test_raw_exec(void) {
   free(got);
   cni_exec_free(ex);
 
-  CHECK_STATUS(cni_exec_new_raw("{\"stderr\":\"discard\",\"textBusyRetries\":1,\"textBusyDelayMs\":10,"
-                                "\"killGraceMs\":0}",
-                                &ex, &err),
-               CNI_STATUS_OK, err);
-  r.exec = ex;
-  got = capture_stderr(run_with_exec, &r);
-  CHECK(r.status == CNI_STATUS_OK);
-  CHECK(got != NULL && strstr(got, "hello from stderr") == NULL);
-  free(got);
-  cni_exec_free(ex);
+  const char *quiet[] = {NULL, "{}", "{\"stderr\":null}",
+                         "{\"stderr\":\"discard\",\"textBusyRetries\":1,\"textBusyDelayMs\":10.5,"
+                         "\"killGraceMs\":0,\"maxOutputBytes\":4096}"};
+  for (size_t i = 0; i < sizeof quiet / sizeof quiet[0]; i++) {
+    CHECK_STATUS(cni_exec_new_raw(quiet[i], &ex, &err), CNI_STATUS_OK, err);
+    r.exec = ex;
+    got = capture_stderr(run_with_exec, &r);
+    CHECK(r.status == CNI_STATUS_OK);
+    CHECK(got != NULL && strstr(got, "hello from stderr") == NULL);
+    free(got);
+    cni_exec_free(ex);
+  }
 
   CHECK_STATUS(cni_exec_new_raw("{\"stderr\":\"inherit\"}", &ex, &err), CNI_STATUS_OK, err);
   r.exec = ex;
@@ -584,13 +620,27 @@ static void test_raw_exec(void) {
   free(got);
   cni_exec_free(ex);
 
-  CHECK_INVALID(cni_exec_new_raw("{\"stderr\":\"forward\",\"bogus\":1}", &ex, &e_), "bogus");
-  CHECK_INVALID(cni_exec_new_raw("{\"stderr\":\"loud\"}", &ex, &e_), "`options_json`");
-  CHECK_INVALID(cni_exec_new_raw("{\"stderr\":1}", &ex, &e_), "`options_json`");
-  CHECK_INVALID(cni_exec_new_raw("{\"textBusyRetries\":-1}", &ex, &e_), "`options_json`");
-  CHECK_INVALID(cni_exec_new_raw("{\"killGraceMs\":\"5\"}", &ex, &e_), "`options_json`");
-  CHECK_INVALID(cni_exec_new_raw("{", &ex, &e_), "`options_json`");
-  CHECK_INVALID(cni_exec_new_raw("[]", &ex, &e_), "`options_json`");
+  /* The core's texts, shared with the Python and Go bindings. */
+  CHECK_INVALID_MSG(cni_exec_new_raw("{\"stderr\":\"forward\",\"bogus\":1}", &ex, &e_),
+                    "unknown raw exec option \"bogus\"; the options are stderr, textBusyRetries, "
+                    "textBusyDelayMs, killGraceMs, maxOutputBytes");
+  CHECK_INVALID_MSG(cni_exec_new_raw("{\"stderr\":\"loud\"}", &ex, &e_),
+                    "raw exec option \"stderr\" must be \"forward\", \"inherit\" or \"discard\", not \"loud\"");
+  CHECK_INVALID_MSG(cni_exec_new_raw("{\"stderr\":1}", &ex, &e_),
+                    "raw exec option \"stderr\" must be \"forward\", \"inherit\" or \"discard\", not 1");
+  CHECK_INVALID_MSG(cni_exec_new_raw("{\"textBusyRetries\":-1}", &ex, &e_),
+                    "raw exec option \"textBusyRetries\" must be an integer from 0 to 4294967295, not -1");
+  CHECK_INVALID_MSG(cni_exec_new_raw("{\"textBusyRetries\":4294967296}", &ex, &e_),
+                    "raw exec option \"textBusyRetries\" must be an integer from 0 to 4294967295, not 4294967296");
+  CHECK_INVALID_MSG(cni_exec_new_raw("{\"killGraceMs\":\"5\"}", &ex, &e_),
+                    "raw exec option \"killGraceMs\" must be a number of milliseconds from 0 to 18446744073709551615, not \"5\"");
+  CHECK_INVALID_MSG(cni_exec_new_raw("{\"textBusyDelayMs\":-0.5}", &ex, &e_),
+                    "raw exec option \"textBusyDelayMs\" must be a number of milliseconds from 0 to 18446744073709551615, not -0.5");
+  CHECK_INVALID_MSG(cni_exec_new_raw("{\"maxOutputBytes\":1.5}", &ex, &e_),
+                    "raw exec option \"maxOutputBytes\" must be an integer from 0 to 18446744073709551615, not 1.5");
+  CHECK_INVALID_MSG(cni_exec_new_raw("{", &ex, &e_),
+                    "raw exec options are not valid JSON: EOF while parsing an object at line 1 column 1");
+  CHECK_INVALID_MSG(cni_exec_new_raw("[]", &ex, &e_), "raw exec options must be a JSON object, not an array");
   CHECK_INVALID(cni_exec_new_raw(BAD_UTF8, &ex, &e_), "`options_json`");
   CHECK_INVALID(cni_exec_new_raw("{}", NULL, &e_), "`out`");
 
@@ -607,7 +657,8 @@ static void test_raw_exec(void) {
   char *args2 = args_json("DEL", dbg2);
   CHECK_STATUS(cni_exec_plugin_without_result(ex, NULL, test_plugin(), NETCONF_100, args2, &err),
                CNI_STATUS_PLUGIN_ERROR, err);
-  CHECK_STR(cni_error_msg(err), "netplugin failed: \"oops\": exit status 1");
+  CHECK_STR(cni_error_msg(err), "netplugin failed: \"oops\"");
+  CHECK_STR(cni_error_exit_status(err), "exit status 1");
   cni_error_free(err);
   CHECK(s.calls == 1);
   cni_exec_free(ex);
@@ -617,8 +668,9 @@ static void test_raw_exec(void) {
 
   CHECK_INVALID(cni_exec_new_raw_with_stderr("{}", NULL, &s, &ex, &e_), "`write`");
   CHECK_INVALID(cni_exec_new_raw_with_stderr("{}", sink_write, &s, NULL, &e_), "`out`");
-  CHECK_INVALID(cni_exec_new_raw_with_stderr("{\"stderr\":\"discard\"}", sink_write, &s, &ex, &e_), "stderr");
-  CHECK_INVALID(cni_exec_new_raw_with_stderr("{\"x\":1}", sink_write, &s, &ex, &e_), "`options_json`");
+  CHECK_INVALID_MSG(cni_exec_new_raw_with_stderr("{\"stderr\":\"discard\"}", sink_write, &s, &ex, &e_),
+                    "raw exec option \"stderr\" cannot be given with a stderr writer");
+  CHECK_INVALID(cni_exec_new_raw_with_stderr("{\"x\":1}", sink_write, &s, &ex, &e_), "unknown raw exec option \"x\"");
   CHECK_INVALID(cni_exec_new_raw_with_stderr(BAD_UTF8, sink_write, &s, &ex, &e_), "`options_json`");
   cni_exec_free(NULL);
   free(args);

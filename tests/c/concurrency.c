@@ -79,6 +79,70 @@ static void test_cancel_from_another_thread(void) {
   free(args);
 }
 
+/* A call on a grandchild wakes when the root is cancelled; the children
+ * know their parent's deadline; cancelling a child leaves the parent. */
+static double cancel_root_once(const char *args) {
+  cni_context *root = cni_context_new();
+  cni_context *child = cni_context_new_child(root);
+  cni_context *grandchild = cni_context_child_with_timeout_ms(child, 60000);
+  struct canceller c = {root, 200, 0};
+  pthread_t t;
+  pthread_create(&t, NULL, cancel_later, &c);
+  cni_error *err = NULL;
+  cni_status s = cni_exec_plugin_without_result(NULL, grandchild, test_plugin(), NETCONF, args, &err);
+  double returned = now_ms();
+  pthread_join(t, NULL);
+  CHECK_STATUS(s, CNI_STATUS_CANCELLED, err);
+  CHECK_STR(cni_error_msg(err), "netplugin cancelled: context canceled");
+  cni_error_free(err);
+  cni_context_free(root); /* children may outlive their parent */
+  cni_context_free(grandchild);
+  cni_context_free(child);
+  return s == CNI_STATUS_CANCELLED ? returned - c.cancelled_at : -1;
+}
+
+static void test_child_contexts(void) {
+  const char *dbg = debug_file("sleep4.json", "{\"sleepMs\":10000}");
+  char *args = args_json("ADD", dbg);
+  int ok = 0;
+  for (int i = 0; i < ATTEMPTS && !ok; i++) {
+    double late = cancel_root_once(args);
+    printf("root cancel -> grandchild's call returned: %.1f ms\n", late);
+    ok = late >= 0 && late < slack_ms();
+  }
+  CHECK(ok);
+
+  /* The parent's deadline bounds the child's. */
+  cni_context *parent = cni_context_with_timeout_ms(150);
+  cni_context *child = cni_context_child_with_timeout_ms(parent, 60000);
+  double start = now_ms();
+  cni_error *err = NULL;
+  CHECK_STATUS(cni_exec_plugin_without_result(NULL, child, test_plugin(), NETCONF, args, &err),
+               CNI_STATUS_TIMEOUT, err);
+  CHECK(now_ms() - start < 150 + 2 * slack_ms());
+  cni_error_free(err);
+  cni_context_free(child);
+
+  /* A cancelled child leaves its parent usable. */
+  child = cni_context_new_child(parent);
+  cni_context_cancel(child);
+  CHECK_STATUS(cni_exec_plugin_without_result(NULL, child, test_plugin(), NETCONF, args, &err),
+               CNI_STATUS_CANCELLED, err);
+  cni_error_free(err);
+  cni_context_free(child);
+  cni_context_free(parent);
+
+  /* NULL parent: a context of its own. */
+  child = cni_context_new_child(NULL);
+  cni_context_free(child);
+  child = cni_context_child_with_timeout_ms(NULL, 0);
+  CHECK_STATUS(cni_exec_plugin_without_result(NULL, child, test_plugin(), NETCONF, args, &err),
+               CNI_STATUS_TIMEOUT, err);
+  cni_error_free(err);
+  cni_context_free(child);
+  free(args);
+}
+
 static void test_deadline(void) {
   const char *dbg = debug_file("sleep2.json", "{\"sleepMs\":10000}");
   char *args = args_json("DEL", dbg);
@@ -223,6 +287,7 @@ static void test_cancel_many_in_flight(void) {
 
 int main(void) {
   test_cancel_from_another_thread();
+  test_child_contexts();
   test_deadline();
   test_many_threads();
   test_cancel_many_in_flight();

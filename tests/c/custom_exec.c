@@ -23,7 +23,16 @@ struct fake {
   uint32_t err_code;
   const char *err_msg;
   const char *err_details;
+  void *err_userdata;     /* non-NULL: made with cni_error_new_with_userdata */
+  cni_error *last_err;    /* the error object exec_plugin handed over */
+  cni_error *last_find_err;
 };
+
+static int userdata_frees;
+static void free_err_userdata(void *p) {
+  (void)p;
+  userdata_frees++;
+}
 
 static void fake_free(void *ud) { ((struct fake *)ud)->frees++; }
 
@@ -42,7 +51,12 @@ static cni_status fake_exec(void *ud, const cni_context *ctx, const char *plugin
   for (const char *const *e = environ; e && *e; e++)
     if (strcmp(*e, "CNI_COMMAND=ADD") == 0) f->saw_cni_command_add = 1;
   if (f->status != CNI_STATUS_OK) {
-    if (f->err_msg) *err = cni_error_new(f->err_code, f->err_msg, f->err_details);
+    if (f->err_userdata)
+      *err = cni_error_new_with_userdata(f->err_code, f->err_msg, f->err_details, f->err_userdata,
+                                         free_err_userdata);
+    else if (f->err_msg)
+      *err = cni_error_new(f->err_code, f->err_msg, f->err_details);
+    f->last_err = *err;
     return f->status;
   }
   /* Appended in two pieces, plus the ignored NULL cases. */
@@ -62,6 +76,7 @@ static cni_status fake_find(void *ud, const char *plugin, const char *const *pat
   f->find_calls++;
   if (strcmp(plugin, "missing") == 0) {
     *err = cni_error_new(0, "fake finder: not here", NULL);
+    f->last_find_err = *err;
     return CNI_STATUS_NOT_FOUND;
   }
   char out[4096];
@@ -199,6 +214,60 @@ static void test_errors(void) {
   CHECK(f.frees == 1);
 }
 
+/* The cni_error a callback returns is the very object the caller gets,
+ * user data included; freeing it frees the user data, once. */
+static void test_callback_errors_come_back_unchanged(void) {
+  struct fake f = {0};
+  cni_exec_vtable vt = {fake_exec, fake_find, NULL, NULL};
+  cni_exec *ex = cni_exec_new_custom(&vt, &f);
+  cni_error *err = NULL;
+  char *res = NULL;
+  static int marker;
+
+  cni_status kinds[] = {CNI_STATUS_PLUGIN_ERROR, CNI_STATUS_TIMEOUT, CNI_STATUS_EXEC_FAILED};
+  for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+    userdata_frees = 0;
+    f.status = kinds[i];
+    f.err_code = kinds[i] == CNI_STATUS_PLUGIN_ERROR ? 11 : 0;
+    f.err_msg = "mine";
+    f.err_details = "extra";
+    f.err_userdata = &marker;
+    CHECK_STATUS(cni_exec_plugin_with_result(ex, NULL, "/p", NETCONF, NULL, &res, &err), kinds[i],
+                 err);
+    CHECK(err != NULL && err == f.last_err);
+    CHECK(cni_error_userdata(err) == &marker);
+    CHECK_STR(cni_error_msg(err), "mine");
+    CHECK_STR(cni_error_details(err), "extra");
+    CHECK(userdata_frees == 0);
+    cni_error_free(err);
+    CHECK(userdata_frees == 1);
+  }
+  f.err_userdata = NULL;
+
+  /* Without user data, and from another callback, through a delegate. */
+  CHECK_STATUS(cni_delegate_del(ex, NULL, "missing", NETCONF, &err), CNI_STATUS_NOT_FOUND, err);
+  CHECK(err != NULL && err == f.last_find_err);
+  CHECK(cni_error_userdata(err) == NULL);
+  CHECK_STR(cni_error_msg(err), "fake finder: not here");
+  cni_error_free(err);
+
+  /* The library's own errors carry none. */
+  CHECK(cni_error_userdata(NULL) == NULL);
+  CHECK_STATUS(cni_exec_plugin_with_result(ex, NULL, NULL, NETCONF, NULL, &res, &err),
+               CNI_STATUS_INVALID_ARGUMENT, err);
+  CHECK(cni_error_userdata(err) == NULL);
+  cni_error_free(err);
+
+  /* An error made with user data and freed unused frees it too. */
+  userdata_frees = 0;
+  cni_error_free(cni_error_new_with_userdata(1, "x", NULL, &marker, free_err_userdata));
+  CHECK(userdata_frees == 1);
+  cni_error_free(cni_error_new_with_userdata(1, "x", NULL, &marker, NULL));
+  CHECK(userdata_frees == 1);
+
+  cni_exec_free(ex);
+}
+
 static void test_null_entries(void) {
   /* All NULL: the library's own exec, finder and decoder run the real
    * test plugin. free_userdata NULL is fine too. */
@@ -276,6 +345,7 @@ static void test_nested_calls(void) {
 int main(void) {
   test_success_and_arguments();
   test_errors();
+  test_callback_errors_come_back_unchanged();
   test_null_entries();
   test_nested_calls();
   TEST_DONE();

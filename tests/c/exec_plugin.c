@@ -135,7 +135,8 @@ static void test_plugin_error(void) {
   err = NULL;
   CHECK_STATUS(cni_exec_plugin(NULL, NULL, test_plugin(), NULL, 0, environ_, &out, &len, &err),
                CNI_STATUS_PLUGIN_ERROR, err);
-  CHECK_STR(cni_error_msg(err), "netplugin failed: \"bad\": exit status 3");
+  CHECK_STR(cni_error_msg(err), "netplugin failed: \"bad\"");
+  CHECK_STR(cni_error_exit_status(err), "exit status 3");
   cni_error_free(err);
 
   /* A missing plugin. */
@@ -144,6 +145,7 @@ static void test_plugin_error(void) {
   if (!under_valgrind()) {
     CHECK_STATUS(st, CNI_STATUS_EXEC_FAILED, err);
     CHECK_CONTAINS(cni_error_msg(err), "/nonexistent/plugin");
+    CHECK(cni_error_exit_status(err) == NULL); /* never started: no status */
   } else { /* valgrind turns posix_spawn into fork: exit status 127 */
     CHECK(st == CNI_STATUS_EXEC_FAILED || st == CNI_STATUS_PLUGIN_ERROR);
   }

@@ -82,6 +82,7 @@ int main() {
     } catch (const cni::Error &e) {
       CHECK(e.status() == cni::Status::PluginError);
       CHECK(e.code() == 6 && e.msg() == "m" && e.details() == "d");
+      CHECK(e.exit_status() == "exit status 1");
     }
   }
 
@@ -141,6 +142,21 @@ int main() {
     CHECK(e.status() == cni::Status::Cancelled);
   }
   t.join();
+  // Cancelling a parent from another thread ends a call on its child.
+  cni::Context parent;
+  cni::Context child = parent.child_with_timeout(std::chrono::milliseconds(60000));
+  std::thread tp([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    parent.cancel();
+  });
+  try {
+    cni::exec_plugin_without_result(plugin(), NETCONF, sleepy, nullptr, &child);
+    CHECK(false);
+  } catch (const cni::Error &e) {
+    CHECK(e.status() == cni::Status::Cancelled);
+    CHECK(e.msg() == "netplugin cancelled: context canceled");
+  }
+  tp.join();
   try {
     cni::Context deadline = cni::Context::with_timeout(std::chrono::milliseconds(50));
     cni::exec_plugin_without_result(plugin(), NETCONF, sleepy, nullptr, &deadline);
@@ -177,6 +193,43 @@ int main() {
     CHECK(contains(cni::exec_plugin_with_result("/fake", NETCONF, args, &moved), "198.51.100.1/24"));
   }
   CHECK(freed == 1);
+
+  // cni::Config: a list ADD / cached result / CHECK / DEL on the test
+  // plugin, and a failing plugin's error with its cause.
+  {
+    const char *tmp = std::getenv("TMPDIR");
+    std::string cache = std::string(tmp ? tmp : "/tmp") + "/wrapper-cache";
+    cni::Config cfg({dir}, cache);
+    const std::string list =
+        R"({"cniVersion":"1.0.0","name":"wnet","plugins":[{"type":"cni-test-plugin"}]})";
+    cni::RuntimeConf rt;
+    rt.container_id = "ctr-w";
+    rt.netns = "/var/run/netns/w";
+    rt.if_name = "eth0";
+    std::string added = cfg.add_network_list(list, rt);
+    CHECK(contains(added, "\"cniVersion\":\"1.0.0\""));
+    CHECK(cfg.network_list_cached_result(list, rt) == std::optional<std::string>(added));
+    cfg.check_network_list(list, rt);
+    CHECK(contains(cfg.cached_attachments("ctr-w"), "\"network\":\"wnet\""));
+    cfg.del_network_list(list, rt);
+    CHECK(!cfg.network_list_cached_result(list, rt).has_value());
+    CHECK(cfg.validate_network_list(list) == "[]");
+
+    const std::string failing =
+        R"({"cniVersion":"1.0.0","name":"wfail","plugins":[{"type":"cni-test-plugin"}]})";
+    rt.args = {{"DEBUG", debug_file("wrapper-fail.json",
+                                    R"({"error":{"code":11,"msg":"try later"}})")}};
+    try {
+      cfg.add_network_list(failing, rt);
+      CHECK(false);
+    } catch (const cni::Error &e) {
+      CHECK(e.status() == cni::Status::PluginError);
+      CHECK(e.msg() == "plugin type=\"cni-test-plugin\" failed (add): try later");
+      CHECK(e.cause().has_value());
+      CHECK(e.cause() && e.cause()->code == 11 && e.cause()->msg == "try later");
+    }
+    CHECK(contains(cni::inject_conf(R"({"type":"t"})", R"({"z":"<"})"), "\\u003c"));
+  }
 
   if (failures) {
     std::cerr << failures << " check(s) failed\n";

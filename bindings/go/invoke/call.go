@@ -263,34 +263,10 @@ func (c *call) done(status C.cni_status, cerr *C.cni_error) error {
 	if status == C.CNI_STATUS_OK {
 		return nil
 	}
-	if c.state != nil {
-		if err := c.state.sameError(status, cerr); err != nil {
-			return err
-		}
+	if err := goErrorOf(cerr); err != nil {
+		return err
 	}
 	return convertError(c.ctx, status, cerr)
-}
-
-// sameError is the Go error a callback returned that libcniinvoke passed
-// on unchanged, so the caller gets the very value (as with upstream).
-func (s *callState) sameError(status C.cni_status, cerr *C.cni_error) error {
-	msg := C.GoString(C.cni_error_msg(cerr))
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i := len(s.errs) - 1; i >= 0; i-- {
-		err := s.errs[i]
-		var terr *types.Error
-		if errors.As(err, &terr) {
-			if status == C.CNI_STATUS_PLUGIN_ERROR && terr.Msg == msg &&
-				terr.Code == uint(C.cni_error_code(cerr)) &&
-				terr.Details == C.GoString(C.cni_error_details(cerr)) {
-				return err
-			}
-		} else if err.Error() == msg {
-			return err
-		}
-	}
-	return nil
 }
 
 // argsJSON is the args_json of the C ABI.

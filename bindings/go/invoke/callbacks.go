@@ -27,23 +27,17 @@ import (
 
 // callState is the userdata of a custom exec: the Go Exec, the Go context
 // of the call that made it, and what the callbacks hand back to that call
-// (the Go values that went through C, so their identity survives).
+// (the Go values that went through C, so their identity survives). A Go
+// error travels inside its cni_error (newGoError).
 type callState struct {
 	exec Exec
 	ctx  context.Context
 
 	mu       sync.Mutex
-	errs     []error
 	info     version.PluginInfo
 	decoded  bool
 	panicked bool
 	panicVal any
-}
-
-func (s *callState) keepErr(err error) {
-	s.mu.Lock()
-	s.errs = append(s.errs, err)
-	s.mu.Unlock()
 }
 
 // recovered turns a panic in a callback into a failure of the C call (a
@@ -75,22 +69,25 @@ func setErr(errOut **C.cni_error, status C.cni_status, code uint, msg, details s
 	return status
 }
 
-// fail reports a Go error to libcniinvoke: a *types.Error as the plugin's
-// CNI error, a context error as cancelled or timed out, anything else with
-// the status fallback and the error's text.
+// fail reports a Go error to libcniinvoke, carrying the error itself (the
+// caller gets this very value back): a *types.Error as the plugin's CNI
+// error, a context error as cancelled or timed out, anything else with the
+// status fallback and the error's text.
 func (s *callState) fail(errOut **C.cni_error, err error, fallback C.cni_status) C.cni_status {
-	s.keepErr(err)
+	status, code, msg, details := fallback, uint(0), err.Error(), ""
 	var terr *types.Error
 	switch {
 	case errors.As(err, &terr):
-		return setErr(errOut, C.CNI_STATUS_PLUGIN_ERROR, terr.Code, terr.Msg, terr.Details)
+		status, code, msg, details = C.CNI_STATUS_PLUGIN_ERROR, terr.Code, terr.Msg, terr.Details
 	case errors.Is(err, context.DeadlineExceeded):
-		return setErr(errOut, C.CNI_STATUS_TIMEOUT, 0, err.Error(), "")
+		status = C.CNI_STATUS_TIMEOUT
 	case errors.Is(err, context.Canceled):
-		return setErr(errOut, C.CNI_STATUS_CANCELLED, 0, err.Error(), "")
-	default:
-		return setErr(errOut, fallback, 0, err.Error(), "")
+		status = C.CNI_STATUS_CANCELLED
 	}
+	if errOut != nil {
+		*errOut = newGoError(err, code, msg, details)
+	}
+	return status
 }
 
 func appendBytes(out *C.cni_buffer, b []byte) {

@@ -44,6 +44,12 @@ static void tramp_stderr_write(void *ud, const uint8_t *data, size_t len) {
 	goStderrWrite((uintptr_t)ud, (uint8_t *)data, len);
 }
 
+// An error carrying handle h (of the Go error it stands for), which is
+// deleted when the error is freed.
+static cni_error *go_error_new(uintptr_t h, uint32_t code, const char *msg, const char *details) {
+	return cni_error_new_with_userdata(code, msg, details, (void *)h, tramp_free_userdata);
+}
+
 // A custom exec whose callbacks are the Go Exec behind handle h.
 static cni_exec *go_exec_new_custom(uintptr_t h) {
 	static const cni_exec_vtable vt = {
@@ -59,7 +65,10 @@ static cni_status go_exec_new_raw_with_stderr(uintptr_t h, cni_exec **out, cni_e
 */
 import "C"
 
-import "runtime/cgo"
+import (
+	"runtime/cgo"
+	"unsafe"
+)
 
 // newCustomCExec makes a custom exec whose userdata is h; the exec deletes
 // h when it is freed (goFreeUserdata).
@@ -76,4 +85,30 @@ func newStderrCExec(h cgo.Handle) (*C.cni_exec, error) {
 		return nil, libErrorOf(status, cerr)
 	}
 	return out, nil
+}
+
+// newGoError makes a cni_error for err (code, msg, details as libcniinvoke
+// reads them) that carries err itself: libcniinvoke hands the very
+// cni_error back to the caller, and goErrorOf finds err in it.
+func newGoError(err error, code uint, msg, details string) *C.cni_error {
+	cmsg, cdetails := C.CString(msg), C.CString(details)
+	defer C.free(unsafe.Pointer(cmsg))
+	defer C.free(unsafe.Pointer(cdetails))
+	h := cgo.NewHandle(goError{err})
+	return C.go_error_new(C.uintptr_t(h), C.uint32_t(code), cmsg, cdetails)
+}
+
+// goError marks a handle as holding a Go Exec's error.
+type goError struct{ err error }
+
+// goErrorOf is the Go error a cni_error made by newGoError carries, or nil.
+func goErrorOf(cerr *C.cni_error) error {
+	ud := C.cni_error_userdata(cerr)
+	if ud == nil {
+		return nil
+	}
+	if g, ok := cgo.Handle(uintptr(ud)).Value().(goError); ok {
+		return g.err
+	}
+	return nil
 }

@@ -63,17 +63,6 @@ func mustJSONOrErr(v any) string {
 	return string(b)
 }
 
-// Where libcniinvoke deliberately differs from upstream v1.3.0 (DESIGN.md:
-// the exit status is added to a failed plugin's stderr message). The test
-// checks our side gives exactly this, so a change either way shows.
-var knownDivergence = map[string]func(up outcome) outcome{
-	"stderr and exit 1": func(up outcome) outcome {
-		up.Err += ": exit status 1"
-		up.ErrType = `*types.Error code=0 msg="netplugin failed: \"it hurts\": exit status 1" details=""`
-		return up
-	},
-}
-
 type scenario struct {
 	name   string
 	script map[string]any // nil: no debug file
@@ -113,9 +102,6 @@ func resultScenarios() []scenario {
 
 func compare(t *testing.T, name string, up, ours outcome) {
 	t.Helper()
-	if fix, ok := knownDivergence[name]; ok {
-		up = fix(up)
-	}
 	if strings.HasPrefix(up.Result, "{") && strings.HasPrefix(ours.Result, "{") && jsonEqual(t, up.Result, ours.Result) {
 		ours.Result = up.Result
 	}

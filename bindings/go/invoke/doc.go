@@ -12,6 +12,6 @@
 // satisfies errors.Is(err, ctx.Err()).
 //
 // The package links libcniinvoke.a from the repository's target/release
-// directory: run `make lib` (or `cargo build --release --lib`) at the
-// repository root first.
+// directory: run `make lib` (or `cargo build --release --lib --features
+// capi`) at the repository root first.
 package invoke

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -122,9 +123,8 @@ func TestPluginFailureTexts(t *testing.T) {
 		script map[string]any
 		want   string
 	}{
-		// libcniinvoke adds the exit status (DESIGN.md); upstream v1.3.0 does
-		// not: see the differential test's known divergences.
-		{map[string]any{"stderr": "oops", "exitCode": 3}, `netplugin failed: "oops": exit status 3`},
+		// Upstream v1.3.0's text: the exit status is not in the message.
+		{map[string]any{"stderr": "oops", "exitCode": 3}, `netplugin failed: "oops"`},
 		{map[string]any{"exitCode": 3}, "netplugin failed with no error message: exit status 3"},
 		{map[string]any{"signal": 9}, "netplugin failed with no error message: signal: killed"},
 		{map[string]any{"stdout": "garbage", "exitCode": 1},
@@ -506,5 +506,62 @@ func TestRawExecExecPluginAlone(t *testing.T) {
 	_, err = (&invoke.RawExec{}).ExecPlugin(ctx, pluginPath, nil, []string{"CNI_ARGS=DEBUG=" + slow})
 	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 2*time.Second {
 		t.Errorf("error %v after %v", err, time.Since(start))
+	}
+}
+
+// quotaError is a caller's own error type with fields of its own; its text
+// changes on every call, so only its identity can bring it back.
+type quotaError struct {
+	Resource string
+	calls    *int
+}
+
+func (e *quotaError) Error() string {
+	*e.calls++
+	return fmt.Sprintf("out of %s (asked %d times)", e.Resource, *e.calls)
+}
+
+func TestGoExecErrorsComeBackAsTheSameValue(t *testing.T) {
+	ctx := context.Background()
+	t.Setenv("CNI_PATH", "/a")
+	calls := 0
+	mine := &quotaError{Resource: "addresses", calls: &calls}
+	wrapped := fmt.Errorf("allocating: %w", mine)
+	cni := &types.Error{Code: 11, Msg: "try again", Details: "later"}
+	canceled := fmt.Errorf("gave up: %w", context.Canceled)
+	for _, want := range []error{mine, wrapped, cni, canceled} {
+		f := newFake()
+		f.ExecPluginCall.Returns.Error = want
+		runs := map[string]func() error{
+			"with result": func() error {
+				_, err := invoke.ExecPluginWithResult(ctx, "/p", conf("1.0.0"), addArgs(""), f)
+				return err
+			},
+			"without result": func() error {
+				return invoke.ExecPluginWithoutResult(ctx, "/p", conf("1.0.0"), addArgs(""), f)
+			},
+			"version":  func() error { _, err := invoke.GetVersionInfo(ctx, "/p", f); return err },
+			"delegate": func() error { return invoke.DelegateDel(ctx, "thing", conf("1.0.0"), f) },
+		}
+		for name, run := range runs {
+			err := run()
+			if err != want {
+				t.Errorf("%s: error %v (%T), want the fake's %v", name, err, err, want)
+			}
+			var q *quotaError
+			if errors.As(want, &q) && (!errors.As(err, &q) || q != mine || q.Resource != "addresses") {
+				t.Errorf("%s: errors.As lost the fields: %v", name, err)
+			}
+			if !errors.Is(err, want) {
+				t.Errorf("%s: errors.Is(%v, %v) is false", name, err, want)
+			}
+		}
+	}
+	// From FindInPath, and with the same text as a different error.
+	f := newFake()
+	first, second := errors.New("not here"), errors.New("not here")
+	f.FindInPathCall.Returns.Error = second
+	if err := invoke.DelegateCheck(ctx, "thing", conf("1.0.0"), f); err != second || err == first {
+		t.Errorf("DelegateCheck error %v", err)
 	}
 }

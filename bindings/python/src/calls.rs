@@ -8,7 +8,7 @@ use crate::errors::check;
 use crate::exec::ExecArg;
 use crate::values::{PyCniResult, PyPluginInfo};
 use cniinvoke::types::CniResult;
-use cniinvoke::{Context, Done, Error, Exec};
+use cniinvoke::{Context, Exec};
 use pyo3::prelude::*;
 
 /// Run `f` under the context of `ctx=`/`timeout=` with the GIL released,
@@ -24,8 +24,7 @@ fn run<T: Send>(
     let call = Call::new(ctx.as_deref(), timeout);
     let exec = ExecArg::new(exec, &call)?;
     let out = py.detach(|| f(&call.ctx, exec.as_dyn()));
-    let raised = exec.raised();
-    call.finish(py, out, raised).map(|v| (v, exec))
+    call.finish(py, out).map(|v| (v, exec))
 }
 
 /// Find `plugin` on `paths`: the first regular file `dir/plugin` (plus an
@@ -46,12 +45,11 @@ pub fn find_in_path(
     let paths = convert::str_list(paths, "paths")?;
     let timeout = convert::seconds(timeout, "timeout")?;
     let call = Call::new(ctx.as_deref(), timeout);
-    let found = match call.ctx.done() {
-        Some(Done::Cancelled) => Err(Error::Cancelled("context canceled".into())),
-        Some(Done::DeadlineExceeded) => Err(Error::Timeout("context deadline exceeded".into())),
+    let found = match call.ctx.err() {
+        Some(e) => Err(e),
         None => cniinvoke::find_in_path(plugin, &paths),
     };
-    call.finish(py, found, None)
+    call.finish(py, found)
 }
 
 /// Run the plugin at `plugin_path` with `netconf` (`bytes`, `str` or a

@@ -8,6 +8,7 @@
 use cniinvoke::types::CniError;
 use cniinvoke::Error;
 use pyo3::prelude::*;
+use std::sync::Arc;
 
 const MODULE: &str = "cniinvoke._errors";
 
@@ -27,13 +28,29 @@ fn class_name(e: &Error) -> &'static str {
         Error::UnsupportedVersion(_) => "UnsupportedVersionError",
         Error::Timeout(_) => "PluginTimeoutError",
         Error::Cancelled(_) => "PluginCancelledError",
+        Error::Foreign(f) => class_name(&f.error),
+        Error::Io(_) => "CNIIOError",
+        Error::ConfigNotFound { .. } => "ConfigNotFoundError",
+        Error::Wrapped { cause, .. } => class_name(cause),
     }
 }
 
-/// A library error as the matching `CNIError` subclass instance.
+/// The payload of an error raised by a Python executor: the exception
+/// itself, raised again, unchanged, when the error leaves the call.
+pub struct Raised(PyErr);
+
+/// A library error as the matching `CNIError` subclass instance, or the
+/// very exception a Python executor raised for it.
 pub fn to_py(py: Python<'_>, e: &Error) -> PyErr {
+    if let Some(Raised(exc)) = e.payload().and_then(|p| p.downcast_ref::<Raised>()) {
+        return exc.clone_ref(py);
+    }
     let cni = e.to_cni_error();
-    match class(py, class_name(e)).and_then(|cls| cls.call1((cni.msg, cni.code, cni.details))) {
+    let made = class(py, class_name(e)).and_then(|cls| match e {
+        Error::Plugin(_) => cls.call1((cni.msg, cni.code, cni.details, cni.exit_status)),
+        _ => cls.call1((cni.msg, cni.code, cni.details)),
+    });
+    match made {
         Ok(obj) => PyErr::from_value(obj),
         Err(err) => err,
     }
@@ -49,9 +66,15 @@ type MakeError = fn(String) -> Error;
 
 /// An exception raised inside a Python executor as a library error, so the
 /// core reacts to it as upstream does to an executor's error (for example a
-/// `PluginError("unknown CNI_COMMAND: VERSION")` from `VERSION`). The
-/// exception object itself is kept by the caller and re-raised unchanged.
-pub fn from_py(py: Python<'_>, err: &PyErr) -> Error {
+/// `PluginError("unknown CNI_COMMAND: VERSION")` from `VERSION`), carrying
+/// the exception itself, which the call raises again unchanged.
+pub fn from_py(py: Python<'_>, err: PyErr) -> Error {
+    let core = category_of(py, &err);
+    core.with_payload(Arc::new(Raised(err)))
+}
+
+/// What an exception raised inside a Python executor means to the core.
+fn category_of(py: Python<'_>, err: &PyErr) -> Error {
     let value = err.value(py);
     let is = |name: &str| {
         class(py, name)
@@ -83,5 +106,10 @@ pub fn from_py(py: Python<'_>, err: &PyErr) -> Error {
             return make(msg);
         }
     }
-    Error::Plugin(CniError::new(code, msg, details))
+    let mut error = CniError::new(code, msg, details);
+    error.exit_status = value
+        .getattr("exit_status")
+        .and_then(|v| v.extract::<Option<String>>())
+        .unwrap_or(None);
+    Error::Plugin(error)
 }

@@ -6,7 +6,7 @@ use crate::convert;
 use crate::errors;
 use crate::values::PyPluginInfo;
 use cniinvoke::version::PluginInfo;
-use cniinvoke::{Context, DefaultExec, Error, Exec, RawExec, RawExecOptions, StderrSink};
+use cniinvoke::{Context, DefaultExec, Exec, RawExec, RawExecOptions, StderrSink};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList};
@@ -297,36 +297,32 @@ fn exec_plugin_on<'py>(
     let timeout = convert::seconds(timeout, "timeout")?;
     let call = Call::new(ctx.as_deref(), timeout);
     let out = py.detach(|| exec.exec_plugin(&call.ctx, &path, &stdin, environ.as_deref()));
-    let out = call.finish(py, out, None)?;
+    let out = call.finish(py, out)?;
     Ok(PyBytes::new(py, &out))
 }
 
-/// A Python object used as the executor of one call. Its exceptions are
-/// kept here and re-raised unchanged once the call returns.
+/// A Python object used as the executor of one call. Its exceptions travel
+/// through the core on the error they become (`errors::Raised`) and come
+/// out of the call as the very objects raised.
 pub struct PyExec {
     obj: Py<PyAny>,
-    /// The calling operation's context chain, current while Python runs.
-    chain: Vec<Context>,
+    /// The calling operation's context, current while `find_in_path` and
+    /// `decode` run (`exec_plugin` is given its own).
+    ctx: Context,
     has_find: bool,
     has_decode: bool,
-    raised: Mutex<Option<PyErr>>,
     decoded: Mutex<Option<Py<PyAny>>>,
 }
 
 impl PyExec {
-    fn fail(&self, py: Python<'_>, e: PyErr) -> Error {
-        let mapped = errors::from_py(py, &e);
-        *self.raised.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
-        mapped
-    }
-
     fn run<T>(
         &self,
+        ctx: &Context,
         f: impl FnOnce(Python<'_>, &Bound<'_, PyAny>) -> PyResult<T>,
     ) -> cniinvoke::Result<T> {
         Python::attach(|py| {
-            let _current = CurrentGuard::enter(self.chain.clone());
-            f(py, self.obj.bind(py)).map_err(|e| self.fail(py, e))
+            let _current = CurrentGuard::enter(ctx.clone());
+            f(py, self.obj.bind(py)).map_err(|e| errors::from_py(py, e))
         })
     }
 }
@@ -334,12 +330,12 @@ impl PyExec {
 impl Exec for PyExec {
     fn exec_plugin(
         &self,
-        _ctx: &Context,
+        ctx: &Context,
         plugin_path: &str,
         stdin_data: &[u8],
         environ: Option<&[String]>,
     ) -> cniinvoke::Result<Vec<u8>> {
-        self.run(|py, obj| {
+        self.run(ctx, |py, obj| {
             let env = match environ {
                 Some(e) => PyList::new(py, e)?.into_any(),
                 None => py.None().into_bound(py),
@@ -356,7 +352,7 @@ impl Exec for PyExec {
         if !self.has_find {
             return cniinvoke::find_in_path(plugin, paths);
         }
-        self.run(|py, obj| {
+        self.run(&self.ctx, |py, obj| {
             let out = obj.call_method1("find_in_path", (plugin, PyList::new(py, paths)?))?;
             convert::path(&out, "find_in_path() result")
         })
@@ -366,7 +362,7 @@ impl Exec for PyExec {
         if !self.has_decode {
             return PluginInfo::decode(json);
         }
-        self.run(|py, obj| {
+        self.run(&self.ctx, |py, obj| {
             let out = obj.call_method1("decode", (PyBytes::new(py, json),))?;
             let info = out.cast::<PyPluginInfo>().map_err(|_| {
                 PyTypeError::new_err(format!(
@@ -410,10 +406,9 @@ impl ExecArg {
         }
         Ok(ExecArg::Py(PyExec {
             obj: obj.clone().unbind(),
-            chain: call.chain.clone(),
+            ctx: call.ctx.clone(),
             has_find: callable("find_in_path"),
             has_decode: callable("decode"),
-            raised: Mutex::new(None),
             decoded: Mutex::new(None),
         }))
     }
@@ -425,14 +420,6 @@ impl ExecArg {
             ExecArg::Raw(r) => Some(&r.get().inner),
             ExecArg::Def(d) => Some(&d.get().inner),
             ExecArg::Py(p) => Some(p),
-        }
-    }
-
-    /// The exception the Python executor raised, if any.
-    pub fn raised(&self) -> Option<PyErr> {
-        match self {
-            ExecArg::Py(p) => p.raised.lock().unwrap_or_else(|e| e.into_inner()).take(),
-            _ => None,
         }
     }
 

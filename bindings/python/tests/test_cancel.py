@@ -119,6 +119,55 @@ def test_cancel_parent_cancels_child(plugin, script):
     assert child.cancelled
 
 
+@pytest.mark.parametrize("where", ["main thread", "worker thread"])
+def test_cancel_is_seen_at_once_through_descendants(plugin, script, where):
+    """cancel() from another thread wakes the call (no polling of the
+    parent): it returns promptly and the plugin is dead. On a worker thread
+    the call has no signal check at all, so only the wake-up can end it."""
+    s = script(sleepMs=10_000)
+    root = cniinvoke.Context()
+    ctx = cniinvoke.Context(parent=cniinvoke.Context(parent=root))
+    outcome = {}
+
+    def call():
+        try:
+            cniinvoke.exec_plugin_with_result(plugin, CONF, s.args(), ctx=ctx)
+        except cniinvoke.PluginCancelledError as e:
+            outcome["error"] = e
+        outcome["returned"] = time.monotonic()
+
+    def cancel():
+        time.sleep(0.3)  # the plugin is running by then
+        outcome["cancelled"] = time.monotonic()
+        root.cancel()
+
+    if where == "main thread":
+        canceller = threading.Thread(target=cancel)
+        canceller.start()
+        call()
+        canceller.join()
+    else:
+        worker = threading.Thread(target=call)
+        worker.start()
+        cancel()
+        worker.join(5)
+    assert outcome["error"].msg == "netplugin cancelled: context canceled"
+    assert outcome["returned"] - outcome["cancelled"] < 1.0
+    assert pid_gone(s.seen()["pid"])
+    assert ctx.cancelled
+
+
+def test_find_in_path_under_a_done_context_reads_as_every_call():
+    ctx = cniinvoke.Context()
+    ctx.cancel()
+    with pytest.raises(cniinvoke.PluginCancelledError) as ei:
+        cniinvoke.find_in_path("x", ["/nonexistent"], ctx=ctx)
+    assert ei.value.msg == "netplugin cancelled: context canceled"
+    with pytest.raises(cniinvoke.PluginTimeoutError) as ei:
+        cniinvoke.find_in_path("x", ["/nonexistent"], timeout=0)
+    assert ei.value.msg == "netplugin timed out: context deadline exceeded"
+
+
 def test_cancel_child_leaves_parent(plugin, script):
     parent = cniinvoke.Context()
     child = cniinvoke.Context(parent=parent)

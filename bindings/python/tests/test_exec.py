@@ -192,13 +192,17 @@ def test_plugin_failure_without_message(plugin, script):
     with pytest.raises(cniinvoke.PluginError) as ei:
         cniinvoke.exec_plugin_without_result(plugin, CONF, s.args("DEL"))
     assert ei.value.msg == "netplugin failed with no error message: exit status 3"
+    assert ei.value.exit_status == "exit status 3"
 
 
 def test_plugin_failure_quotes_stderr(plugin, script):
     s = script(stderr="it broke", exitCode=1)
     with pytest.raises(cniinvoke.PluginError) as ei:
         cniinvoke.exec_plugin_without_result(plugin, CONF, s.args("DEL"))
-    assert ei.value.msg == 'netplugin failed: "it broke": exit status 1'
+    # Upstream v1.3.0's text; the status is an attribute, not in the message.
+    assert ei.value.msg == 'netplugin failed: "it broke"'
+    assert ei.value.exit_status == "exit status 1"
+    assert str(ei.value) == 'netplugin failed: "it broke"'
 
 
 def test_plugin_killed_by_signal(plugin, script):

@@ -73,12 +73,59 @@ def test_exception_reaches_caller_unchanged():
     assert ei.value is exc
 
 
+class Refused(cniinvoke.PluginError):
+    """A caller's own error type with fields of its own."""
+
+    def __init__(self, reason, retry_after):
+        super().__init__("refused: " + reason, 11, "busy")
+        self.reason = reason
+        self.retry_after = retry_after
+
+
+def test_custom_error_type_with_extra_fields_comes_back_identical(monkeypatch, plugin):
+    exc = Refused("quota", retry_after=2.5)
+    calls = [
+        lambda fake: cniinvoke.exec_plugin_with_result("/p", CONF, cniinvoke.Args(), fake),
+        lambda fake: cniinvoke.exec_plugin_without_result("/p", CONF, cniinvoke.Args(), fake),
+        lambda fake: cniinvoke.get_version_info("/p", fake),
+        lambda fake: cniinvoke.delegate_del("bridge", CONF, fake),
+    ]
+    monkeypatch.setenv("CNI_PATH", "/nonexistent")
+    for call in calls:
+        with pytest.raises(Refused) as ei:
+            call(FakeExec(raise_exc=exc))
+        assert ei.value is exc
+        assert (ei.value.reason, ei.value.retry_after) == ("quota", 2.5)
+        assert (ei.value.code, ei.value.msg, ei.value.details) == (11, "refused: quota", "busy")
+
+
+def test_error_of_a_nested_call_reraised_by_the_fake_is_identical(plugin, script):
+    """A fake that runs the real plugin through RawExec and lets its
+    PluginError escape: the caller gets that very exception object."""
+    s = script(exitCode=1, stdout='{"code":7,"msg":"inner failure"}')
+    raw = cniinvoke.RawExec()
+    seen = []
+
+    class Wrapping:
+        def exec_plugin(self, plugin_path, stdin_data, environ):
+            try:
+                return raw.exec_plugin(plugin_path, stdin_data, environ)
+            except cniinvoke.PluginError as e:
+                seen.append(e)
+                raise
+
+    with pytest.raises(cniinvoke.PluginError) as ei:
+        cniinvoke.exec_plugin_with_result(plugin, CONF, s.args(), Wrapping())
+    assert seen and ei.value is seen[0]
+    assert (ei.value.code, ei.value.msg) == (7, "inner failure")
+
+
 def test_cni_errors_from_fake_unchanged():
     exc = cniinvoke.PluginError("nope", 11, "try later")
     with pytest.raises(cniinvoke.PluginError) as ei:
         cniinvoke.exec_plugin_without_result("/p", CONF, cniinvoke.Args(), FakeExec(raise_exc=exc))
     assert ei.value is exc
-    assert (ei.value.code, ei.value.details) == (11, "try later")
+    assert (ei.value.code, ei.value.details, ei.value.exit_status) == (11, "try later", None)
 
 
 def test_keyboard_interrupt_inside_fake_unchanged():

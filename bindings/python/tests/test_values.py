@@ -139,4 +139,7 @@ def test_exception_defaults_and_json():
     assert str(e) == "m"
     assert e.to_json() == '{"code":0,"msg":"m"}'
     assert cniinvoke.PluginError(msg="x", code=2).code == 2
+    assert cniinvoke.PluginError("x").exit_status is None
+    p = cniinvoke.PluginError("x", 1, "d", exit_status="signal: killed")
+    assert pickle.loads(pickle.dumps(p)).exit_status == "signal: killed"
     assert repr(e) == "CNIError(msg='m', code=0, details='')"

@@ -66,7 +66,7 @@ impl CniConfig {
             .attach(ctx, &list.name, rt)
             .map_err(|e| match list.plugins.first() {
                 // Upstream validates inside the first plugin's step.
-                Some(first) if matches!(e, Error::Plugin(_)) => add_failed(first, e),
+                Some(first) if matches!(e.kind(), Error::Plugin(_)) => add_failed(first, e),
                 _ => e,
             })?;
         let result = match self.add_chain(ctx, list, rt) {

@@ -33,7 +33,7 @@ pub(crate) fn plugin_description(net: &PluginConf) -> String {
 /// The error of a context that ended before a plugin could start.
 pub(crate) fn ensure_live(ctx: &Context) -> Result<()> {
     match ctx.done() {
-        Some(done) => Err(crate::raw_exec::done_error(done)),
+        Some(done) => Err(done.error()),
         None => Ok(()),
     }
 }

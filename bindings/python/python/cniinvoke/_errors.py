@@ -9,7 +9,7 @@ pipe carry code 0.
 from __future__ import annotations
 
 import json
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
 __all__ = [
     "CNIError",
@@ -21,6 +21,8 @@ __all__ = [
     "PluginTimeoutError",
     "PluginCancelledError",
     "InvalidArgumentError",
+    "ConfigNotFoundError",
+    "CNIIOError",
 ]
 
 
@@ -68,8 +70,30 @@ class PluginNotFoundError(CNIError):
 
 class PluginError(CNIError):
     """The plugin ran and failed: its own CNI error (``code``, ``msg``,
-    ``details``), or the one upstream makes from its exit status and stderr
-    (``netplugin failed: "<stderr>": exit status 1``)."""
+    ``details``), or the one upstream makes from its stderr
+    (``netplugin failed: "<stderr>"``) or, when it wrote nothing, from its
+    exit status (``netplugin failed with no error message: exit status 1``).
+
+    ``exit_status`` is how the plugin process ended, as Go prints it
+    (``"exit status 1"``, ``"signal: killed"``), for an error from a plugin
+    the library ran; ``None`` for errors raised by a Python executor unless
+    it sets one. It is never part of ``msg``.
+    """
+
+    exit_status: Optional[str]
+
+    def __init__(
+        self,
+        msg: str = "",
+        code: int = 0,
+        details: str = "",
+        exit_status: Optional[str] = None,
+    ) -> None:
+        super().__init__(msg, code, details)
+        if exit_status is not None:
+            # Part of args, so that a pickled error keeps it.
+            self.args = (msg, code, details, exit_status)
+        self.exit_status = exit_status
 
 
 class PluginExecError(CNIError):
@@ -114,3 +138,14 @@ for _cls in (
 ):
     _cls.__module__ = "cniinvoke"
 del _cls
+
+
+class ConfigNotFoundError(CNIError):
+    """No network configuration of that name (or none at all) in the
+    directory: upstream's ``no net configuration with name "n" in DIR`` /
+    ``no net configurations found in DIR``."""
+
+
+class CNIIOError(CNIError):
+    """A cache entry or configuration file could not be read or written
+    (the C ABI's ``CNI_STATUS_IO``)."""

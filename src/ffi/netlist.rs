@@ -1,0 +1,324 @@
+//! The network-list operations (upstream `CNIConfig`'s `…NetworkList`
+//! methods): ADD, CHECK, DEL, GC and STATUS of a whole `.conflist`, its
+//! cache, validation and version queries.
+//!
+//! Common rules: `cfg` is required; `ctx` NULL = no cancellation, no
+//! deadline (one context bounds the whole chain); `netlist` is the list's
+//! JSON text as read from a `.conflist` file (that text is what the cache
+//! stores); `rt_json` is the runtime conf (see `cni_network_list_add`). A
+//! plugin's failure is reported as the list's error (`plugin type="T"
+//! failed (add): …`) whose `cni_error_cause` is the plugin's own error; the
+//! status is the cause's.
+
+use super::config::{cni_config, config_arg};
+use super::context::{cni_context, context_arg};
+use super::error::cni_error;
+use super::ptr::{Out, StrArg};
+use super::runtime::{attachments_json, cached_config_json, gc_args_arg, runtime_conf_arg};
+use super::status::cni_status;
+use crate::error::Result;
+use crate::libcni::{conf_list_from_bytes, CniConfig, NetworkConfigList, RuntimeConf};
+use std::ffi::c_char;
+use std::sync::Arc;
+
+/// A required configuration argument (`name` in errors) parsed by `parse`
+/// (upstream `ConfListFromBytes` / `ConfFromBytes`: malformed →
+/// `CNI_STATUS_DECODE_ERROR` with upstream's text).
+///
+/// # Safety
+/// `conf` is NULL or a NUL-terminated string.
+pub(crate) unsafe fn conf_arg<C>(
+    conf: *const c_char,
+    name: &str,
+    parse: fn(&[u8]) -> Result<C>,
+) -> Result<C> {
+    // SAFETY: forwarded from the caller's contract.
+    parse(unsafe { conf.str_arg(name) }?.as_bytes())
+}
+
+/// The three arguments of a call on one attachment: the config, the parsed
+/// configuration and the runtime conf.
+///
+/// # Safety
+/// Each pointer is NULL or valid (a live config, NUL-terminated strings).
+pub(crate) unsafe fn attachment_args<C>(
+    cfg: *const cni_config,
+    conf: *const c_char,
+    conf_name: &str,
+    parse: fn(&[u8]) -> Result<C>,
+    rt_json: *const c_char,
+) -> Result<(Arc<CniConfig>, C, RuntimeConf)> {
+    // SAFETY: forwarded from the caller's contract.
+    unsafe {
+        Ok((
+            config_arg(cfg)?,
+            conf_arg(conf, conf_name, parse)?,
+            runtime_conf_arg(rt_json)?,
+        ))
+    }
+}
+
+/// [`attachment_args`] for a list.
+///
+/// # Safety
+/// As for [`attachment_args`].
+unsafe fn list_args(
+    cfg: *const cni_config,
+    netlist: *const c_char,
+    rt_json: *const c_char,
+) -> Result<(Arc<CniConfig>, NetworkConfigList, RuntimeConf)> {
+    // SAFETY: forwarded from the caller's contract.
+    unsafe { attachment_args(cfg, netlist, "netlist", conf_list_from_bytes, rt_json) }
+}
+
+/// ADD the list for the attachment of `rt_json` (upstream
+/// `AddNetworkList`): each plugin in order, found on the config's paths,
+/// gets its configuration with `name`, `cniVersion`, `prevResult` (the
+/// previous plugin's result) and `runtimeConfig` (only the capability
+/// arguments it declares) injected; the last result is cached and stored in
+/// `*result_json_out` (free with `cni_string_free`).
+///
+/// `rt_json`: `{"containerId":"…","netns":"…","ifName":"eth0",
+/// "args":[["K","V"]],"capabilityArgs":{…},"cacheDir":"…"}` (every key
+/// optional, unknown keys refused; `cacheDir` is upstream's deprecated
+/// fallback). Container id, network name and ifname are validated first.
+/// With the config's `cleanupOnFailure`, a failed ADD runs the list's DEL
+/// before returning the ADD's error. A cache write that fails after every
+/// plugin succeeded → `CNI_STATUS_IO`.
+#[no_mangle]
+pub unsafe extern "C" fn cni_network_list_add(
+    cfg: *const cni_config,
+    ctx: *const cni_context,
+    netlist: *const c_char,
+    rt_json: *const c_char,
+    result_json_out: *mut *mut c_char,
+    err: *mut *mut cni_error,
+) -> cni_status {
+    ffi_boundary!(err => {
+        // SAFETY: the header's conventions: `result_json_out` is NULL or points to a writable
+        // pointer.
+        let out = unsafe { Out::new(result_json_out, "result_json_out") }?;
+        // SAFETY: the header's conventions: `cfg` is NULL or a live config and the strings are
+        // NULL or NUL-terminated.
+        let (cfg, list, rt) = unsafe { list_args(cfg, netlist, rt_json) }?;
+        // SAFETY: the header's conventions: `ctx` is NULL or a live context.
+        let ctx = unsafe { context_arg(ctx) };
+        out.set_string(cfg.add_network_list(&ctx, &list, &rt)?.to_json());
+        Ok(())
+    })
+}
+
+/// CHECK the list (upstream `CheckNetworkList`): each plugin in order with
+/// the cached result as `prevResult`. Below version 0.4.0:
+/// `configuration version "V" does not support the CHECK command`; with
+/// `disableCheck` nothing runs. A missing or corrupt cache entry is an
+/// error naming it.
+#[no_mangle]
+pub unsafe extern "C" fn cni_network_list_check(
+    cfg: *const cni_config,
+    ctx: *const cni_context,
+    netlist: *const c_char,
+    rt_json: *const c_char,
+    err: *mut *mut cni_error,
+) -> cni_status {
+    ffi_boundary!(err => {
+        // SAFETY: the header's conventions: `cfg` is NULL or a live config and the strings are
+        // NULL or NUL-terminated.
+        let (cfg, list, rt) = unsafe { list_args(cfg, netlist, rt_json) }?;
+        // SAFETY: the header's conventions: `ctx` is NULL or a live context.
+        cfg.check_network_list(&unsafe { context_arg(ctx) }, &list, &rt)
+    })
+}
+
+/// DEL the list (upstream `DelNetworkList`): plugins in reverse order with
+/// the cached result as `prevResult`; an unreadable cache entry is removed
+/// and DEL goes on without it; on success the cache entry is removed.
+#[no_mangle]
+pub unsafe extern "C" fn cni_network_list_del(
+    cfg: *const cni_config,
+    ctx: *const cni_context,
+    netlist: *const c_char,
+    rt_json: *const c_char,
+    err: *mut *mut cni_error,
+) -> cni_status {
+    ffi_boundary!(err => {
+        // SAFETY: the header's conventions: `cfg` is NULL or a live config and the strings are
+        // NULL or NUL-terminated.
+        let (cfg, list, rt) = unsafe { list_args(cfg, netlist, rt_json) }?;
+        // SAFETY: the header's conventions: `ctx` is NULL or a live context.
+        cfg.del_network_list(&unsafe { context_arg(ctx) }, &list, &rt)
+    })
+}
+
+/// The cached result of the list's attachment (upstream
+/// `GetNetworkListCachedResult`), converted to the list's version, in
+/// `*result_json_out`; NULL there (and `CNI_STATUS_OK`) when nothing is
+/// cached.
+#[no_mangle]
+pub unsafe extern "C" fn cni_network_list_cached_result(
+    cfg: *const cni_config,
+    netlist: *const c_char,
+    rt_json: *const c_char,
+    result_json_out: *mut *mut c_char,
+    err: *mut *mut cni_error,
+) -> cni_status {
+    ffi_boundary!(err => {
+        // SAFETY: the header's conventions: `result_json_out` is NULL or points to a writable
+        // pointer.
+        let out = unsafe { Out::new(result_json_out, "result_json_out") }?;
+        // SAFETY: the header's conventions: `cfg` is NULL or a live config and the strings are
+        // NULL or NUL-terminated.
+        let (cfg, list, rt) = unsafe { list_args(cfg, netlist, rt_json) }?;
+        if let Some(result) = cfg.get_network_list_cached_result(&list, &rt)? {
+            out.set_string(result.to_json());
+        }
+        Ok(())
+    })
+}
+
+/// The cached configuration of the list's attachment (upstream
+/// `GetNetworkListCachedConfig`) as `{"config":"<list text>","runtimeConf":
+/// {"containerId","netns","ifName","args","capabilityArgs"}}` in
+/// `*cached_json_out`; NULL there when nothing is cached.
+#[no_mangle]
+pub unsafe extern "C" fn cni_network_list_cached_config(
+    cfg: *const cni_config,
+    netlist: *const c_char,
+    rt_json: *const c_char,
+    cached_json_out: *mut *mut c_char,
+    err: *mut *mut cni_error,
+) -> cni_status {
+    ffi_boundary!(err => {
+        // SAFETY: the header's conventions: `cached_json_out` is NULL or points to a writable
+        // pointer.
+        let out = unsafe { Out::new(cached_json_out, "cached_json_out") }?;
+        // SAFETY: the header's conventions: `cfg` is NULL or a live config and the strings are
+        // NULL or NUL-terminated.
+        let (cfg, list, rt) = unsafe { list_args(cfg, netlist, rt_json) }?;
+        if let Some(cached) = cfg.get_network_list_cached_config(&list, &rt)? {
+            out.set_string(cached_config_json(&cached));
+        }
+        Ok(())
+    })
+}
+
+/// Validate the list (upstream `ValidateNetworkList`): every plugin is
+/// found and supports the list's version; the capabilities the plugins
+/// enable, as a JSON array of strings, in `*capabilities_json_out`.
+#[no_mangle]
+pub unsafe extern "C" fn cni_network_list_validate(
+    cfg: *const cni_config,
+    ctx: *const cni_context,
+    netlist: *const c_char,
+    capabilities_json_out: *mut *mut c_char,
+    err: *mut *mut cni_error,
+) -> cni_status {
+    ffi_boundary!(err => {
+        // SAFETY: the header's conventions: `capabilities_json_out` is NULL or points to a
+        // writable pointer.
+        let out = unsafe { Out::new(capabilities_json_out, "capabilities_json_out") }?;
+        // SAFETY: the header's conventions: `cfg` is NULL or a live config.
+        let cfg = unsafe { config_arg(cfg) }?;
+        // SAFETY: the header's conventions: `netlist` is NULL or a NUL-terminated string.
+        let list = unsafe { conf_arg(netlist, "netlist", conf_list_from_bytes) }?;
+        // SAFETY: the header's conventions: `ctx` is NULL or a live context.
+        let caps = cfg.validate_network_list(&unsafe { context_arg(ctx) }, &list)?;
+        out.set_string(serde_json::Value::from(caps).to_string());
+        Ok(())
+    })
+}
+
+/// Garbage-collect the network (upstream `GCNetworkList`): every cached
+/// attachment not in `gc_args_json`'s `validAttachments` gets a DEL (NULL =
+/// no arguments: all of them), then, at version 1.1.0 and later, each
+/// plugin gets `GC` with `cni.dev/valid-attachments`. With `disableGC`
+/// nothing runs. Errors are joined, one per line.
+#[no_mangle]
+pub unsafe extern "C" fn cni_network_list_gc(
+    cfg: *const cni_config,
+    ctx: *const cni_context,
+    netlist: *const c_char,
+    gc_args_json: *const c_char,
+    err: *mut *mut cni_error,
+) -> cni_status {
+    ffi_boundary!(err => {
+        // SAFETY: the header's conventions: `cfg` is NULL or a live config.
+        let cfg = unsafe { config_arg(cfg) }?;
+        // SAFETY: the header's conventions: `netlist` is NULL or a NUL-terminated string.
+        let list = unsafe { conf_arg(netlist, "netlist", conf_list_from_bytes) }?;
+        // SAFETY: the header's conventions: `gc_args_json` is NULL or a NUL-terminated string.
+        let args = unsafe { gc_args_arg(gc_args_json) }?;
+        // SAFETY: the header's conventions: `ctx` is NULL or a live context.
+        cfg.gc_network_list(&unsafe { context_arg(ctx) }, &list, args.as_ref())
+    })
+}
+
+/// STATUS of the list (upstream `GetStatusNetworkList`): below 1.1.0
+/// nothing runs; otherwise each plugin in order, and the first error is
+/// returned as the plugin's own (codes 50 and 51 reach the caller).
+#[no_mangle]
+pub unsafe extern "C" fn cni_network_list_status(
+    cfg: *const cni_config,
+    ctx: *const cni_context,
+    netlist: *const c_char,
+    err: *mut *mut cni_error,
+) -> cni_status {
+    ffi_boundary!(err => {
+        // SAFETY: the header's conventions: `cfg` is NULL or a live config.
+        let cfg = unsafe { config_arg(cfg) }?;
+        // SAFETY: the header's conventions: `netlist` is NULL or a NUL-terminated string.
+        let list = unsafe { conf_arg(netlist, "netlist", conf_list_from_bytes) }?;
+        // SAFETY: the header's conventions: `ctx` is NULL or a live context.
+        cfg.get_status_network_list(&unsafe { context_arg(ctx) }, &list)
+    })
+}
+
+/// Every attachment of `container_id` in the config's cache (upstream
+/// `GetCachedAttachments`), as a JSON array of `{"containerId","network",
+/// "ifName","config","netns","cniArgs","capabilityArgs"}` in
+/// `*attachments_json_out` (`[]` when there are none).
+#[no_mangle]
+pub unsafe extern "C" fn cni_cached_attachments(
+    cfg: *const cni_config,
+    container_id: *const c_char,
+    attachments_json_out: *mut *mut c_char,
+    err: *mut *mut cni_error,
+) -> cni_status {
+    ffi_boundary!(err => {
+        // SAFETY: the header's conventions: `attachments_json_out` is NULL or points to a writable
+        // pointer.
+        let out = unsafe { Out::new(attachments_json_out, "attachments_json_out") }?;
+        // SAFETY: the header's conventions: `cfg` is NULL or a live config.
+        let cfg = unsafe { config_arg(cfg) }?;
+        // SAFETY: the header's conventions: `container_id` is NULL or a NUL-terminated string.
+        let container_id = unsafe { container_id.str_arg("container_id") }?;
+        out.set_string(attachments_json(&cfg.get_cached_attachments(container_id)?));
+        Ok(())
+    })
+}
+
+/// The version report of the plugin `plugin_type`, found on the config's
+/// paths (upstream `CNIConfig.GetVersionInfo`), as
+/// `{"cniVersion":"…","supportedVersions":[…]}` in `*plugin_info_json_out`.
+#[no_mangle]
+pub unsafe extern "C" fn cni_config_version_info(
+    cfg: *const cni_config,
+    ctx: *const cni_context,
+    plugin_type: *const c_char,
+    plugin_info_json_out: *mut *mut c_char,
+    err: *mut *mut cni_error,
+) -> cni_status {
+    ffi_boundary!(err => {
+        // SAFETY: the header's conventions: `plugin_info_json_out` is NULL or points to a writable
+        // pointer.
+        let out = unsafe { Out::new(plugin_info_json_out, "plugin_info_json_out") }?;
+        // SAFETY: the header's conventions: `cfg` is NULL or a live config.
+        let cfg = unsafe { config_arg(cfg) }?;
+        // SAFETY: the header's conventions: `plugin_type` is NULL or a NUL-terminated string.
+        let plugin_type = unsafe { plugin_type.str_arg("plugin_type") }?;
+        // SAFETY: the header's conventions: `ctx` is NULL or a live context.
+        let info = cfg.get_version_info(&unsafe { context_arg(ctx) }, plugin_type)?;
+        out.set_string(info.to_json());
+        Ok(())
+    })
+}
