@@ -21,6 +21,7 @@
 #[macro_use]
 mod panic;
 
+mod attach;
 mod conf;
 mod config;
 mod context;
