@@ -143,3 +143,57 @@ pub fn has_children() -> bool {
     let r = unsafe { libc::waitpid(-1, &mut status, libc::WNOHANG) };
     !(r < 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::ECHILD))
 }
+
+/// Whether process `pid` has ended (gone, or a zombie waiting for whoever
+/// reaps it), polled for up to two seconds: a process that a correct caller
+/// killed is dead well within that, one left running is not.
+pub fn ended(pid: i32) -> bool {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    loop {
+        let dead = match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+            Err(_) => true,
+            // The state is the first field after the parenthesised name.
+            Ok(stat) => stat
+                .rsplit(')')
+                .next()
+                .is_some_and(|rest| rest.trim_start().starts_with(['Z', 'X'])),
+        };
+        if dead || std::time::Instant::now() >= deadline {
+            return dead;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+/// Asserts that every pid in `pids` has ended; on failure the survivors are
+/// killed first, so a broken build leaves nothing running.
+pub fn assert_ended(what: &str, pids: &[(&str, i32)]) {
+    let alive: Vec<String> = pids
+        .iter()
+        .filter(|(_, pid)| !ended(*pid))
+        .map(|(name, pid)| format!("{name} {pid}"))
+        .collect();
+    if !alive.is_empty() {
+        for (_, pid) in pids {
+            // SAFETY: kill has no memory-safety preconditions.
+            unsafe { libc::kill(*pid, libc::SIGKILL) };
+        }
+        panic!("{what}: still running: {}", alive.join(", "));
+    }
+}
+
+/// Reads a pid the test plugin wrote (`grandchildPidFile`), waiting up to
+/// ten seconds for the file to appear.
+pub fn wait_pid_file(path: &str) -> i32 {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        if let Ok(text) = std::fs::read_to_string(path) {
+            return text.trim().parse().expect("a pid");
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the plugin never wrote {path}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}

@@ -19,6 +19,10 @@
 //!
 //! # Keys (all optional), in the order they take effect
 //!
+//! * `"onSigterm": "/path"` — first of all, catch SIGTERM: each one received
+//!   (re)writes the path with the CLOCK_MONOTONIC time of its arrival in
+//!   nanoseconds (decimal), and the plugin carries on as if nothing
+//!   happened, so only SIGKILL ends it early.
 //! * `"readStdin": bool` (default `true`) — read stdin to EOF first. When
 //!   `false`, fd 0 is never touched (not read, not closed).
 //! * `"record": "/path/out.json"` — after stdin, atomically (temp file +
@@ -26,7 +30,9 @@
 //!   "stdinLen" (null if not read), "env" (object; first occurrence wins like
 //!   getenv), "envList" (["K=V",...] in environ order, duplicates kept),
 //!   "fds" (sorted numbers from /proc/self/fd, minus the listing fd), "pid",
-//!   "ppid", "pgid", "sigmask" (SigBlk hex), "sigign" (SigIgn hex), "argv"}`.
+//!   "ppid", "pgid", "sigmask" (SigBlk hex), "sigign" (SigIgn hex), "argv",
+//!   "parentThreads" (entries in /proc/<ppid>/task: how many threads the
+//!   caller runs while the plugin does; null if unreadable)}`.
 //! * `"recordAppend": "/path/log"` — append the line `CNI_COMMAND\n`.
 //! * `"grandchild": {"sleepMs": N}` — fork a grandchild that inherits fds
 //!   0, 1 and 2, sleeps N ms and exits; the plugin carries on.
@@ -84,7 +90,8 @@ const SUPPORTED: [&str; 7] = [
     "0.1.0", "0.2.0", "0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0",
 ];
 const OUTPUT_KEYS: [&str; 4] = ["stdout", "result", "error", "echoStdin"];
-const KEYS: [&str; 18] = [
+const KEYS: [&str; 19] = [
+    "onSigterm",
     "readStdin",
     "record",
     "recordAppend",
@@ -230,6 +237,7 @@ enum Output {
 }
 
 struct Script {
+    on_sigterm: Option<String>,
     read_stdin: bool,
     record: Option<String>,
     record_append: Option<String>,
@@ -323,6 +331,7 @@ impl Script {
         }
         let exit_code = f.int("exitCode", 0..=255)?;
         Ok(Script {
+            on_sigterm: f.string("onSigterm")?,
             read_stdin,
             record: f.string("record")?,
             record_append: f.string("recordAppend")?,
@@ -341,6 +350,9 @@ impl Script {
     }
 
     fn run(self, command: Option<String>) -> Res<c_int> {
+        if let Some(path) = &self.on_sigterm {
+            catch_sigterm(path)?;
+        }
         let stdin = if self.read_stdin {
             Some(read_stdin().map_err(|e| format!("reading stdin: {e}"))?)
         } else {
@@ -462,6 +474,7 @@ fn record(command: Option<&str>, stdin: Option<&[u8]>) -> Value {
         "sigmask": status_field("SigBlk:"),
         "sigign": status_field("SigIgn:"),
         "argv": argv,
+        "parentThreads": std::fs::read_dir(format!("/proc/{ppid}/task")).ok().map(Iterator::count),
     })
 }
 
@@ -536,6 +549,61 @@ fn spawn_grandchild(ms: u64) -> Res<libc::pid_t> {
             unsafe { libc::_exit(0) }
         }
         pid => Ok(pid),
+    }
+}
+
+/// Where the SIGTERM handler writes; set once, before the handler exists.
+static SIGTERM_FILE: std::sync::OnceLock<std::ffi::CString> = std::sync::OnceLock::new();
+
+/// Installs the `onSigterm` handler.
+fn catch_sigterm(path: &str) -> Res<()> {
+    let c = std::ffi::CString::new(path).map_err(|_| "\"onSigterm\" holds a NUL".to_string())?;
+    let _ = SIGTERM_FILE.set(c);
+    // SAFETY: installs a handler that only makes async-signal-safe calls.
+    unsafe {
+        let mut sa: libc::sigaction = std::mem::zeroed();
+        sa.sa_sigaction = on_sigterm as *const () as libc::sighandler_t;
+        sa.sa_flags = libc::SA_RESTART;
+        libc::sigemptyset(&mut sa.sa_mask);
+        if libc::sigaction(libc::SIGTERM, &sa, std::ptr::null_mut()) != 0 {
+            return Err(format!("sigaction: {}", io::Error::last_os_error()));
+        }
+    }
+    Ok(())
+}
+
+/// The SIGTERM handler: the arrival time, in decimal nanoseconds, into
+/// [`SIGTERM_FILE`]. Only clock_gettime, open, write and close: all
+/// async-signal-safe; the digits are formatted on the stack.
+extern "C" fn on_sigterm(_: c_int) {
+    let Some(path) = SIGTERM_FILE.get() else {
+        return;
+    };
+    // SAFETY: async-signal-safe syscalls on local buffers and a CString
+    // that lives for the whole process.
+    unsafe {
+        let mut ts: libc::timespec = std::mem::zeroed();
+        libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts);
+        let mut n = ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64;
+        let mut digits = [0u8; 20];
+        let mut i = digits.len();
+        loop {
+            i -= 1;
+            digits[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        let fd = libc::open(
+            path.as_ptr(),
+            libc::O_WRONLY | libc::O_CREAT | libc::O_TRUNC | libc::O_CLOEXEC,
+            0o644,
+        );
+        if fd >= 0 {
+            libc::write(fd, digits[i..].as_ptr().cast(), digits.len() - i);
+            libc::close(fd);
+        }
     }
 }
 
