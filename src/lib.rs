@@ -10,6 +10,7 @@ pub mod error;
 pub mod exec;
 pub mod ffi;
 pub mod find;
+mod goprint;
 mod goquote;
 pub mod raw_exec;
 mod spawn;
