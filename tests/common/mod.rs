@@ -197,3 +197,12 @@ pub fn wait_pid_file(path: &str) -> i32 {
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
 }
+
+/// Skips a test for `why`, unless the environment variable `switch` is `1`
+/// (`make test` sets it as root, where the tool is installed): then the
+/// skip is a failure.
+pub fn skip_unless_required(switch: &str, why: &str) {
+    let required = std::env::var(switch).is_ok_and(|v| v == "1");
+    assert!(!required, "{switch}=1, but {why}");
+    eprintln!("SKIPPED: {why} (set {switch}=1 to make this a failure)");
+}
