@@ -206,3 +206,22 @@ pub fn skip_unless_required(switch: &str, why: &str) {
     assert!(!required, "{switch}=1, but {why}");
     eprintln!("SKIPPED: {why} (set {switch}=1 to make this a failure)");
 }
+
+/// The shortest of up to `n` measurements, stopping at the first one under
+/// `bound`: a timing bound on a small, busy machine holds if the engine
+/// can meet it, and a single slow scheduling does not fail the test. An
+/// engine that is always slow still fails.
+pub fn fastest(
+    n: usize,
+    bound: std::time::Duration,
+    mut measure: impl FnMut() -> std::time::Duration,
+) -> std::time::Duration {
+    let mut best = std::time::Duration::MAX;
+    for _ in 0..n {
+        best = best.min(measure());
+        if best < bound {
+            break;
+        }
+    }
+    best
+}
