@@ -43,7 +43,7 @@ endif
 endif
 endif
 
-.PHONY: all build lib install uninstall demo demo-c deps lint rust-test test-c test-python test clean fuzz soak
+.PHONY: all build lib install uninstall demo demo-c deps lint rust-test test-c test-python test clean fuzz soak mutants
 
 all: build lib
 
@@ -165,3 +165,21 @@ test-go:
 bench:
 	@./.ci/deps.sh containernetworking-plugins gcc
 	python3 bench/run.py
+
+# Mutation testing (not part of `make test`; long): cargo-mutants (installed
+# if missing) over MUTANTS_FILES with the suites that test them, one job at
+# a time, each mutant's tests bounded to MUTANTS_TIMEOUT seconds. The counts
+# and every surviving mutant go to docs/mutants.md, the caught/total figure
+# to the README (.ci/mutants-report.py). Narrow a run with MUTANTS_FILES=...
+# or MUTANTS_ARGS="-F regex"; MUTANTS_ARGS=--in-place reuses target/.
+MUTANTS_FILES ?= src/args.rs src/find.rs src/exec.rs src/raw_exec.rs src/delegate.rs src/goquote.rs
+MUTANTS_TESTS ?= --lib --test args_env --test find --test exec --test raw_exec --test delegate \
+	--test go_quote --test text_busy --test kill_grace --test no_threads
+MUTANTS_TIMEOUT ?= 120
+MUTANTS_ARGS ?=
+mutants:
+	@command -v cargo-mutants >/dev/null || $(CARGO) install --locked cargo-mutants
+	$(CARGO) build -q -p cni-test-plugin
+	nice $(CARGO) mutants --jobs 1 --timeout $(MUTANTS_TIMEOUT) $(foreach f,$(MUTANTS_FILES),--file $(f)) \
+	    $(MUTANTS_ARGS) -- $(MUTANTS_TESTS); status=$$?; \
+	  python3 .ci/mutants-report.py mutants.out $(MUTANTS_FILES) && exit $$status
