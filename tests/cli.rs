@@ -152,7 +152,7 @@ fn timeout_kills_the_plugin_and_its_grandchild() {
             "--args",
             &d.cni_args(),
             "--timeout",
-            "1s",
+            "2s",
         ],
         b"{}",
     );
@@ -163,7 +163,7 @@ fn timeout_kills_the_plugin_and_its_grandchild() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        t.elapsed() >= Duration::from_secs(1),
+        t.elapsed() >= Duration::from_secs(2),
         "returned before the timeout"
     );
     common::assert_ended("after --timeout", &pids(&d));

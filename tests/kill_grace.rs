@@ -65,10 +65,14 @@ fn cancel_a_sleeper(grace: Duration) -> (Debug, u64, i32) {
 fn with_a_grace_sigterm_comes_first_and_sigkill_after_the_grace() {
     let grace = Duration::from_millis(400);
     let (d, returned, _) = cancel_a_sleeper(grace);
-    let term: u64 = std::fs::read_to_string(d.path("sigterm"))
+    let lines: Vec<u64> = std::fs::read_to_string(d.path("sigterm"))
         .expect("the plugin saw no SIGTERM")
-        .parse()
-        .unwrap();
+        .lines()
+        .map(|l| l.parse().unwrap())
+        .collect();
+    // One line each from the plugin and its grandchild: the whole group.
+    assert_eq!(lines.len(), 2, "SIGTERMs seen: {lines:?}");
+    let term = *lines.iter().min().unwrap();
     let after_term = Duration::from_nanos(returned.saturating_sub(term));
     // The plugin ignores SIGTERM and sleeps 30 s: only SIGKILL ends it,
     // and the call returns only once it has been reaped.

@@ -20,9 +20,10 @@
 //! # Keys (all optional), in the order they take effect
 //!
 //! * `"onSigterm": "/path"` — first of all, catch SIGTERM: each one received
-//!   (re)writes the path with the CLOCK_MONOTONIC time of its arrival in
-//!   nanoseconds (decimal), and the plugin carries on as if nothing
-//!   happened, so only SIGKILL ends it early.
+//!   appends to the path a line with the CLOCK_MONOTONIC time of its
+//!   arrival in nanoseconds (decimal), and the plugin carries on as if
+//!   nothing happened, so only SIGKILL ends it early. A grandchild forked
+//!   later inherits the handler, so a group-wide SIGTERM adds its line too.
 //! * `"readStdin": bool` (default `true`) — read stdin to EOF first. When
 //!   `false`, fd 0 is never touched (not read, not closed).
 //! * `"record": "/path/out.json"` — after stdin, atomically (temp file +
@@ -572,8 +573,8 @@ fn catch_sigterm(path: &str) -> Res<()> {
     Ok(())
 }
 
-/// The SIGTERM handler: the arrival time, in decimal nanoseconds, into
-/// [`SIGTERM_FILE`]. Only clock_gettime, open, write and close: all
+/// The SIGTERM handler: the arrival time, in decimal nanoseconds, as a line
+/// appended to [`SIGTERM_FILE`] (one write, so lines never interleave). Only clock_gettime, open, write and close: all
 /// async-signal-safe; the digits are formatted on the stack.
 extern "C" fn on_sigterm(_: c_int) {
     let Some(path) = SIGTERM_FILE.get() else {
@@ -585,8 +586,9 @@ extern "C" fn on_sigterm(_: c_int) {
         let mut ts: libc::timespec = std::mem::zeroed();
         libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts);
         let mut n = ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64;
-        let mut digits = [0u8; 20];
-        let mut i = digits.len();
+        let mut digits = [0u8; 21];
+        digits[20] = b'\n';
+        let mut i = digits.len() - 1;
         loop {
             i -= 1;
             digits[i] = b'0' + (n % 10) as u8;
@@ -597,7 +599,7 @@ extern "C" fn on_sigterm(_: c_int) {
         }
         let fd = libc::open(
             path.as_ptr(),
-            libc::O_WRONLY | libc::O_CREAT | libc::O_TRUNC | libc::O_CLOEXEC,
+            libc::O_WRONLY | libc::O_CREAT | libc::O_APPEND | libc::O_CLOEXEC,
             0o644,
         );
         if fd >= 0 {
