@@ -37,7 +37,7 @@ pub(crate) fn push_rune(out: &mut String, c: char) {
             let _ = write!(out, "\\x{:02x}", c as u32);
         }
         c if is_print(c) => out.push(c),
-        c if (c as u32) < 0x10000 => {
+        c if (c as u32) <= 0xffff => {
             let _ = write!(out, "\\u{:04x}", c as u32);
         }
         c => {
@@ -51,9 +51,6 @@ pub(crate) fn push_rune(out: &mut String, c: char) {
 /// 15.0.0, the version of every Go release since 1.21).
 fn is_print(c: char) -> bool {
     let u = c as u32;
-    if u < 0x80 {
-        return (0x20..0x7f).contains(&u);
-    }
     let table = &crate::goprint::PRINTABLE;
     let i = table.partition_point(|&(_, last)| last < u);
     table.get(i).is_some_and(|&(first, _)| first <= u)
@@ -145,6 +142,11 @@ mod tests {
         assert_eq!(quote("héllo ✓".as_bytes()), "\"héllo ✓\"");
         assert_eq!(quote("\u{feff}".as_bytes()), r#""\ufeff""#);
         assert_eq!(quote("\u{e0001}".as_bytes()), r#""\U000e0001""#);
+        // The last rune written \u, the first written \U (not printable).
+        assert_eq!(
+            quote("\u{ffff}\u{e0000}".as_bytes()),
+            r#""\uffff\U000e0000""#
+        );
         // Unassigned: not printable.
         assert_eq!(
             quote("\u{378}\u{1fffd}".as_bytes()),
