@@ -36,8 +36,20 @@ def replace_block(path: pathlib.Path, tag: str, body: str) -> None:
     path.write_text(text)
 
 
+def default_files() -> list[str]:
+    """The Makefile's MUTANTS_FILES default: what a full run covers."""
+    m = re.search(r"^MUTANTS_FILES \?= (.*)$", (ROOT / "Makefile").read_text(), re.M)
+    return m.group(1).split() if m else []
+
+
 def main() -> None:
     out, files = pathlib.Path(sys.argv[1]), sys.argv[2:]
+    left = [f for f in default_files() if f not in files]
+    not_run = (
+        " Not in this run: " + ", ".join(f"`{f}`" for f in left) + "."
+        if left
+        else ""
+    )
     caught, missed = lines(out, "caught.txt"), lines(out, "missed.txt")
     timeout, unviable = lines(out, "timeout.txt"), lines(out, "unviable.txt")
     viable = len(caught) + len(missed) + len(timeout)
@@ -52,7 +64,7 @@ def main() -> None:
         "",
         f"Last run: `make mutants` ({when}, commit {commit}) over "
         + ", ".join(f"`{f}`" for f in files)
-        + ".",
+        + "." + not_run,
         "",
         f"- caught {killed} of {viable} viable mutants"
         f" ({len(caught)} by a failing test, {len(timeout)} by a time-out);"
@@ -68,7 +80,7 @@ def main() -> None:
         f"Mutation testing (`make mutants`, {when}): the tests catch {killed} of"
         f" {viable} mutants of " + ", ".join(f"`{f}`" for f in files)
         + "; the survivors, and why each is equivalent or how it was killed,"
-        " are in [docs/mutants.md](docs/mutants.md).",
+        " are in [docs/mutants.md](docs/mutants.md)." + not_run,
     )
 
 
