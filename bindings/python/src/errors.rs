@@ -46,14 +46,20 @@ pub fn to_py(py: Python<'_>, e: &Error) -> PyErr {
         return exc.clone_ref(py);
     }
     let cni = e.to_cni_error();
-    let made = class(py, class_name(e)).and_then(|cls| match e {
+    let made = class(py, class_name(e)).and_then(|cls| match e.kind() {
         Error::Plugin(_) => cls.call1((cni.msg, cni.code, cni.details, cni.exit_status)),
         _ => cls.call1((cni.msg, cni.code, cni.details)),
     });
-    match made {
+    let exc = match made {
         Ok(obj) => PyErr::from_value(obj),
-        Err(err) => err,
+        Err(err) => return err,
+    };
+    // A list's failure: the class of the failing plugin's error, with that
+    // error (or the very exception a Python executor raised) as __cause__.
+    if let Some(cause) = e.cause() {
+        exc.set_cause(py, Some(to_py(py, cause)));
     }
+    exc
 }
 
 /// Shorthand: a core `Result` as a `PyResult`.
