@@ -434,17 +434,14 @@ impl PyCniConfig {
 
     fn __repr__(&self, py: Python<'_>) -> String {
         let exec = match &self.exec {
-            Some(e) => e.bind(py).repr().map(|r| r.to_string()).unwrap_or_default(),
-            None => "None".into(),
-        };
-        let cache_dir = match &self.cache_dir {
-            Some(d) => format!("{d:?}"),
+            Some(e) => convert::repr_of(py, e.bind(py)),
             None => "None".into(),
         };
         format!(
-            "cniinvoke.CNIConfig(path={:?}, cache_dir={cache_dir}, exec={exec}, cleanup_on_failure={})",
-            self.path,
-            if self.options.cleanup_on_failure { "True" } else { "False" }
+            "cniinvoke.CNIConfig(path={}, cache_dir={}, exec={exec}, cleanup_on_failure={})",
+            convert::repr_of(py, &self.path),
+            convert::repr_of(py, &self.cache_dir),
+            convert::repr_of(py, self.options.cleanup_on_failure)
         )
     }
 }

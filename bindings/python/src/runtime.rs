@@ -103,16 +103,17 @@ impl PyRuntimeConf {
             .is_ok_and(|o| o.get().inner == self.inner)
     }
 
-    fn __repr__(&self) -> String {
-        format!(
-            "cniinvoke.RuntimeConf(container_id={:?}, netns={:?}, if_name={:?}, args={:?}, capability_args={}, cache_dir={:?})",
-            self.inner.container_id,
-            self.inner.netns,
-            self.inner.if_name,
-            self.inner.args,
-            Value::Object(self.inner.capability_args.clone()),
-            self.inner.cache_dir
-        )
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let r = &self.inner;
+        Ok(format!(
+            "cniinvoke.RuntimeConf(container_id={}, netns={}, if_name={}, args={}, capability_args={}, cache_dir={})",
+            convert::repr_of(py, &r.container_id),
+            convert::repr_of(py, &r.netns),
+            convert::repr_of(py, &r.if_name),
+            convert::repr_of(py, &r.args),
+            convert::repr_of(py, self.capability_args(py)?),
+            convert::repr_of(py, &r.cache_dir),
+        ))
     }
 }
 
