@@ -8,9 +8,9 @@ import base64
 import json
 
 import pytest
+from netsupport import failing
 
 import cniinvoke
-from netsupport import failing
 
 CAPS = {"portMappings": [{"hostPort": 8080, "containerPort": 80}], "unused": 1}
 

@@ -24,9 +24,13 @@ import subprocess
 from typing import List, Optional
 
 import pytest
+import test_real_plugins
+from test_real_plugins import CALL_TIMEOUT, CNI_DIR, Namespaces, ip
 
 import cniinvoke
-from test_real_plugins import CALL_TIMEOUT, CNI_DIR, Namespaces, ip, netns  # noqa: F401
+
+# The namespaces fixture, shared with the single-plugin tests.
+netns = test_real_plugins.netns
 
 NET = "cnii-py-chain"
 SUBNET = "10.92.0.0/24"

@@ -67,7 +67,8 @@ class CNIConfig:
 
     async def add_network_list(
         self,
-        netlist: _ListLike, rt: _RtLike,
+        netlist: _ListLike,
+        rt: _RtLike,
         *,
         ctx: Optional[Context] = None,
         timeout: Optional[float] = None,
@@ -77,7 +78,8 @@ class CNIConfig:
 
     async def check_network_list(
         self,
-        netlist: _ListLike, rt: _RtLike,
+        netlist: _ListLike,
+        rt: _RtLike,
         *,
         ctx: Optional[Context] = None,
         timeout: Optional[float] = None,
@@ -87,7 +89,8 @@ class CNIConfig:
 
     async def del_network_list(
         self,
-        netlist: _ListLike, rt: _RtLike,
+        netlist: _ListLike,
+        rt: _RtLike,
         *,
         ctx: Optional[Context] = None,
         timeout: Optional[float] = None,
@@ -97,23 +100,29 @@ class CNIConfig:
 
     async def get_network_list_cached_result(
         self,
-        netlist: _ListLike, rt: _RtLike,
+        netlist: _ListLike,
+        rt: _RtLike,
         *,
         ctx: Optional[Context] = None,
         timeout: Optional[float] = None,
     ) -> Optional[Result]:
         """Awaitable :meth:`cniinvoke.CNIConfig.get_network_list_cached_result`."""
-        return await _run(self._sync.get_network_list_cached_result, netlist, rt, ctx=ctx, timeout=timeout)
+        return await _run(
+            self._sync.get_network_list_cached_result, netlist, rt, ctx=ctx, timeout=timeout
+        )
 
     async def get_network_list_cached_config(
         self,
-        netlist: _ListLike, rt: _RtLike,
+        netlist: _ListLike,
+        rt: _RtLike,
         *,
         ctx: Optional[Context] = None,
         timeout: Optional[float] = None,
     ) -> Optional[Tuple[bytes, RuntimeConf]]:
         """Awaitable :meth:`cniinvoke.CNIConfig.get_network_list_cached_config`."""
-        return await _run(self._sync.get_network_list_cached_config, netlist, rt, ctx=ctx, timeout=timeout)
+        return await _run(
+            self._sync.get_network_list_cached_config, netlist, rt, ctx=ctx, timeout=timeout
+        )
 
     async def validate_network_list(
         self,
@@ -127,13 +136,16 @@ class CNIConfig:
 
     async def gc_network_list(
         self,
-        netlist: _ListLike, valid_attachments: Optional[Iterable[_GcAttachment]] = None,
+        netlist: _ListLike,
+        valid_attachments: Optional[Iterable[_GcAttachment]] = None,
         *,
         ctx: Optional[Context] = None,
         timeout: Optional[float] = None,
     ) -> None:
         """Awaitable :meth:`cniinvoke.CNIConfig.gc_network_list`."""
-        return await _run(self._sync.gc_network_list, netlist, valid_attachments, ctx=ctx, timeout=timeout)
+        return await _run(
+            self._sync.gc_network_list, netlist, valid_attachments, ctx=ctx, timeout=timeout
+        )
 
     async def get_status_network_list(
         self,
@@ -167,7 +179,8 @@ class CNIConfig:
 
     async def add_network(
         self,
-        net: _PluginLike, rt: _RtLike,
+        net: _PluginLike,
+        rt: _RtLike,
         *,
         ctx: Optional[Context] = None,
         timeout: Optional[float] = None,
@@ -177,7 +190,8 @@ class CNIConfig:
 
     async def check_network(
         self,
-        net: _PluginLike, rt: _RtLike,
+        net: _PluginLike,
+        rt: _RtLike,
         *,
         ctx: Optional[Context] = None,
         timeout: Optional[float] = None,
@@ -187,7 +201,8 @@ class CNIConfig:
 
     async def del_network(
         self,
-        net: _PluginLike, rt: _RtLike,
+        net: _PluginLike,
+        rt: _RtLike,
         *,
         ctx: Optional[Context] = None,
         timeout: Optional[float] = None,
@@ -197,7 +212,8 @@ class CNIConfig:
 
     async def get_network_cached_result(
         self,
-        net: _PluginLike, rt: _RtLike,
+        net: _PluginLike,
+        rt: _RtLike,
         *,
         ctx: Optional[Context] = None,
         timeout: Optional[float] = None,
@@ -207,7 +223,8 @@ class CNIConfig:
 
     async def get_network_cached_config(
         self,
-        net: _PluginLike, rt: _RtLike,
+        net: _PluginLike,
+        rt: _RtLike,
         *,
         ctx: Optional[Context] = None,
         timeout: Optional[float] = None,
