@@ -71,14 +71,11 @@ def network_list(plugin: str) -> int:
     with tempfile.TemporaryDirectory(prefix="cniinvoke-demo-") as tmp:
         conf_dir = os.path.join(tmp, "net.d")
         os.mkdir(conf_dir)
-        conflist = {
-            "cniVersion": "1.1.0",
-            "name": "demo-list",
-            "plugins": [
-                {"type": "cni-test-plugin"},
-                {"type": "cni-test-plugin", "name": "second", "capabilities": {"mac": True}},
-            ],
-        }
+        plugins: list = [
+            {"type": "cni-test-plugin"},
+            {"type": "cni-test-plugin", "name": "second", "capabilities": {"mac": True}},
+        ]
+        conflist = {"cniVersion": "1.1.0", "name": "demo-list", "plugins": plugins}
         with open(os.path.join(conf_dir, "10-demo.conflist"), "w") as f:
             json.dump(conflist, f)
         netlist = cniinvoke.load_network_conf(conf_dir, "demo-list")
@@ -106,7 +103,7 @@ def network_list(plugin: str) -> int:
         cfg.del_network_list(netlist, rt, timeout=10)
         print(f"list DEL -> ok, cached result now {cfg.get_network_list_cached_result(netlist, rt)}")
 
-        conflist["plugins"][1]["failOn"] = ["ADD"]
+        plugins[1]["failOn"] = ["ADD"]
         try:
             cfg.add_network_list(conflist, rt, timeout=10)
         except cniinvoke.PluginError as e:
