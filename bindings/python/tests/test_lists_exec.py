@@ -130,3 +130,46 @@ def test_raw_and_default_exec_serve_a_config(net):
         cfg.add_network_list(lst, net.rt("ctr1"))
         cfg.del_network_list(lst, net.rt("ctr1"))
     assert net.steps("ctr1") == ["ADD alpha", "DEL alpha"] * 2
+
+
+def test_keyboard_interrupt_inside_fake_leaves_unwrapped(tmp_path):
+    exc = KeyboardInterrupt()
+    cfg = cfg_of(tmp_path, ListFake(fail_on="/fake/b", exc=exc))
+    with pytest.raises(KeyboardInterrupt) as ei:
+        cfg.add_network_list(LIST, RT)
+    assert ei.value is exc
+
+
+def test_nested_raw_exec_obeys_the_lists_context(net):
+    """A fake delegating to RawExec (no ctx= of its own): cancelling the
+    list's context kills the plugin that the fake started."""
+    import threading
+    import time
+
+    from conftest import pid_gone
+
+    record = net.root / "record.json"
+
+    class Delegating:
+        def __init__(self):
+            self.raw = cniinvoke.RawExec()
+
+        def exec_plugin(self, plugin_path, stdin_data, environ):
+            return self.raw.exec_plugin(plugin_path, stdin_data, environ)
+
+    slow = {"type": "beta", "debug": {"sleepMs": 10_000, "record": str(record)}}
+    lst = net.list("net1", "1.0.0", ["alpha", slow])
+    ctx = cniinvoke.Context()
+
+    def cancel_when_started():
+        while not record.exists():
+            time.sleep(0.01)
+        ctx.cancel()
+
+    t = threading.Thread(target=cancel_when_started)
+    t.start()
+    with pytest.raises(cniinvoke.PluginCancelledError):
+        net.cfg(exec=Delegating()).add_network_list(lst, net.rt("ctr1"), ctx=ctx, timeout=20)
+    t.join()
+    assert pid_gone(json.loads(record.read_text())["pid"])
+    assert not net.entry("net1", "ctr1").exists()
