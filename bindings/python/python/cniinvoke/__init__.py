@@ -10,6 +10,11 @@ Every call that runs a plugin takes ``ctx=`` (a :class:`Context`) and
 plugin on Ctrl-C, cancellation or timeout. Awaitable versions are in
 :mod:`cniinvoke.aio`.
 
+One level up, as upstream's ``libcni``: :class:`CNIConfig` runs network
+configuration lists (:class:`NetworkConfigList`, e.g. from
+:func:`load_network_conf`) plugin by plugin for a :class:`RuntimeConf`,
+chaining results and caching the final one for CHECK, DEL and GC.
+
 Example::
 
     import cniinvoke
