@@ -185,3 +185,65 @@ def test_threads_on_different_attachments_run_in_parallel(net):
     assert sorted(a.container_id for a in cfg.get_cached_attachments()) == ctrs
     for c in ctrs:
         assert net.steps(c) == ["ADD alpha", "ADD beta"]
+
+
+@pytest.mark.parametrize(
+    "op",
+    [
+        "add_network_list",
+        "check_network_list",
+        "del_network_list",
+        "gc_network_list",
+        "get_status_network_list",
+        "validate_network_list",
+        "get_version_info",
+        "add_network",
+        "check_network",
+        "del_network",
+        "validate_network",
+    ],
+)
+def test_timeout_and_ctx_on_every_operation(net, monkeypatch, op):
+    lst = net.list("net1", "1.1.0", ["alpha", "beta"])
+    one = {"cniVersion": "1.1.0", "name": "one", "type": "alpha", "logDir": str(net.logs)}
+    cfg = net.cfg()
+    cfg.add_network_list(lst, net.rt("ctr1"))
+    cfg.add_network(one, net.rt("ctr1"))
+    debug = net.root / "sleep.json"
+    debug.write_text('{"sleepMs": 10000}')
+    monkeypatch.setenv("CNI_TEST_PLUGIN_DEBUG", str(debug))
+    call = {
+        "add_network_list": lambda **kw: cfg.add_network_list(lst, net.rt("ctr2"), **kw),
+        "check_network_list": lambda **kw: cfg.check_network_list(lst, net.rt("ctr1"), **kw),
+        "del_network_list": lambda **kw: cfg.del_network_list(lst, net.rt("ctr1"), **kw),
+        "gc_network_list": lambda **kw: cfg.gc_network_list(lst, [("ctr1", "eth0")], **kw),
+        "get_status_network_list": lambda **kw: cfg.get_status_network_list(lst, **kw),
+        "validate_network_list": lambda **kw: cfg.validate_network_list(lst, **kw),
+        "get_version_info": lambda **kw: cfg.get_version_info("alpha", **kw),
+        "add_network": lambda **kw: cfg.add_network(one, net.rt("ctr2"), **kw),
+        "check_network": lambda **kw: cfg.check_network(one, net.rt("ctr1"), **kw),
+        "del_network": lambda **kw: cfg.del_network(one, net.rt("ctr1"), **kw),
+        "validate_network": lambda **kw: cfg.validate_network(one, **kw),
+    }[op]
+    t0 = time.monotonic()
+    with pytest.raises(cniinvoke.PluginTimeoutError):
+        call(timeout=0.2)
+    with pytest.raises(cniinvoke.PluginTimeoutError):
+        call(ctx=cniinvoke.Context(timeout=0.2))
+    assert time.monotonic() - t0 < 4
+    # What was cached stays.
+    assert net.entry("net1", "ctr1").exists() and net.entry("one", "ctr1").exists()
+    assert not net.entry("net1", "ctr2").exists() and not net.entry("one", "ctr2").exists()
+
+
+def test_gil_released_for_the_whole_chain(net):
+    lst = net.list("net1", "1.0.0", [sleepy("alpha", 300), sleepy("beta", 300)])
+    cfg = net.cfg()
+    t = threading.Thread(target=cfg.add_network_list, args=(lst, net.rt("ctr1")))
+    t.start()
+    spins = 0
+    while t.is_alive():
+        spins += 1
+    t.join()
+    assert spins > 10_000
+    assert net.entry("net1", "ctr1").exists()
