@@ -253,8 +253,13 @@ pub fn list_arg(py: Python<'_>, obj: &Bound<'_, PyAny>, what: &str) -> PyResult<
     check(py, libcni::conf_list_from_bytes(&bytes))
 }
 
+/// The JSON document of a configuration argument; a mapping that does not
+/// serialise keeps `json.dumps`'s own error.
 fn json_arg(obj: &Bound<'_, PyAny>, what: &str, class: &str) -> PyResult<Vec<u8>> {
-    convert::json_doc(obj, what).map_err(|_| {
+    convert::json_doc(obj, what).map_err(|e| {
+        if obj.hasattr("keys").unwrap_or(false) {
+            return e;
+        }
         pyo3::exceptions::PyTypeError::new_err(format!(
             "{what} must be a cniinvoke.{class}, bytes, str or a mapping, not {}",
             convert::type_name(obj)

@@ -189,6 +189,8 @@ def test_bad_arguments(tmp_path: pathlib.Path):
         cfg.add_network(5, rt)  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         cfg.add_network_list(LIST, {"container_idd": "c"})
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        cfg.add_network_list(dict(LIST, extra={1, 2}), rt)
     with pytest.raises(cniinvoke.DecodeError):
         cfg.add_network_list(b"{", rt)
     with pytest.raises(ValueError):
