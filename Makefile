@@ -10,6 +10,9 @@ PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+BINDIR ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
 CARGO ?= cargo
 CC ?= cc
 TARGET_DIR ?= $(if $(CARGO_TARGET_DIR),$(CARGO_TARGET_DIR),target)
@@ -21,8 +24,8 @@ SOMAJOR := 0
 # Debian packages the suites need (CI starts from a fresh machine): the real
 # CNI plugins, iproute2 and iptables (portmap runs it) for the end-to-end
 # tests, valgrind, pkg-config, clang and its sanitizer runtime (ASan, LSan,
-# UBSan) for the C tests.
-DEB_PACKAGES := containernetworking-plugins iproute2 iptables valgrind pkg-config gcc g++ \
+# UBSan) for the C tests, man-db for the man-page test.
+DEB_PACKAGES := containernetworking-plugins iproute2 iptables valgrind pkg-config gcc g++ man-db \
 	clang libclang-rt-14-dev
 
 # As root (where `make deps` installs every tool) the real-plugin,
@@ -67,7 +70,7 @@ lib:
 header:
 	CNIINVOKE_WRITE_HEADER=1 $(CARGO) test -q $(CAPI) --test header
 
-install: lib
+install: lib install-cli
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR)
 	install -m 0755 $(RELEASE)/libcniinvoke.so $(DESTDIR)$(LIBDIR)/libcniinvoke.so.$(VERSION)
 	ln -sf libcniinvoke.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libcniinvoke.so.$(SOMAJOR)
@@ -78,7 +81,27 @@ install: lib
 	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
 	    cniinvoke.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/cniinvoke.pc
 
+# The command line with its man pages and bash/zsh/fish completions, all
+# generated from its own definition by the built binary.
+CLI_BIN := $(RELEASE)/cniinvoke
+.PHONY: install-cli
+install-cli:
+	$(CARGO) build --release --bin cniinvoke
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(DATADIR)/bash-completion/completions $(DESTDIR)$(DATADIR)/zsh/site-functions \
+	    $(DESTDIR)$(DATADIR)/fish/vendor_completions.d
+	install -m 0755 $(CLI_BIN) $(DESTDIR)$(BINDIR)/cniinvoke
+	$(CLI_BIN) man --out-dir $(DESTDIR)$(MANDIR)/man1
+	$(CLI_BIN) completions bash > $(DESTDIR)$(DATADIR)/bash-completion/completions/cniinvoke
+	$(CLI_BIN) completions zsh > $(DESTDIR)$(DATADIR)/zsh/site-functions/_cniinvoke
+	$(CLI_BIN) completions fish > $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/cniinvoke.fish
+
 uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/cniinvoke $(DESTDIR)$(MANDIR)/man1/cniinvoke.1 \
+	      $(DESTDIR)$(MANDIR)/man1/cniinvoke-*.1 \
+	      $(DESTDIR)$(DATADIR)/bash-completion/completions/cniinvoke \
+	      $(DESTDIR)$(DATADIR)/zsh/site-functions/_cniinvoke \
+	      $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/cniinvoke.fish
 	rm -f $(DESTDIR)$(LIBDIR)/libcniinvoke.so $(DESTDIR)$(LIBDIR)/libcniinvoke.so.$(SOMAJOR) \
 	      $(DESTDIR)$(LIBDIR)/libcniinvoke.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libcniinvoke.a \
 	      $(DESTDIR)$(INCLUDEDIR)/cniinvoke.h $(DESTDIR)$(INCLUDEDIR)/cniinvoke.hpp \
