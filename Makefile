@@ -237,9 +237,13 @@ bench:
 # or MUTANTS_ARGS="-F regex"; MUTANTS_ARGS=--in-place mutates this tree
 # and reuses target/ (one job; git checkout src/ if the run is killed).
 # cargo-mutants exits 2 when mutants survive, 3 on time-outs.
-MUTANTS_FILES ?= src/args.rs src/find.rs src/exec.rs src/raw_exec.rs src/delegate.rs src/goquote.rs
+MUTANTS_FILES ?= src/args.rs src/find.rs src/exec.rs src/raw_exec.rs src/delegate.rs src/goquote.rs \
+	src/libcni/validate.rs src/libcni/cache.rs src/libcni/lock.rs src/libcni/record.rs \
+	src/libcni/parse.rs src/libcni/inject.rs $(wildcard src/libcni/ops/*.rs)
 MUTANTS_TESTS ?= --lib --test args_env --test find --test exec --test raw_exec --test delegate \
-	--test go_quote --test text_busy --test kill_grace --test no_threads
+	--test go_quote --test text_busy --test kill_grace --test no_threads \
+	--test libcni_ops --test libcni_cache --test libcni_concurrency --test libcni_conf \
+	--test libcni_conf_dirs --test libcni_conf_diff --test libcni_interop_diff
 MUTANTS_TIMEOUT ?= 120
 MUTANTS_ARGS ?=
 mutants:
