@@ -24,7 +24,7 @@ func delegateNoResult(ctx context.Context, delegatePlugin string, netconf []byte
 	defer C.free(unsafe.Pointer(cplugin))
 	defer C.free(unsafe.Pointer(cconf))
 	var cerr *C.cni_error
-	status := f(c.exec, c.cctx.ptr, cplugin, cconf, &cerr)
+	status := f(c.exec, c.cctx, cplugin, cconf, &cerr)
 	return c.done(status, cerr)
 }
 
@@ -40,7 +40,7 @@ func DelegateAdd(ctx context.Context, delegatePlugin string, netconf []byte, exe
 	defer C.free(unsafe.Pointer(cconf))
 	var out *C.char
 	var cerr *C.cni_error
-	status := C.cni_delegate_add(c.exec, c.cctx.ptr, cplugin, cconf, &out, &cerr)
+	status := C.cni_delegate_add(c.exec, c.cctx, cplugin, cconf, &out, &cerr)
 	if err := c.done(status, cerr); err != nil {
 		return nil, err
 	}
