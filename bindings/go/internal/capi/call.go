@@ -286,28 +286,37 @@ func (c *Call) Done(status uint32, cerrPtr unsafe.Pointer) error {
 // ErrorOf is the Go error of a failed status and its cni_error (not
 // freed): the Go Exec's own error when it carries one, else the library's
 // error as upstream's type for it.
+//
+// An error wrapping another (a network list's `plugin type="T" failed
+// (add): …`, whose status is its cause's) is a *WrapError whose Unwrap is
+// the cause's Go error.
 func (c *Call) ErrorOf(status uint32, cerrPtr unsafe.Pointer) error {
 	cerr := (*C.cni_error)(cerrPtr)
 	if err := goErrorOf(cerr); err != nil {
 		return err
 	}
+	if cause := C.cni_error_cause(cerr); cause != nil {
+		return &WrapError{
+			Msg:   C.GoString(C.cni_error_msg(cerr)),
+			Cause: c.ErrorOf(status, unsafe.Pointer(cause)),
+		}
+	}
 	return convertError(c.ctx, C.cni_status(status), cerr)
 }
+
+// WrapError is an error of the library that wraps another, as upstream's
+// fmt.Errorf("…: %w", cause) does: the text is the library's, Unwrap the
+// cause.
+type WrapError struct {
+	Msg   string
+	Cause error
+}
+
+func (e *WrapError) Error() string { return e.Msg }
+func (e *WrapError) Unwrap() error { return e.Cause }
 
 // LibErrorOf turns a failed status and its cni_error (which it frees) into
 // a Go error, without a call context.
 func LibErrorOf(status uint32, cerrPtr unsafe.Pointer) error {
 	return libErrorOf(C.cni_status(status), (*C.cni_error)(cerrPtr))
-}
-
-// Status is the library's status of an error made by this package
-// (CNI_STATUS_PLUGIN_ERROR for a *types.Error), or 0.
-func Status(err error) uint32 {
-	switch e := err.(type) {
-	case *libError:
-		return uint32(e.status)
-	case *types.Error:
-		return uint32(C.CNI_STATUS_PLUGIN_ERROR)
-	}
-	return 0
 }
