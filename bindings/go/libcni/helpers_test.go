@@ -3,10 +3,12 @@ package libcni_test
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -143,3 +145,7 @@ func mustJSON(t testing.TB, v any) string {
 	}
 	return string(b)
 }
+
+func errors_Unwrap(err error) error { return errors.Unwrap(err) }
+
+func stringsReplaceAll(s, old, new string) string { return strings.ReplaceAll(s, old, new) }
