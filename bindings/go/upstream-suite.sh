@@ -30,8 +30,6 @@ skip "Invoking a sleep plugin .* when the plugin timeout returns the timeout err
 	"a plugin killed at the deadline is a distinct timed-out error, not upstream's 'netplugin failed with no error message' (DESIGN.md, 'Cancellation and deadlines')"
 skip "Invoking a single plugin DelNetwork when the cached result (is invalid JSON returns an error|version doesn.t match the config version returns an error when the cached result cannot be converted)" \
 	"a corrupt or unusable cache entry never blocks DEL: it is removed and DEL goes on without it (DESIGN.md, 'Crash-safe cache')"
-skip "Invoking a single plugin AddNetwork executes the plugin with command ADD\$" \
-	"capability arguments reach the core as JSON: a Go struct value (this spec's port mapping) is re-encoded with sorted keys, not in its field order (same JSON object; see bindings/go/README.md)"
 
 src=$(go env GOMODCACHE)/$upstream@$cni_version
 if [ ! -d "$src/pkg/invoke" ]; then

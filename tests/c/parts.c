@@ -129,6 +129,16 @@ static void test_edited_list(void) {
   CHECK_STATUS(cni_network_list_call(cfg, NULL, "gc", EDITED, NULL, NULL, &err), CNI_STATUS_OK,
                err);
 
+  /* capabilityArgsGo: malformed text is refused before anything runs. */
+  CHECK_STATUS(cni_network_list_call(cfg, NULL, "add", EDITED,
+                                     "{\"containerId\":\"ctr-q\",\"ifName\":\"eth0\","
+                                     "\"capabilityArgsGo\":{\"mac\":\"{nope\"}}",
+                                     &result, &err),
+               CNI_STATUS_INVALID_ARGUMENT, err);
+  CHECK_CONTAINS(cni_error_msg(err), "capabilityArgsGo[\"mac\"] is not JSON");
+  cni_error_free(err);
+  err = NULL;
+
   /* The bytes' own type is not what is run. */
   const char *unedited = "{\"name\":\"pnet\",\"cniVersion\":\"1.0.0\",\"plugins\":[{\"type\":"
                          "\"elsewhere\",\"bytes\":\"" PLUGIN_B64 "\"}],\"bytes\":\"" LIST_B64 "\"}";

@@ -142,12 +142,20 @@ func NewCNIConfigWithCacheDir(path []string, cacheDir string, exec invoke.Exec) 
 
 // onList runs a list operation with the runtime conf rt.
 func (c *CNIConfig) onList(ctx context.Context, op string, list *NetworkConfigList, rt *RuntimeConf) (*string, error) {
-	return c.listCall(ctx, c.cacheDirFor(rt), op, partsOfList(list), rtOf(rt))
+	arg, err := rtOf(rt)
+	if err != nil {
+		return nil, err
+	}
+	return c.listCall(ctx, c.cacheDirFor(rt), op, partsOfList(list), arg)
 }
 
 // onNetwork runs a one-plugin operation with the runtime conf rt.
 func (c *CNIConfig) onNetwork(ctx context.Context, op string, net *PluginConfig, rt *RuntimeConf) (*string, error) {
-	return c.listCall(ctx, c.cacheDirFor(rt), op, partsOfPlugin(net), rtOf(rt))
+	arg, err := rtOf(rt)
+	if err != nil {
+		return nil, err
+	}
+	return c.listCall(ctx, c.cacheDirFor(rt), op, partsOfPlugin(net), arg)
 }
 
 // AddNetworkList runs ADD of each plugin of list in order, each given the

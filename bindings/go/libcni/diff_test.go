@@ -5,6 +5,7 @@ package libcni_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -386,6 +387,79 @@ func TestValidatesEveryVerb(t *testing.T) {
 			if !errors.As(err, &te) || *te != c.want {
 				t.Errorf("%s %+v: %#v, want %#v", verb, c.rt, err, c.want)
 			}
+		}
+	}
+}
+
+// portMapping is a capability value as runtimes pass it: a Go struct,
+// whose field order upstream keeps in what plugins are sent.
+type portMapping struct {
+	HostPort      int    `json:"hostPort"`
+	ContainerPort int    `json:"containerPort"`
+	Protocol      string `json:"protocol"`
+	HostIP        string `json:"hostIP,omitempty"`
+}
+
+// What each plugin of a chain is sent, byte for byte, by this package and
+// by upstream: prevResult, runtimeConfig (a struct value included), name
+// and cniVersion injected into its own bytes.
+func TestDifferentialPluginStdin(t *testing.T) {
+	record := filepath.Join(t.TempDir(), "record.json")
+	text := fmt.Sprintf(`{"cniVersion":"1.1.0","name":"snet","plugins":[`+
+		`{"type":"testplug","z":1.50,"a":"<&>"},`+
+		`{"type":"testplug2","capabilities":{"portMappings":true,"mac":true},"debug":{"record":%q,"chainResult":true}}]}`, record)
+	list, ulist := mustList(t, []byte(text)), mustUpList(t, []byte(text))
+	cache := t.TempDir()
+	ours := libcni.NewCNIConfigWithCacheDir([]string{pluginDir}, cache, nil)
+	theirs := uplibcni.NewCNIConfigWithCacheDir([]string{pluginDir}, cache, nil)
+	rt := &libcni.RuntimeConf{ContainerID: "s1", NetNS: "/var/run/netns/s", IfName: "eth0", CapabilityArgs: map[string]interface{}{
+		"portMappings": []portMapping{{HostPort: 8080, ContainerPort: 80, Protocol: "tcp"}},
+		"mac":          "00:11:22:33:44:55",
+		"unused":       map[string]int{"x": 1},
+	}}
+	stdinOf := func() string {
+		t.Helper()
+		b, err := os.ReadFile(record)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r struct {
+			Stdin string `json:"stdin"`
+		}
+		if err := json.Unmarshal(b, &r); err != nil {
+			t.Fatal(err)
+		}
+		return r.Stdin
+	}
+	for _, verb := range []string{"ADD", "CHECK", "DEL"} {
+		var err, uerr error
+		switch verb {
+		case "ADD":
+			_, err = ours.AddNetworkList(context.Background(), list, rt)
+		case "CHECK":
+			err = ours.CheckNetworkList(context.Background(), list, rt)
+		case "DEL":
+			err = ours.DelNetworkList(context.Background(), list, rt)
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", verb, err)
+		}
+		got := stdinOf()
+		urt := upRT(rt)
+		urt.ContainerID = "s2"
+		switch verb {
+		case "ADD":
+			_, uerr = theirs.AddNetworkList(context.Background(), ulist, urt)
+		case "CHECK":
+			uerr = theirs.CheckNetworkList(context.Background(), ulist, urt)
+		case "DEL":
+			uerr = theirs.DelNetworkList(context.Background(), ulist, urt)
+		}
+		if uerr != nil {
+			t.Fatalf("upstream %s: %v", verb, uerr)
+		}
+		if want := stdinOf(); got != want {
+			t.Errorf("%s: the second plugin was sent\n %s\nupstream sends\n %s", verb, got, want)
 		}
 	}
 }

@@ -85,29 +85,41 @@ func (l *listParts) list() *NetworkConfigList {
 	return out
 }
 
-// rtJSON is the library's runtime conf.
+// rtJSON is the library's runtime conf. CapabilityArgsGo holds each
+// capability value as encoding/json encodes it, which plugins are sent (a
+// struct keeps its field order, as upstream sends it).
 type rtJSON struct {
-	ContainerID    string                 `json:"containerId"`
-	NetNS          string                 `json:"netns"`
-	IfName         string                 `json:"ifName"`
-	Args           [][2]string            `json:"args"`
-	CapabilityArgs map[string]interface{} `json:"capabilityArgs"`
+	ContainerID      string                 `json:"containerId"`
+	NetNS            string                 `json:"netns"`
+	IfName           string                 `json:"ifName"`
+	Args             [][2]string            `json:"args"`
+	CapabilityArgs   map[string]interface{} `json:"capabilityArgs"`
+	CapabilityArgsGo map[string]string      `json:"capabilityArgsGo,omitempty"`
 }
 
 // rtOf is rt as the library reads it (nil: every field empty). Its
 // deprecated CacheDir is applied by the caller (cacheDirFor).
-func rtOf(rt *RuntimeConf) *rtJSON {
+func rtOf(rt *RuntimeConf) (*rtJSON, error) {
+	out := &rtJSON{Args: [][2]string{}, CapabilityArgs: map[string]interface{}{}}
 	if rt == nil {
-		return &rtJSON{Args: [][2]string{}, CapabilityArgs: map[string]interface{}{}}
+		return out, nil
 	}
-	out := &rtJSON{ContainerID: rt.ContainerID, NetNS: rt.NetNS, IfName: rt.IfName, Args: rt.Args, CapabilityArgs: rt.CapabilityArgs}
-	if out.Args == nil {
-		out.Args = [][2]string{}
+	out.ContainerID, out.NetNS, out.IfName = rt.ContainerID, rt.NetNS, rt.IfName
+	if rt.Args != nil {
+		out.Args = rt.Args
 	}
-	if out.CapabilityArgs == nil {
-		out.CapabilityArgs = map[string]interface{}{}
+	if len(rt.CapabilityArgs) > 0 {
+		out.CapabilityArgs = rt.CapabilityArgs
+		out.CapabilityArgsGo = make(map[string]string, len(rt.CapabilityArgs))
+		for k, v := range rt.CapabilityArgs {
+			b, err := json.Marshal(v)
+			if err != nil {
+				return nil, err
+			}
+			out.CapabilityArgsGo[k] = string(b)
+		}
 	}
-	return out
+	return out, nil
 }
 
 // gcJSON is the library's GC arguments.
