@@ -439,3 +439,40 @@ func TestMain_cacheDirDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A context already done starts no plugin of the chain.
+func TestContextAlreadyDone(t *testing.T) {
+	logDir := t.TempDir()
+	cfg := libcni.NewCNIConfigWithCacheDir([]string{pluginDir}, t.TempDir(), nil)
+	list := mustList(t, chain("1.0.0", "done", logDir, nil))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := cfg.AddNetworkList(ctx, list, newRT("c1")); !errors.Is(err, context.Canceled) {
+		t.Fatalf("%v", err)
+	}
+	if err := cfg.CheckNetworkList(ctx, list, newRT("c1")); !errors.Is(err, context.Canceled) {
+		t.Fatalf("CHECK: %v", err)
+	}
+	if l := readLog(t, logDir, "c1-eth0.log"); len(l) != 0 {
+		t.Fatalf("plugins ran: %v", commands(l))
+	}
+}
+
+func TestDisableGC(t *testing.T) {
+	logDir, cache := t.TempDir(), t.TempDir()
+	text := fmt.Sprintf(`{"cniVersion":"1.1.0","name":"nogc","disableGC":true,"plugins":[{"type":"testplug","logDir":%q}]}`, logDir)
+	list := mustList(t, []byte(text))
+	cfg := libcni.NewCNIConfigWithCacheDir([]string{pluginDir}, cache, nil)
+	if _, err := cfg.AddNetworkList(context.Background(), list, newRT("c1")); err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.GCNetworkList(context.Background(), list, nil); err != nil {
+		t.Fatal(err)
+	}
+	if atts, err := cfg.GetCachedAttachments("c1"); err != nil || len(atts) != 1 {
+		t.Fatalf("disableGC list collected: %v (%v)", atts, err)
+	}
+	if l := readLog(t, logDir, "GC.log"); len(l) != 0 {
+		t.Fatalf("GC ran: %v", commands(l))
+	}
+}
