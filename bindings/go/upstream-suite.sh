@@ -1,9 +1,9 @@
 #!/bin/sh
 # Upstream's own pkg/invoke and libcni Ginkgo suites (containernetworking/cni
-# v1.3.0), run against this binding: its *_test.go files are copied from the Go
-# module cache into a throw-away module, their import of
-# github.com/containernetworking/cni/pkg/invoke is pointed at
-# bindings/go/invoke, and `go test` runs them. Nothing of upstream's is kept
+# v1.3.0), run against this binding: their *_test.go files are copied from
+# the Go module cache into a throw-away module, their import of
+# github.com/containernetworking/cni/pkg/invoke (libcni) is pointed at
+# bindings/go/invoke (bindings/go/libcni), and `go test` runs them. Nothing of upstream's is kept
 # in the repository; the copy lives in a temporary directory removed on exit.
 #
 # Needs target/release/libcniinvoke.a (`make lib`). Extra arguments go to

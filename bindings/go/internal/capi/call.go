@@ -171,7 +171,7 @@ var (
 		var out *C.cni_exec
 		var cerr *C.cni_error
 		if status := C.cni_exec_new_raw(opts, &out, &cerr); status != C.CNI_STATUS_OK {
-			panic("invoke: libcniinvoke rejected its own raw exec options: " + libErrorOf(status, cerr).Error())
+			panic("libcniinvoke rejected its own raw exec options: " + libErrorOf(status, cerr).Error())
 		}
 		return newExecHandle(out)
 	})
