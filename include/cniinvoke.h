@@ -916,8 +916,15 @@ cni_status cni_network_validate(const cni_config *cfg,
 
 /**
  * Run the network-list operation `op` on a configuration given by its
- * parts (see the module comment), so that a struct built or edited by the
- * caller behaves as the same struct does upstream.
+ * parts, so that a struct built or edited by the caller behaves as the
+ * same struct does upstream: plugins are found by the parts' `type`, each
+ * is sent its own `bytes` (with `name`, `cniVersion`, `prevResult` and
+ * `runtimeConfig` injected) and the list's `bytes` are cached.
+ *
+ * A list's parts: `{"name","cniVersion","disableCheck","disableGC",
+ * "loadOnlyInlinedPlugins","plugins":[<plugin parts>…],"bytes":"<base64>"}`;
+ * a plugin's: `{"type","name","cniVersion","capabilities":{"K":true},
+ * "bytes":"<base64>"}`. Every key optional, unknown keys refused.
  *
  * List operations (`parts_json` is a list's parts): `"add"`, `"check"`,
  * `"del"`, `"cachedResult"`, `"cachedConfig"` (`arg_json` is the runtime
@@ -946,7 +953,7 @@ cni_status cni_network_list_call(const cni_config *cfg,
 
 /**
  * Parse or load configurations (upstream `libcni/conf.go`) and answer with
- * their parts (see the module comment) in `*parts_json_out` (free with
+ * their parts (as `cni_network_list_call` takes them) in `*parts_json_out` (free with
  * `cni_string_free`), so that a binding builds its structs from the core's
  * parsing, sub-plugin files included.
  *
