@@ -214,6 +214,11 @@ fn c_network_lists() {
 }
 
 #[test]
+fn c_network_lists_as_parts() {
+    run_c("parts.c", Link::Shared);
+}
+
+#[test]
 fn c_custom_exec() {
     run_c("custom_exec.c", Link::Shared);
 }
