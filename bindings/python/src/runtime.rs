@@ -57,6 +57,7 @@ impl PyRuntimeConf {
                 args,
                 capability_args,
                 cache_dir,
+                ..RuntimeConf::default()
             },
         })
     }
