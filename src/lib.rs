@@ -7,6 +7,7 @@ pub mod args;
 pub mod context;
 pub mod delegate;
 pub mod error;
+pub mod events;
 pub mod exec;
 #[cfg(feature = "capi")]
 pub mod ffi;

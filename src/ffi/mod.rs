@@ -27,6 +27,7 @@ mod context;
 mod error;
 mod exec;
 mod invoke;
+mod log;
 mod netlist;
 mod network;
 mod ptr;
@@ -35,6 +36,7 @@ mod status;
 mod string;
 mod version;
 
+pub use self::log::*;
 pub use conf::*;
 pub use config::*;
 pub use context::*;
