@@ -209,6 +209,11 @@ fn c_network_lists() {
 }
 
 #[test]
+fn c_log_callback() {
+    run_c("log.c", Link::Shared);
+}
+
+#[test]
 fn c_custom_exec() {
     run_c("custom_exec.c", Link::Shared);
 }
@@ -298,7 +303,7 @@ fn c_tests_are_clean_under_valgrind() {
         eprintln!("SKIPPED: valgrind is not installed (apt-get install valgrind)");
         return;
     }
-    for source in ["api.c", "custom_exec.c", "exec_plugin.c"] {
+    for source in ["api.c", "custom_exec.c", "exec_plugin.c", "log.c"] {
         let scratch = Scratch::new(&format!("valgrind-{source}"));
         let exe = compile(&scratch, source, Link::Shared);
         let out = test_command(&scratch, "valgrind")
@@ -379,6 +384,7 @@ fn c_tests_are_clean_under_sanitizers() {
         ("custom_exec.c", Link::Shared),
         ("custom_exec.c", Link::Static),
         ("concurrency.c", Link::Shared),
+        ("log.c", Link::Shared),
         ("sigpipe.c", Link::Shared),
         ("wrapper.cpp", Link::Shared),
     ];
