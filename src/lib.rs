@@ -2,6 +2,7 @@
 //!
 //! A port of upstream Go's `pkg/invoke` (containernetworking/cni) with
 //! cancellation, deadlines and a hardened process layer. See the README.
+#![deny(missing_docs)]
 
 pub mod args;
 pub mod context;
