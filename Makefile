@@ -4,6 +4,7 @@
 #   make test     install what is missing, lint, run every test suite
 #   make lib      the C library (libcniinvoke.so/.a; cargo feature `capi`)
 #   make header   refresh the committed C header (include/cniinvoke.h)
+#   make docs     the Rust API reference (target/doc) and the crate package
 #   make install PREFIX=/usr/local [DESTDIR=...]
 
 PREFIX ?= /usr/local
@@ -161,7 +162,17 @@ test-c:
 test-python:
 	bindings/python/run-tests.sh
 
-test: deps lint rust-test test-python test-go
+# The Rust API reference and the published crate: rustdoc without a
+# warning (the crate denies missing_docs; the doctests run in rust-test),
+# then `cargo package`, whose verify build of the packaged crate (with the
+# C ABI, so build.rs generates the header) fails if the crate lacks a file
+# it needs or the build writes outside OUT_DIR.
+.PHONY: docs
+docs:
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps --lib $(CAPI)
+	$(CARGO) package --allow-dirty --features capi
+
+test: deps lint rust-test docs test-python test-go
 
 clean:
 	$(CARGO) clean
