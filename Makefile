@@ -2,7 +2,8 @@
 #
 #   make demo     build, then the main job on the bundled test plugin
 #   make test     install what is missing, lint, run every test suite
-#   make lib      the C library (libcniinvoke.so/.a; cargo feature `capi`)
+#   make lib      the C library (libcniinvoke.so/.a; cargo feature `capi`),
+#                 its soname link and cniinvoke-uninstalled.pc
 #   make header   refresh the committed C header (include/cniinvoke.h)
 #   make docs     the Rust API reference (target/doc) and the crate package
 #   make install PREFIX=/usr/local [DESTDIR=...]

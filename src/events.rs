@@ -218,7 +218,9 @@ thread_local! {
 /// [`clear_sink`]) returns, the previous sink is not running and is never
 /// called again. Events the sink raises itself (by calling into this
 /// library) are dropped. The sink must not call [`set_sink`] or
-/// [`clear_sink`].
+/// [`clear_sink`], and neither may be called while holding a lock the sink
+/// takes (a binding's interpreter lock, say): both wait for running sinks
+/// to return.
 pub fn set_sink(sink: Sink, filter: LevelFilter) {
     let mut slot = SINK.write().unwrap_or_else(|e| e.into_inner());
     *slot = Some(sink);
