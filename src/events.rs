@@ -436,6 +436,16 @@ pub(crate) fn observe_list<T: Outcome>(
 mod tests {
     use super::*;
 
+    /// No unit test installs a logger or a sink: with nobody listening an
+    /// observed call runs as it is and builds no event.
+    #[test]
+    fn nobody_listening_builds_nothing() {
+        let describe = || -> Event { panic!("an event was built with nobody listening") };
+        assert_eq!(observe(describe, || Ok::<_, Error>(())).ok(), Some(()));
+        let failed = observe(describe, || Err::<(), _>(Error::Io("x".into())));
+        assert_eq!(failed.unwrap_err().to_string(), "x");
+    }
+
     #[test]
     fn env_values_come_from_the_given_environment_last_one_wins() {
         let env = vec![
