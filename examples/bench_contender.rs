@@ -10,12 +10,12 @@
 //! loading it from a file does, and runs `add_network_list` +
 //! `del_network_list` on one `CniConfig`.
 
+use cniinvoke::libcni::{
+    conf_list_from_bytes, CniConfig, CniConfigOptions, NetworkConfigList, RuntimeConf,
+};
 use cniinvoke::{
     exec_plugin_with_result, exec_plugin_without_result, get_version_info, Args, Context, Error,
     RawExec, RawExecOptions, StderrSink,
-};
-use cniinvoke::libcni::{
-    conf_list_from_bytes, CniConfig, CniConfigOptions, NetworkConfigList, RuntimeConf,
 };
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
