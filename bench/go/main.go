@@ -1,7 +1,9 @@
 // The benchmark's Go contender (make bench; see bench/run.py and the
 // protocol in bench/common.h): one program written against upstream's
 // pkg/invoke API, built twice — against upstream v1.3.0 (the default) and,
-// with -tags cnibinding, against libcniinvoke's Go binding.
+// with -tags cnibinding, against libcniinvoke's Go binding. The list
+// workload (list.go) is written against upstream's libcni API: the default
+// build runs upstream v1.3.0's, -tags cnilibcni the Go libcni binding.
 package main
 
 import (
@@ -27,6 +29,7 @@ type bench struct {
 	cancelAfter time.Duration
 	args        *cniArgs
 	discard     *rawExec
+	lists       *lister
 }
 
 // call runs one call; for the cancel workload it returns the
@@ -43,6 +46,8 @@ func (b *bench) call() (time.Duration, error) {
 	case "output":
 		_, err := b.discard.ExecPlugin(bg, b.plugin, netconf, b.args.AsEnv())
 		return 0, err
+	case "list":
+		return 0, b.lists.call(bg)
 	case "cancel":
 		ctx, cancel := context.WithCancel(bg)
 		fired := make(chan time.Time, 1)
@@ -83,7 +88,7 @@ func statusKiB(field string) int64 {
 
 func main() {
 	plugin := flag.String("plugin", "", "plugin path")
-	workload := flag.String("workload", "add", "add|version|output|cancel")
+	workload := flag.String("workload", "add", "add|version|output|cancel|list")
 	calls := flag.Int64("calls", 10, "number of calls")
 	threads := flag.Int("threads", 0, "0 = time each call sequentially, T = T concurrent callers")
 	touchMiB := flag.Int("touch-mib", 0, "MiB to allocate and write first")
@@ -111,6 +116,14 @@ func main() {
 			Path:        "/usr/lib/cni",
 		},
 		discard: &rawExec{Stderr: io.Discard},
+	}
+	if b.workload == "list" {
+		l, err := newLister(b.plugin)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "%s: %v\n", contenderName, err)
+			os.Exit(2)
+		}
+		b.lists = l
 	}
 	// RSS is measured from before the first call, warm-up included.
 	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
