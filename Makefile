@@ -89,6 +89,7 @@ demo: build demo-c
 	$(TARGET_DIR)/debug/cniinvoke check $(PLUGIN) --netconf $(TARGET_DIR)/demo-net.json --netns /var/run/netns/demo && echo "CHECK ok"
 	$(TARGET_DIR)/debug/cniinvoke del $(PLUGIN) --netconf $(TARGET_DIR)/demo-net.json --netns /var/run/netns/demo && echo "DEL ok"
 	@./examples/demo-real.sh $(TARGET_DIR)/debug/cniinvoke
+	@./examples/demo-net.sh $(TARGET_DIR)/debug/cniinvoke $(PLUGIN)
 	@echo "== Python"
 	@$(MAKE) --no-print-directory demo-python
 

@@ -204,6 +204,11 @@ fn c_exec_plugin_raw_stdout_and_explicit_environ() {
 }
 
 #[test]
+fn c_real_plugins_network_list() {
+    run_c("real_netlist.c", Link::Shared);
+}
+
+#[test]
 fn c_network_lists() {
     run_c("netlist.c", Link::Shared);
 }

@@ -19,6 +19,7 @@ pub mod conf;
 mod dirfd;
 mod gopath;
 pub(crate) mod inject;
+mod json_map;
 mod lock;
 mod ops;
 mod parse;
@@ -35,5 +36,6 @@ pub use conf::{
     network_conf_from_bytes, network_conf_from_file, network_plugin_conf_from_bytes,
     network_plugin_confs_from_files, NetworkConfig, NetworkConfigList, PluginConf, PluginConfig,
 };
+pub use json_map::map_from_json;
 pub use record::CNI_CACHE_V1;
 pub use validate::{validate_container_id, validate_interface_name, validate_network_name};

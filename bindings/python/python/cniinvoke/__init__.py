@@ -25,10 +25,10 @@ Example::
 
 from ._errors import (
     CNIError,
+    CNIIOError,
+    ConfigNotFoundError,
     DecodeError,
     InvalidArgumentError,
-    ConfigNotFoundError,
-    CNIIOError,
     PluginCancelledError,
     PluginError,
     PluginExecError,

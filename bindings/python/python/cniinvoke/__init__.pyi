@@ -2,10 +2,10 @@
 and ``_errors.py``)."""
 
 from ._errors import CNIError as CNIError
+from ._errors import CNIIOError as CNIIOError
+from ._errors import ConfigNotFoundError as ConfigNotFoundError
 from ._errors import DecodeError as DecodeError
 from ._errors import InvalidArgumentError as InvalidArgumentError
-from ._errors import ConfigNotFoundError as ConfigNotFoundError
-from ._errors import CNIIOError as CNIIOError
 from ._errors import PluginCancelledError as PluginCancelledError
 from ._errors import PluginError as PluginError
 from ._errors import PluginExecError as PluginExecError

@@ -1,42 +1,18 @@
-//! `cniinvoke`: run any CNI plugin by hand.
+//! The first-layer commands: one plugin, run by hand (`add`, `check`, `del`,
+//! `status`, `gc`, `version`, `find`, `convert`).
 
-use clap::{Args as ClapArgs, Parser, Subcommand};
+use crate::context::{context, parse_duration};
+use clap::{Args as ClapArgs, Subcommand};
 use cniinvoke::types::CniResult;
-use cniinvoke::{Args, Context, Error, Status};
+use cniinvoke::{Args, Error};
 use std::io::Read;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 
 /// Where plugins are looked up when neither --path nor CNI_PATH says.
-const DEFAULT_PATH: &str = "/opt/cni/bin:/usr/lib/cni";
-
-const EXIT_CODES: &str = "\
-Exit status:
-  0    success
-  2    bad command line
-  11   invalid argument        15   undecodable config, result or version report
-  12   plugin not found        16   unsupported CNI version
-  13   the plugin failed       17   timed out (plugin killed)
-  14   could not run plugin    18   cancelled (plugin killed)
-  130  interrupted by Ctrl-C (plugin killed)
-On failure the CNI error JSON ({\"code\":…,\"msg\":…,\"details\":…}) goes to stderr;
-code 0 means the failure was on this side, not the plugin's.";
-
-#[derive(Parser)]
-#[command(
-    name = "cniinvoke",
-    version,
-    about = "Run CNI network plugins: find them, invoke them, convert their results",
-    after_help = EXIT_CODES
-)]
-struct Cli {
-    #[command(subcommand)]
-    cmd: Cmd,
-}
+pub const DEFAULT_PATH: &str = "/opt/cni/bin:/usr/lib/cni";
 
 #[derive(Subcommand)]
-enum Cmd {
+pub enum PluginCmd {
     /// Attach a container to a network; prints the result.
     #[command(
         after_help = "Example:\n  cniinvoke add bridge --netconf net.json --netns /var/run/netns/ctr --containerid ctr"
@@ -90,17 +66,17 @@ enum Cmd {
 }
 
 #[derive(ClapArgs)]
-struct Common {
+pub struct Common {
     /// Search path (colon-separated); default: CNI_PATH, else /opt/cni/bin:/usr/lib/cni.
     #[arg(long)]
-    path: Option<String>,
+    pub path: Option<String>,
     /// Give up (and kill the plugin) after this long: 30s, 500ms, 2m or plain seconds.
     #[arg(long, value_parser = parse_duration)]
-    timeout: Option<Duration>,
+    pub timeout: Option<Duration>,
 }
 
 #[derive(ClapArgs)]
-struct Op {
+pub struct Op {
     /// Plugin name (looked up on the path) or path to the binary.
     plugin: String,
     /// Network configuration file, or - for stdin.
@@ -122,50 +98,8 @@ struct Op {
     common: Common,
 }
 
-fn parse_duration(s: &str) -> Result<Duration, String> {
-    let s = s.trim();
-    let (num, unit) = match s.find(|c: char| c.is_ascii_alphabetic()) {
-        Some(i) => (&s[..i], &s[i..]),
-        None => (s, "s"),
-    };
-    let n: f64 = num
-        .parse()
-        .map_err(|_| format!("invalid duration {s:?} (try 30s, 500ms, 2m)"))?;
-    let secs = match unit {
-        "ms" => n / 1000.0,
-        "s" => n,
-        "m" => n * 60.0,
-        "h" => n * 3600.0,
-        _ => return Err(format!("unknown unit {unit:?} in {s:?} (ms, s, m, h)")),
-    };
-    Duration::try_from_secs_f64(secs).map_err(|_| format!("invalid duration {s:?}"))
-}
-
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
-
-extern "C" fn on_signal(_: libc::c_int) {
-    INTERRUPTED.store(true, Ordering::SeqCst);
-}
-
-/// A context that Ctrl-C (or SIGTERM) cancels, with the optional timeout.
-fn context(timeout: Option<Duration>) -> Context {
-    // SAFETY: the handler only stores to an atomic.
-    unsafe {
-        libc::signal(libc::SIGINT, on_signal as *const () as libc::sighandler_t);
-        libc::signal(libc::SIGTERM, on_signal as *const () as libc::sighandler_t);
-    }
-    let ctx = match timeout {
-        Some(t) => Context::with_timeout(t),
-        None => Context::new(),
-    };
-    ctx.set_interrupt_check(
-        Duration::from_millis(20),
-        Arc::new(|| INTERRUPTED.load(Ordering::SeqCst)),
-    );
-    ctx
-}
-
-fn search_path(flag: Option<String>) -> String {
+/// `--path`, else a non-empty `CNI_PATH`, else [`DEFAULT_PATH`].
+pub fn search_path(flag: Option<String>) -> String {
     flag.or_else(|| std::env::var("CNI_PATH").ok().filter(|p| !p.is_empty()))
         .unwrap_or_else(|| DEFAULT_PATH.to_string())
 }
@@ -189,6 +123,7 @@ fn read_input(file: &str) -> cniinvoke::Result<Vec<u8>> {
     read.map_err(|e| Error::InvalidArgument(format!("reading {file}: {e}")))
 }
 
+/// `add`, `check`, `del`, `status`, `gc`: ADD prints the result.
 fn run_op(command: &str, op: Op) -> cniinvoke::Result<Option<String>> {
     let path = search_path(op.common.path);
     let plugin = locate(&op.plugin, &path)?;
@@ -212,50 +147,39 @@ fn run_op(command: &str, op: Op) -> cniinvoke::Result<Option<String>> {
     }
 }
 
-fn run(cli: Cli) -> cniinvoke::Result<Option<String>> {
-    match cli.cmd {
-        Cmd::Add(op) => run_op("ADD", op),
-        Cmd::Check(op) => run_op("CHECK", op),
-        Cmd::Del(op) => run_op("DEL", op),
-        Cmd::Status(op) => run_op("STATUS", op),
-        Cmd::Gc(op) => run_op("GC", op),
-        Cmd::Version { plugin, common } => {
-            let plugin = locate(&plugin, &search_path(common.path))?;
-            let info = cniinvoke::get_version_info(&context(common.timeout), &plugin, None)?;
-            let value: serde_json::Value =
-                serde_json::from_str(&info.to_json()).map_err(|e| Error::Decode(e.to_string()))?;
-            Ok(Some(
-                serde_json::to_string_pretty(&value).unwrap_or_default(),
-            ))
-        }
-        Cmd::Find { plugin, path } => locate(&plugin, &search_path(path)).map(Some),
-        Cmd::Convert { to, file } => {
-            let input = read_input(&file)?;
-            let result = CniResult::from_json(&input)?.convert_to(&to)?;
-            Ok(Some(result.to_json_pretty()))
-        }
-    }
+/// `version PLUGIN`: the plugin's version report, indented.
+fn version(plugin: &str, common: Common) -> cniinvoke::Result<Option<String>> {
+    let plugin = locate(plugin, &search_path(common.path))?;
+    let info = cniinvoke::get_version_info(&context(common.timeout), &plugin, None)?;
+    let value: serde_json::Value =
+        serde_json::from_str(&info.to_json()).map_err(|e| Error::Decode(e.to_string()))?;
+    Ok(Some(
+        serde_json::to_string_pretty(&value).unwrap_or_default(),
+    ))
 }
 
-fn exit_code(e: &Error) -> i32 {
-    if matches!(e, Error::Cancelled(_)) && INTERRUPTED.load(Ordering::SeqCst) {
-        return 130;
-    }
-    match e.status() {
-        Status::Ok => 0,
-        Status::Panic => 70,
-        s => 10 + s as i32,
-    }
+/// `find PLUGIN`: where the plugin is.
+fn find(plugin: &str, path: Option<String>) -> cniinvoke::Result<Option<String>> {
+    locate(plugin, &search_path(path)).map(Some)
 }
 
-fn main() {
-    let cli = Cli::parse();
-    match run(cli) {
-        Ok(Some(out)) => println!("{out}"),
-        Ok(None) => {}
-        Err(e) => {
-            eprintln!("{}", e.to_cni_error().to_json());
-            std::process::exit(exit_code(&e));
-        }
+/// `convert --to VERSION [FILE]`.
+fn convert(to: &str, file: &str) -> cniinvoke::Result<Option<String>> {
+    let input = read_input(file)?;
+    let result = CniResult::from_json(&input)?.convert_to(to)?;
+    Ok(Some(result.to_json_pretty()))
+}
+
+/// Run one plugin command; what it returns is printed with a newline.
+pub fn run(cmd: PluginCmd) -> cniinvoke::Result<Option<String>> {
+    match cmd {
+        PluginCmd::Add(op) => run_op("ADD", op),
+        PluginCmd::Check(op) => run_op("CHECK", op),
+        PluginCmd::Del(op) => run_op("DEL", op),
+        PluginCmd::Status(op) => run_op("STATUS", op),
+        PluginCmd::Gc(op) => run_op("GC", op),
+        PluginCmd::Version { plugin, common } => version(&plugin, common),
+        PluginCmd::Find { plugin, path } => find(&plugin, path),
+        PluginCmd::Convert { to, file } => convert(&to, &file),
     }
 }
