@@ -150,7 +150,8 @@ LIST_NOTES = (
     "and the Go libcni binding have no fsync switch: upstream never fsyncs; the binding keeps "
     "the core's default (on). The command-line rows run `TOOL add` and `TOOL del` as two fresh "
     "processes each, /var/lib/cni bind-mounted from the medium in a private mount namespace "
-    "(bench/proc.c), each tool with its own defaults."
+    "(bench/proc.c), each tool with its own defaults (cnitool never fsyncs; cniinvoke net "
+    "keeps the core's default, on)."
 )
 
 
@@ -324,17 +325,15 @@ def plot(path: Path, all_cases: list[Case], res: dict[str, dict[str, Cell]], mac
     colors = plt.get_cmap("tab20")
     legend: dict[str, object] = {}
     for ax, (title, rows, get) in zip(axes[:, 0], panels):
-        names = columns(rows, res)
-        width = 0.8 / max(1, len(names))
-        for i, n in enumerate(names):
-            xs, ys = [], []
-            for j, case in enumerate(rows):
-                cell = res[case.key].get(n)
-                v = None if cell is None else get(case, cell)
-                if v is not None and v > 0:
-                    xs.append(j - 0.4 + width * (i + 0.5))
-                    ys.append(v)
-            legend[n] = ax.bar(xs, ys, width, label=TITLES[n], color=colors(CONTENDERS.index(n)))
+        # Each case's bars side by side, centred on its tick: the cases of
+        # a panel need not share their contenders.
+        for j, case in enumerate(rows):
+            vals = [(n, get(case, c)) for n, c in res[case.key].items()]
+            vals = [(n, v) for n, v in vals if v is not None and v > 0]
+            width = 0.8 / max(1, len(vals))
+            for i, (n, v) in enumerate(vals):
+                x = j - 0.4 + width * (i + 0.5)
+                legend[n] = ax.bar([x], [v], width, label=TITLES[n], color=colors(CONTENDERS.index(n)))
         ax.set_yscale("log")
         ax.set_xticks(range(len(rows)))
         ax.set_xticklabels(

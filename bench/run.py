@@ -145,7 +145,7 @@ def list_cases(n, r) -> list[Case]:
         out.append(
             Case(
                 f"cli-{medium}",
-                f"`add` + `del` processes, cache on {medium} (each tool's fsync default)",
+                f"`add` + `del` as processes, cache on {medium}",
                 "list",
                 "time",
                 n(60),
@@ -275,10 +275,9 @@ def run_case(
         for name in order:
             extra = {}
             if case.cache:
-                extra = {
-                    "BENCH_CACHE_DIR": str(dirs[case.cache] / case.key / name),
-                    "NETCONFPATH": str(netconf),
-                }
+                cache = dirs[case.cache] / case.key / name
+                cache.mkdir(parents=True, exist_ok=True)
+                extra = {"BENCH_CACHE_DIR": str(cache), "NETCONFPATH": str(netconf)}
             data, err = run_one(cmds[name], case, plugin, extra)
             cell = cells[name]
             if data is None:
