@@ -105,6 +105,7 @@ class Cell:
     by_round: dict[int, float] = field(default_factory=dict)
     rss_mib: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    unsupported: str = ""  # why the contender cannot run this workload
 
     def median(self) -> float | None:
         return statistics.median(self.values) if self.values else None

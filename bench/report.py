@@ -155,6 +155,16 @@ LIST_NOTES = (
 )
 
 
+def unsupported(all_cases: list[Case], res: dict[str, dict[str, Cell]]) -> dict[tuple[str, str], str]:
+    """(contender, reason) → the workloads it could not run."""
+    found: dict[tuple[str, str], list[str]] = {}
+    for case in all_cases:
+        for n, cell in res[case.key].items():
+            if cell.unsupported:
+                found.setdefault((n, cell.unsupported), []).append(case.key)
+    return {k: ", ".join(v) for k, v in found.items()}
+
+
 def markdown(
     all_cases: list[Case],
     res: dict[str, dict[str, Cell]],
@@ -172,9 +182,11 @@ def markdown(
         "Machine: " + ", ".join(f"{k} {v}" for k, v in mach.items()) + ".",
         "",
     ]
-    if skipped:
+    cannot = unsupported(all_cases, res)
+    if skipped or cannot:
         lines += ["Not run:", ""]
         lines += [f"- {TITLES[n]} (`{n}`): {why}" for n, why in skipped.items()]
+        lines += [f"- {TITLES[n]} (`{n}`), {what}: {why}" for (n, why), what in cannot.items()]
         lines.append("")
 
     for title, rows in (

@@ -201,6 +201,12 @@ def ensure_venv(argv: list[str]) -> None:
     os.execv(str(vpy), [str(vpy), str(Path(__file__).resolve())] + argv)
 
 
+# A contender's exit status for a workload it cannot run (the Python binding
+# without CNIConfig): reported as not run, not as a failure.
+UNSUPPORTED = 4
+UNSUPPORTED_PREFIX = "unsupported: "
+
+
 def run_one(cmd: list[str], case: Case, plugin: str, extra_env: dict) -> tuple[dict | None, str]:
     argv = cmd + [
         "--plugin",
@@ -223,6 +229,8 @@ def run_one(cmd: list[str], case: Case, plugin: str, extra_env: dict) -> tuple[d
         p = subprocess.run(argv, check=False, env=env, capture_output=True, text=True, timeout=300)
     except subprocess.TimeoutExpired:
         return None, "timed out after 300 s"
+    if p.returncode == UNSUPPORTED:
+        return None, UNSUPPORTED_PREFIX + (tail(p.stderr, 1) or "workload not supported")
     line = p.stdout.strip().splitlines()[-1] if p.stdout.strip() else ""
     try:
         data = json.loads(line)
@@ -280,6 +288,9 @@ def run_case(
                 extra = {"BENCH_CACHE_DIR": str(cache), "NETCONFPATH": str(netconf)}
             data, err = run_one(cmds[name], case, plugin, extra)
             cell = cells[name]
+            if data is None and err.startswith(UNSUPPORTED_PREFIX):
+                cell.unsupported = err.removeprefix(UNSUPPORTED_PREFIX)
+                continue
             if data is None:
                 cell.errors.append(err)
                 continue
@@ -292,6 +303,8 @@ def run_case(
         f"in {time.monotonic() - t0:.1f} s"
     )
     for name in names:
+        if cells[name].unsupported:
+            log(f"  {name} cannot run it: {cells[name].unsupported}")
         for e in dict.fromkeys(cells[name].errors):
             log(f"  {name} failed: {e}")
 
