@@ -9,6 +9,9 @@ package main
 
 import "cniinvoke/bindings/go/libcni"
 
+// Whether this build's libcni is the binding (the result line's contender).
+const libcniBinding = true
+
 type (
 	cniConfig         = libcni.CNIConfig
 	runtimeConf       = libcni.RuntimeConf

@@ -6,6 +6,9 @@ package main
 
 import "github.com/containernetworking/cni/libcni"
 
+// Whether this build's libcni is the binding (the result line's contender).
+const libcniBinding = false
+
 type (
 	cniConfig         = libcni.CNIConfig
 	runtimeConf       = libcni.RuntimeConf

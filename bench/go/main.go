@@ -94,6 +94,10 @@ func main() {
 	touchMiB := flag.Int("touch-mib", 0, "MiB to allocate and write first")
 	cancelAfter := flag.Int("cancel-after-ms", 20, "cancel workload: cancel after this long")
 	flag.Parse()
+	name := contenderName
+	if libcniBinding {
+		name = "go-libcni"
+	}
 	if *plugin == "" || *calls < 1 {
 		flag.Usage()
 		os.Exit(2)
@@ -120,7 +124,7 @@ func main() {
 	if b.workload == "list" {
 		l, err := newLister(b.plugin)
 		if err != nil {
-			fmt.Fprintf(os.Stderr, "%s: %v\n", contenderName, err)
+			fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
 			os.Exit(2)
 		}
 		b.lists = l
@@ -131,7 +135,7 @@ func main() {
 	if b.workload != "cancel" {
 		for i := 0; i < 2; i++ {
 			if _, err := b.call(); err != nil {
-				fmt.Fprintf(os.Stderr, "%s: warm-up call failed: %v\n", contenderName, err)
+				fmt.Fprintf(os.Stderr, "%s: warm-up call failed: %v\n", name, err)
 				os.Exit(2)
 			}
 		}
@@ -140,7 +144,7 @@ func main() {
 	var errCount atomic.Int64
 	fail := func(err error) {
 		if errCount.Add(1) == 1 {
-			fmt.Fprintf(os.Stderr, "%s: %v\n", contenderName, err)
+			fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
 		}
 	}
 	var perCall []string
@@ -178,7 +182,7 @@ func main() {
 	fmt.Printf(`{"contender":"%s","workload":"%s","threads":%d,"touch_mib":%d,`+
 		`"calls":%d,"errors":%d,"total_ns":%d,"rss_base_kib":%d,"rss_peak_kib":%d,`+
 		`"per_call_ns":[%s]}`+"\n",
-		contenderName, b.workload, *threads, *touchMiB, *calls, errCount.Load(),
+		name, b.workload, *threads, *touchMiB, *calls, errCount.Load(),
 		total.Nanoseconds(), rssBase, rssPeak, strings.Join(perCall, ","))
 	runtime.KeepAlive(touched)
 	if errCount.Load() > 0 {
