@@ -10,6 +10,9 @@ PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+BINDIR ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
 CARGO ?= cargo
 CC ?= cc
 TARGET_DIR ?= $(if $(CARGO_TARGET_DIR),$(CARGO_TARGET_DIR),target)
@@ -21,19 +24,33 @@ SOMAJOR := 0
 # Debian packages the suites need (CI starts from a fresh machine): the real
 # CNI plugins, iproute2 and iptables (portmap runs it) for the end-to-end
 # tests, valgrind, pkg-config, clang and its sanitizer runtime (ASan, LSan,
-# UBSan) for the C tests.
-DEB_PACKAGES := containernetworking-plugins iproute2 iptables valgrind pkg-config gcc g++ \
+# UBSan) for the C tests, man-db for the man-page test.
+DEB_PACKAGES := containernetworking-plugins iproute2 iptables valgrind pkg-config gcc g++ man-db \
 	clang libclang-rt-14-dev
 
-# As root the real-plugin, sanitizer and Go differential tests must run, not skip.
+# As root (where `make deps` installs every tool) the real-plugin,
+# sanitizer, valgrind, make-install/pkg-config and Go differential tests
+# must run, not skip. The core-dump test is required only where the kernel
+# writes cores as a plain file name: a pipe (systemd-coredump, apport) or an
+# absolute path in core_pattern would put the test's cores elsewhere on the
+# machine, and core_pattern is the machine's, not ours to change. There the
+# test skips and says why.
 ifeq ($(shell id -u),0)
 export CNI_REQUIRE_REAL_PLUGINS := 1
 export CNI_REQUIRE_SANITIZERS := 1
 export CNI_REQUIRE_GO := 1
+export CNI_REQUIRE_VALGRIND := 1
+export CNI_REQUIRE_PKGCONFIG := 1
+CORE_PATTERN := $(shell cat /proc/sys/kernel/core_pattern 2>/dev/null)
+ifneq ($(CORE_PATTERN),)
+ifeq ($(findstring /,$(CORE_PATTERN))$(findstring |,$(CORE_PATTERN)),)
+export CNI_REQUIRE_COREDUMP := 1
+endif
+endif
 endif
 
 .PHONY: all build lib header install uninstall demo demo-c deps lint lint-rust lint-go lint-python \
-	rust-test test-c test-python test clean fuzz soak
+	rust-test test-c test-python test clean fuzz soak mutants
 
 # The C ABI (src/ffi, the cni_* symbols, the header) is the cargo feature
 # `capi` of the root crate; the Rust core and the Python binding build
@@ -53,7 +70,7 @@ lib:
 header:
 	CNIINVOKE_WRITE_HEADER=1 $(CARGO) test -q $(CAPI) --test header
 
-install: lib
+install: lib install-cli
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR)
 	install -m 0755 $(RELEASE)/libcniinvoke.so $(DESTDIR)$(LIBDIR)/libcniinvoke.so.$(VERSION)
 	ln -sf libcniinvoke.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libcniinvoke.so.$(SOMAJOR)
@@ -64,7 +81,27 @@ install: lib
 	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
 	    cniinvoke.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/cniinvoke.pc
 
+# The command line with its man pages and bash/zsh/fish completions, all
+# generated from its own definition by the built binary.
+CLI_BIN := $(RELEASE)/cniinvoke
+.PHONY: install-cli
+install-cli:
+	$(CARGO) build --release --bin cniinvoke
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(DATADIR)/bash-completion/completions $(DESTDIR)$(DATADIR)/zsh/site-functions \
+	    $(DESTDIR)$(DATADIR)/fish/vendor_completions.d
+	install -m 0755 $(CLI_BIN) $(DESTDIR)$(BINDIR)/cniinvoke
+	$(CLI_BIN) man --out-dir $(DESTDIR)$(MANDIR)/man1
+	$(CLI_BIN) completions bash > $(DESTDIR)$(DATADIR)/bash-completion/completions/cniinvoke
+	$(CLI_BIN) completions zsh > $(DESTDIR)$(DATADIR)/zsh/site-functions/_cniinvoke
+	$(CLI_BIN) completions fish > $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/cniinvoke.fish
+
 uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/cniinvoke $(DESTDIR)$(MANDIR)/man1/cniinvoke.1 \
+	      $(DESTDIR)$(MANDIR)/man1/cniinvoke-*.1 \
+	      $(DESTDIR)$(DATADIR)/bash-completion/completions/cniinvoke \
+	      $(DESTDIR)$(DATADIR)/zsh/site-functions/_cniinvoke \
+	      $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/cniinvoke.fish
 	rm -f $(DESTDIR)$(LIBDIR)/libcniinvoke.so $(DESTDIR)$(LIBDIR)/libcniinvoke.so.$(SOMAJOR) \
 	      $(DESTDIR)$(LIBDIR)/libcniinvoke.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libcniinvoke.a \
 	      $(DESTDIR)$(INCLUDEDIR)/cniinvoke.h $(DESTDIR)$(INCLUDEDIR)/cniinvoke.hpp \
@@ -179,7 +216,7 @@ test-go: lint-go
 	# a define carrying its hash makes a rebuilt library relink the tests.
 	cd bindings/go && CGO_CFLAGS="$${CGO_CFLAGS:--O2 -g} -DCNIINVOKE_LIB_HASH=$$(sha256sum ../../$(RELEASE)/libcniinvoke.a | cut -c1-16)" \
 	    CNI_TEST_PLUGIN=$(abspath $(PLUGIN)) go test -race -count=1 ./...
-	# Upstream v1.3.0's own pkg/invoke suite, pointed at this binding.
+	# Upstream v1.3.0's own pkg/invoke and libcni suites, pointed at this binding.
 	CGO_CFLAGS="$${CGO_CFLAGS:--O2 -g} -DCNIINVOKE_LIB_HASH=$$(sha256sum $(RELEASE)/libcniinvoke.a | cut -c1-16)" \
 	    bindings/go/upstream-suite.sh -count=1 -ginkgo.no-color
 
@@ -192,3 +229,29 @@ test-go: lint-go
 bench:
 	@./.ci/deps.sh containernetworking-plugins gcc valgrind
 	python3 bench/run.py
+
+# Mutation testing (not part of `make test`; long): cargo-mutants (installed
+# if missing) over MUTANTS_FILES with the suites that test them, one job at
+# a time, each mutant's tests bounded to MUTANTS_TIMEOUT seconds. The counts
+# and every surviving mutant go to docs/mutants.md, the caught/total figure
+# to the README (.ci/mutants-report.py). Narrow a run with MUTANTS_FILES=...
+# or MUTANTS_ARGS="-F regex"; MUTANTS_ARGS=--in-place mutates this tree
+# and reuses target/ (one job; git checkout src/ if the run is killed).
+# cargo-mutants exits 2 when mutants survive, 3 on time-outs.
+MUTANTS_FILES ?= src/args.rs src/find.rs src/exec.rs src/raw_exec.rs src/delegate.rs src/goquote.rs \
+	src/libcni/validate.rs src/libcni/cache.rs src/libcni/lock.rs src/libcni/record.rs \
+	src/libcni/parse.rs src/libcni/inject.rs $(wildcard src/libcni/ops/*.rs)
+MUTANTS_TESTS ?= --lib --test args_env --test find --test exec --test raw_exec --test delegate \
+	--test go_quote --test text_busy --test kill_grace --test no_threads \
+	--test libcni_ops --test libcni_cache --test libcni_concurrency --test libcni_conf \
+	--test libcni_conf_dirs --test libcni_conf_diff --test libcni_interop_diff
+MUTANTS_TIMEOUT ?= 120
+MUTANTS_ARGS ?=
+mutants:
+	@command -v cargo-mutants >/dev/null || $(CARGO) install --locked cargo-mutants
+	$(CARGO) build -q -p cni-test-plugin
+	nice $(CARGO) mutants $(if $(findstring --in-place,$(MUTANTS_ARGS)),,--jobs 1) \
+	    --timeout $(MUTANTS_TIMEOUT) $(foreach f,$(MUTANTS_FILES),--file $(f)) \
+	    $(MUTANTS_ARGS) -- $(MUTANTS_TESTS); status=$$?; \
+	  case $$status in 0|2|3) python3 .ci/mutants-report.py mutants.out $(MUTANTS_FILES) || exit 1;; esac; \
+	  exit $$status

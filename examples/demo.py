@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """The main job from Python on the bundled test plugin: VERSION, ADD, CHECK,
-DEL, the ADD result converted to 0.4.0, and a call that times out.
+DEL, the ADD result converted to 0.4.0, a call that times out, and a
+network configuration list (two chained plugins) loaded from a directory
+and run with ``cniinvoke.CNIConfig``: ADD, the cache, CHECK, DEL and a
+failing plugin's error.
 
     python examples/demo.py target/debug/cni-test-plugin
 
@@ -58,6 +61,56 @@ def main() -> int:
             print(f"ADD, timeout=0.2, 5 s plugin -> {type(e).__name__} after {took:.2f}s: {e}")
         else:
             print("ADD, timeout=0.2, 5 s plugin -> no timeout?!")
+            return 1
+    return network_list(plugin)
+
+
+def network_list(plugin: str) -> int:
+    """A .conflist of two test plugins, loaded from a configuration
+    directory as a runtime would, through ADD, the cache, CHECK and DEL."""
+    with tempfile.TemporaryDirectory(prefix="cniinvoke-demo-") as tmp:
+        conf_dir = os.path.join(tmp, "net.d")
+        os.mkdir(conf_dir)
+        plugins: list = [
+            {"type": "cni-test-plugin"},
+            {"type": "cni-test-plugin", "name": "second", "capabilities": {"mac": True}},
+        ]
+        conflist = {"cniVersion": "1.1.0", "name": "demo-list", "plugins": plugins}
+        with open(os.path.join(conf_dir, "10-demo.conflist"), "w") as f:
+            json.dump(conflist, f)
+        netlist = cniinvoke.load_network_conf(conf_dir, "demo-list")
+        print(f"list    -> {netlist.name}: {[p.type for p in netlist.plugins]}")
+        cfg = cniinvoke.CNIConfig(
+            [os.path.dirname(os.path.abspath(plugin))], os.path.join(tmp, "cache")
+        )
+        rt = cniinvoke.RuntimeConf(
+            container_id="demo-container",
+            netns="/var/run/netns/demo",
+            if_name="eth0",
+            capability_args={"mac": "02:00:00:00:00:01"},
+        )
+        print(f"validate -> capabilities {cfg.validate_network_list(netlist)}")
+        result = cfg.add_network_list(netlist, rt, timeout=10)
+        interfaces = [i["name"] for i in result.to_dict()["interfaces"]]
+        print(f"list ADD -> interfaces {interfaces} (the second plugin got the first's result)")
+        entry = os.path.join(tmp, "cache", "results", "demo-list-demo-container-eth0")
+        with open(entry) as f:
+            print(f"cache    -> {os.path.relpath(entry, tmp)}: kind {json.load(f)['kind']}")
+        attachments = cfg.get_cached_attachments("demo-container")
+        print(f"cached   -> {[(a.network, a.if_name) for a in attachments]}")
+        cfg.check_network_list(netlist, rt, timeout=10)
+        print("list CHECK -> ok")
+        cfg.del_network_list(netlist, rt, timeout=10)
+        print(f"list DEL -> ok, cached result now {cfg.get_network_list_cached_result(netlist, rt)}")
+
+        plugins[1]["failOn"] = ["ADD"]
+        try:
+            cfg.add_network_list(conflist, rt, timeout=10)
+        except cniinvoke.PluginError as e:
+            print(f"failing list ADD -> {type(e).__name__}: {e}")
+            print(f"  caused by {type(e.__cause__).__name__}: {e.__cause__}")
+        else:
+            print("failing list ADD -> no error?!")
             return 1
     return 0
 

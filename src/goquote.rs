@@ -37,7 +37,7 @@ pub(crate) fn push_rune(out: &mut String, c: char) {
             let _ = write!(out, "\\x{:02x}", c as u32);
         }
         c if is_print(c) => out.push(c),
-        c if (c as u32) < 0x10000 => {
+        c if (c as u32) <= 0xffff => {
             let _ = write!(out, "\\u{:04x}", c as u32);
         }
         c => {
@@ -46,31 +46,14 @@ pub(crate) fn push_rune(out: &mut String, c: char) {
     }
 }
 
-/// An approximation of Go's `unicode.IsPrint` good for the text plugins
-/// print: ASCII graphic and space, and the rest of Unicode except control,
-/// format, separator, surrogate, private-use and unassigned-noncharacter
-/// ranges that Go escapes.
+/// Go's `strconv.IsPrint`: letters, marks, numbers, punctuation, symbols
+/// and the ASCII space, per the table generated from Go itself (Unicode
+/// 15.0.0, the version of every Go release since 1.21).
 fn is_print(c: char) -> bool {
     let u = c as u32;
-    if u < 0x80 {
-        return (0x20..0x7f).contains(&u);
-    }
-    !matches!(u,
-        0x80..=0xa0          // C1 controls, no-break space
-        | 0xad               // soft hyphen
-        | 0x600..=0x605 | 0x61c | 0x6dd | 0x70f
-        | 0x180e
-        | 0x2000..=0x200f    // spaces, zero-width, direction marks
-        | 0x2028..=0x202f
-        | 0x205f..=0x206f
-        | 0x3000
-        | 0xd800..=0xf8ff    // surrogates, private use
-        | 0xfdd0..=0xfdef
-        | 0xfeff
-        | 0xfff0..=0xfffb
-        | 0xfffe..=0xffff
-        | 0xe0000..=0x10ffff
-    ) && (u & 0xfffe) != 0xfffe
+    let table = &crate::goprint::PRINTABLE;
+    let i = table.partition_point(|&(_, last)| last < u);
+    table.get(i).is_some_and(|&(first, _)| first <= u)
 }
 
 /// How Go's `os.ProcessState.String()` prints a wait status.
@@ -159,6 +142,16 @@ mod tests {
         assert_eq!(quote("héllo ✓".as_bytes()), "\"héllo ✓\"");
         assert_eq!(quote("\u{feff}".as_bytes()), r#""\ufeff""#);
         assert_eq!(quote("\u{e0001}".as_bytes()), r#""\U000e0001""#);
+        // The last rune written \u, the first written \U (not printable).
+        assert_eq!(
+            quote("\u{ffff}\u{e0000}".as_bytes()),
+            r#""\uffff\U000e0000""#
+        );
+        // Unassigned: not printable.
+        assert_eq!(
+            quote("\u{378}\u{1fffd}".as_bytes()),
+            r#""\u0378\U0001fffd""#
+        );
     }
 
     #[test]

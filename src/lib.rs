@@ -11,6 +11,7 @@ pub mod exec;
 #[cfg(feature = "capi")]
 pub mod ffi;
 pub mod find;
+mod goprint;
 mod goquote;
 pub mod libcni;
 pub mod raw_exec;

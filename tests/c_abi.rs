@@ -214,6 +214,11 @@ fn c_network_lists() {
 }
 
 #[test]
+fn c_network_lists_as_parts() {
+    run_c("parts.c", Link::Shared);
+}
+
+#[test]
 fn c_custom_exec() {
     run_c("custom_exec.c", Link::Shared);
 }
@@ -296,18 +301,76 @@ fn have(tool: &str) -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
-/// The C tests under valgrind memcheck: no invalid access, no leak.
+/// Every C and C++ test program (the example too), with how it is linked
+/// and what it needs in its environment beyond [`test_command`]'s.
+const PROGRAMS: &[(&str, Link)] = &[
+    ("api.c", Link::Shared),
+    ("concurrency.c", Link::Shared),
+    ("custom_exec.c", Link::Shared),
+    ("custom_exec.c", Link::Static),
+    ("exec_plugin.c", Link::Shared),
+    ("netlist.c", Link::Shared),
+    ("real_netlist.c", Link::Shared),
+    ("real_plugins.c", Link::Shared),
+    ("sigpipe.c", Link::Shared),
+    ("wrapper.cpp", Link::Shared),
+    ("examples/c/demo.c", Link::Shared),
+];
+
+/// A program added to tests/c/ is run under valgrind and the sanitizers
+/// too: it must be listed in [`PROGRAMS`].
+#[test]
+fn every_c_program_is_checked_under_valgrind_and_sanitizers() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/c");
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        if name.ends_with(".c") || name.ends_with(".cpp") {
+            assert!(
+                PROGRAMS.iter().any(|(p, _)| *p == name),
+                "tests/c/{name} is missing from PROGRAMS"
+            );
+        }
+    }
+}
+
+/// The command that runs `exe` (built from `source`) as its test does:
+/// the demo finds the plugin on CNI_PATH, the rest through CNI_TEST_PLUGIN.
+fn program_command(scratch: &Scratch, source: &str, runner: Option<&str>, exe: &Path) -> Command {
+    let mut cmd = match runner {
+        Some(r) => test_command(scratch, r),
+        None => test_command(scratch, exe),
+    };
+    if source.ends_with("demo.c") {
+        let dir = Path::new(plugin()).parent().unwrap().to_path_buf();
+        cmd.env_remove("CNI_TEST_PLUGIN")
+            .env("CNI_PATH", format!("/nonexistent:{}", dir.display()));
+    }
+    cmd
+}
+
+/// Every C test program under valgrind memcheck: no invalid access, no
+/// leak. Skipped without valgrind unless `CNI_REQUIRE_VALGRIND=1` (which
+/// `make test` sets as root). real_plugins.c runs its bridge tests only as
+/// root (it says SKIPPED otherwise, or fails under
+/// `CNI_REQUIRE_REAL_PLUGINS=1`).
 #[test]
 fn c_tests_are_clean_under_valgrind() {
     if !have("valgrind") {
-        eprintln!("SKIPPED: valgrind is not installed (apt-get install valgrind)");
+        common::skip_unless_required(
+            "CNI_REQUIRE_VALGRIND",
+            "valgrind is not installed (apt-get install valgrind)",
+        );
         return;
     }
-    for source in ["api.c", "custom_exec.c", "exec_plugin.c"] {
-        let scratch = Scratch::new(&format!("valgrind-{source}"));
-        let exe = compile(&scratch, source, Link::Shared);
-        let out = test_command(&scratch, "valgrind")
+    // One at a time: valgrind runs a program's threads one by one, and the
+    // machine is small.
+    for &(source, link) in PROGRAMS.iter().filter(|(_, l)| matches!(l, Link::Shared)) {
+        let scratch = Scratch::new(&format!("valgrind-{}", source.replace('/', "_")));
+        let exe = compile(&scratch, source, link);
+        let out = program_command(&scratch, source, Some("valgrind"), &exe)
             .env("CNI_UNDER_VALGRIND", "1")
+            // Deadlines are checked against the clock: valgrind is slow.
+            .env("CNI_TEST_SLACK_MS", "1000")
             .args([
                 "--error-exitcode=1",
                 "--leak-check=full",
@@ -374,22 +437,12 @@ const UBSAN_OPTIONS: &str = "halt_on_error=1:print_stacktrace=1";
 fn c_tests_are_clean_under_sanitizers() {
     let probe = Scratch::new("sanitizer-probe");
     if let Some(why) = sanitizers_unavailable(&probe) {
-        let required = std::env::var("CNI_REQUIRE_SANITIZERS").is_ok_and(|v| v == "1");
-        assert!(!required, "CNI_REQUIRE_SANITIZERS=1, but {why}");
-        eprintln!("SKIPPED: {why}");
+        common::skip_unless_required("CNI_REQUIRE_SANITIZERS", &why);
         return;
     }
-    let programs = [
-        ("api.c", Link::Shared),
-        ("custom_exec.c", Link::Shared),
-        ("custom_exec.c", Link::Static),
-        ("concurrency.c", Link::Shared),
-        ("sigpipe.c", Link::Shared),
-        ("wrapper.cpp", Link::Shared),
-    ];
     // Built and run side by side: each is single-threaded in the compiler.
     let failures: Vec<String> = std::thread::scope(|s| {
-        let runs: Vec<_> = programs
+        let runs: Vec<_> = PROGRAMS
             .iter()
             .map(|&(source, link)| {
                 s.spawn(move || {
@@ -397,12 +450,13 @@ fn c_tests_are_clean_under_sanitizers() {
                         Link::Shared => "shared",
                         Link::Static => "static",
                     };
-                    let scratch = Scratch::new(&format!("sanitized-{source}-{kind}"));
+                    let name = source.replace('/', "_");
+                    let scratch = Scratch::new(&format!("sanitized-{name}-{kind}"));
                     let exe = compile_with(&scratch, source, link, Toolchain::Sanitized);
-                    let out = test_command(&scratch, &exe)
+                    let out = program_command(&scratch, source, None, &exe)
                         .env("ASAN_OPTIONS", ASAN_OPTIONS)
                         .env("UBSAN_OPTIONS", UBSAN_OPTIONS)
-                        // Six programs at once on a small machine.
+                        // Nine programs at once on a small machine.
                         .env("CNI_TEST_SLACK_MS", "150")
                         .output()
                         .expect("running the sanitized C test");
@@ -465,7 +519,10 @@ fn c_demo_runs() {
 fn make_install_then_build_with_pkg_config() {
     for tool in ["make", "pkg-config", "cc", "c++"] {
         if !have(tool) {
-            eprintln!("SKIPPED: {tool} is not installed");
+            common::skip_unless_required(
+                "CNI_REQUIRE_PKGCONFIG",
+                &format!("{tool} is not installed"),
+            );
             return;
         }
     }

@@ -119,9 +119,29 @@ fn missing_plugin_and_missing_file() {
     assert_eq!(out.status.code(), Some(2), "usage error");
 }
 
+/// A script for a plugin that records itself (its pid is in `record`),
+/// starts a grandchild (pid in `gc`) and sleeps far longer than any test.
+fn long_runner() -> Debug {
+    let d = Debug::empty();
+    d.set(json!({
+        "record": d.path("record"),
+        "grandchild": {"sleepMs": 30_000},
+        "grandchildPidFile": d.path("gc"),
+        "sleepMs": 30_000
+    }));
+    d
+}
+
+/// The plugin's and its grandchild's pids, once both are written.
+fn pids(d: &Debug) -> [(&'static str, i32); 2] {
+    let grandchild = common::wait_pid_file(&d.path("gc"));
+    let plugin = d.record("record")["pid"].as_i64().unwrap() as i32;
+    [("plugin", plugin), ("grandchild", grandchild)]
+}
+
 #[test]
-fn timeout_kills_the_plugin() {
-    let d = Debug::new(json!({"sleepMs": 30000}));
+fn timeout_kills_the_plugin_and_its_grandchild() {
+    let d = long_runner();
     let t = Instant::now();
     let out = cli(
         &[
@@ -132,18 +152,26 @@ fn timeout_kills_the_plugin() {
             "--args",
             &d.cni_args(),
             "--timeout",
-            "200ms",
+            "2s",
         ],
         b"{}",
     );
-    assert_eq!(out.status.code(), Some(17));
-    assert!(t.elapsed() < Duration::from_secs(5));
+    assert_eq!(
+        out.status.code(),
+        Some(17),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        t.elapsed() >= Duration::from_secs(2),
+        "returned before the timeout"
+    );
+    common::assert_ended("after --timeout", &pids(&d));
 }
 
 #[test]
-fn ctrl_c_kills_the_plugin() {
-    let d = Debug::empty();
-    d.set(json!({"sleepMs": 30000, "grandchild": {"sleepMs": 30000}, "grandchildPidFile": d.path("gc")}));
+fn ctrl_c_kills_the_plugin_and_its_grandchild() {
+    let d = long_runner();
     let child = Command::new(env!("CARGO_BIN_EXE_cniinvoke"))
         .args(["del", plugin(), "--netconf", "-", "--args", &d.cni_args()])
         .stdin(Stdio::null())
@@ -151,16 +179,18 @@ fn ctrl_c_kills_the_plugin() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let pidfile = std::path::PathBuf::from(d.path("gc"));
-    let t = Instant::now();
-    while !pidfile.exists() && t.elapsed() < Duration::from_secs(10) {
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    // Interrupt only once the plugin runs, with its grandchild started.
+    let pids = pids(&d);
     // SAFETY: signalling our own child.
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
     let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(130));
-    assert!(t.elapsed() < Duration::from_secs(5));
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    common::assert_ended("after Ctrl-C", &pids);
 }
 
 #[test]

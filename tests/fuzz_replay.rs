@@ -21,6 +21,24 @@ fn inputs(dir: &Path) -> Vec<std::path::PathBuf> {
     v
 }
 
+/// Inputs that once found a bug, kept in `fuzz/artifacts/<target>/`: a
+/// replay fails if one goes missing.
+const PAST_FINDINGS: &[(&str, &str)] = &[
+    // 10,000 levels overflowed the stack of the recursive JSON reader, and
+    // 100,000 '[' aborted the process.
+    ("result", "deep-nesting-100k-arrays"),
+    ("result", "deep-nesting-10k-objects"),
+    ("cni_error", "deep-nesting-100k-arrays"),
+    ("cni_error", "deep-nesting-10k-objects"),
+    ("plugin_info", "deep-nesting-100k-arrays"),
+    ("plugin_info", "deep-nesting-10k-objects"),
+    ("decode_version", "deep-nesting-100k-arrays"),
+    ("decode_version", "deep-nesting-10k-objects"),
+    // The two Go quoters disagreed on format characters (U+0600, U+061C,
+    // U+06DD, U+180E).
+    ("go_quote", "format-characters"),
+];
+
 fn replay(target: &str) {
     let (_, check) = checks::TARGETS
         .iter()
@@ -30,6 +48,14 @@ fn replay(target: &str) {
     let corpus = inputs(&root.join("corpus").join(target));
     assert!(!corpus.is_empty(), "no seed corpus for {target}");
     let artifacts = inputs(&root.join("artifacts").join(target));
+    for (_, name) in PAST_FINDINGS.iter().filter(|(t, _)| *t == target) {
+        assert!(
+            artifacts
+                .iter()
+                .any(|p| p.file_name() == Some(name.as_ref())),
+            "{target}: regression input {name} is not replayed"
+        );
+    }
     for file in corpus.iter().chain(&artifacts) {
         let data = std::fs::read(file).unwrap();
         let outcome = std::panic::catch_unwind(|| check(&data));

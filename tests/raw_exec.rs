@@ -261,13 +261,18 @@ fn sixteen_mib_on_both_streams_at_once() {
     assert!(out.chunks(64).all(|c| c == &pattern[..c.len()]));
 }
 
-#[test]
-fn cancel_kills_the_plugin_promptly() {
-    let d = Debug::new(json!({"sleepMs": 30_000}));
+/// One cancelled call against a plugin sleeping 30 s, cancelled once the
+/// plugin has started: how long after `cancel` the call returned.
+fn cancel_lag() -> Duration {
+    let d = Debug::empty();
+    d.set(json!({"record": d.path("rec"), "sleepMs": 30_000}));
     let ctx = Context::new();
     let c2 = ctx.clone();
+    let rec = d.path("rec");
     let canceller = std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_millis(150));
+        while !std::path::Path::new(&rec).exists() {
+            std::thread::sleep(Duration::from_millis(2));
+        }
         let t = Instant::now();
         c2.cancel();
         t
@@ -279,11 +284,7 @@ fn cancel_kills_the_plugin_promptly() {
         r.unwrap_err(),
         Error::Cancelled("netplugin cancelled: context canceled".into())
     );
-    let lag = returned - cancelled_at;
-    assert!(
-        lag < Duration::from_millis(50),
-        "returned {lag:?} after cancel"
-    );
+    returned.saturating_duration_since(cancelled_at)
 }
 
 /// A call waiting on a child wakes when the parent is cancelled, through
@@ -332,7 +333,15 @@ fn a_child_times_out_at_its_parents_deadline() {
 }
 
 #[test]
-fn deadline_is_a_distinct_timeout() {
+fn cancel_kills_the_plugin_promptly() {
+    let bound = Duration::from_millis(50);
+    let lag = common::fastest(3, bound, cancel_lag);
+    assert!(lag < bound, "returned {lag:?} after cancel, best of 3");
+}
+
+/// One call against a plugin sleeping 30 s with a 200 ms deadline: how
+/// long it took.
+fn deadline_call() -> Duration {
     let d = Debug::new(json!({"sleepMs": 30_000}));
     let ctx = Context::with_timeout(Duration::from_millis(200));
     let t = Instant::now();
@@ -342,8 +351,15 @@ fn deadline_is_a_distinct_timeout() {
         r.unwrap_err(),
         Error::Timeout("netplugin timed out: context deadline exceeded".into())
     );
-    assert!(took >= Duration::from_millis(200));
-    assert!(took < Duration::from_millis(250), "took {took:?}");
+    assert!(took >= Duration::from_millis(200), "took {took:?}");
+    took
+}
+
+#[test]
+fn deadline_is_a_distinct_timeout() {
+    let bound = Duration::from_millis(250);
+    let took = common::fastest(3, bound, deadline_call);
+    assert!(took < bound, "took {took:?}, best of 3");
 }
 
 #[test]
@@ -366,10 +382,8 @@ fn the_whole_group_dies_grandchild_included() {
         "sleepMs": 30_000
     }));
     let ctx = Context::with_timeout(Duration::from_millis(300));
-    let t = Instant::now();
     let r = quiet().exec_plugin(&ctx, plugin(), b"{}", Some(&d.env("ADD")));
     assert!(matches!(r, Err(Error::Timeout(_))));
-    assert!(t.elapsed() < Duration::from_millis(350));
     let pid: i32 = std::fs::read_to_string(d.path("gc.pid"))
         .unwrap()
         .trim()
@@ -418,8 +432,13 @@ fn kill_grace_sends_sigterm_first() {
     let t = Instant::now();
     let r = exec.exec_plugin(&ctx, plugin(), b"{}", Some(&d.env("ADD")));
     assert!(matches!(r, Err(Error::Timeout(_))));
-    // The test plugin keeps SIGTERM's default action, so it goes at once.
-    assert!(t.elapsed() < Duration::from_millis(500));
+    // The test plugin keeps SIGTERM's default action, so it goes at once:
+    // well before the grace would have ended in SIGKILL.
+    assert!(
+        t.elapsed() < Duration::from_secs(4),
+        "took {:?}",
+        t.elapsed()
+    );
 }
 
 #[test]
@@ -438,8 +457,10 @@ fn kill_grace_ends_in_sigkill_for_a_plugin_ignoring_sigterm() {
     let r = exec.exec_plugin(&ctx, script.to_str().unwrap(), b"", None);
     let took = t.elapsed();
     assert!(matches!(r, Err(Error::Timeout(_))), "{r:?}");
+    // Not before the grace; and long before the script's 30 s: SIGKILL
+    // (tests/kill_grace.rs sees the signals from the plugin's side).
     assert!(
-        took >= Duration::from_millis(400) && took < Duration::from_millis(600),
+        took >= Duration::from_millis(400) && took < Duration::from_secs(10),
         "took {took:?}"
     );
 }
@@ -516,7 +537,12 @@ fn text_file_busy_wait_is_cancellable() {
         .exec_plugin(&ctx, copy.to_str().unwrap(), b"", None)
         .unwrap_err();
     assert!(matches!(e, Error::Timeout(_)), "{e:?}");
-    assert!(t.elapsed() < Duration::from_millis(200));
+    // Woken by the deadline, not at the end of the 1 s pause.
+    assert!(
+        t.elapsed() < Duration::from_millis(800),
+        "took {:?}",
+        t.elapsed()
+    );
 }
 
 #[test]
@@ -600,22 +626,26 @@ fn invalid_utf8_on_stderr_is_quoted_byte_for_byte() {
 /// chdirs to a scratch directory and raises its RLIMIT_CORE soft limit, so
 /// this runs only where the kernel writes cores as a relative file name
 /// (`/proc/sys/kernel/core_pattern`) and the limit can be raised; the core
-/// lands in the scratch directory and is deleted with it.
+/// lands in the scratch directory and is deleted with it. A pipe or an
+/// absolute path in core_pattern would send the core elsewhere on the
+/// machine, so the test skips; `CNI_REQUIRE_COREDUMP=1` (set by `make test`
+/// as root when core_pattern is a plain name) makes any skip a failure.
 #[test]
 fn core_dumping_signal_deaths_print_like_go() {
+    let skip = |why: &str| common::skip_unless_required("CNI_REQUIRE_COREDUMP", why);
     let pattern = match std::fs::read_to_string("/proc/sys/kernel/core_pattern") {
         Ok(p) => p.trim_end().to_string(),
-        Err(e) => {
-            eprintln!("SKIPPED: cannot read /proc/sys/kernel/core_pattern: {e}");
-            return;
-        }
+        Err(e) => return skip(&format!("cannot read /proc/sys/kernel/core_pattern: {e}")),
     };
-    if pattern.is_empty() || pattern.starts_with('|') || pattern.contains('/') {
-        eprintln!(
-            "SKIPPED: core_pattern {pattern:?} is not a plain file name, \
-             so a core would not land in a scratch directory"
-        );
-        return;
+    if pattern.starts_with('|') {
+        return skip(&format!(
+            "core_pattern {pattern:?} pipes cores to a program: they would not land in a scratch directory"
+        ));
+    }
+    if pattern.is_empty() || pattern.contains('/') {
+        return skip(&format!(
+            "core_pattern {pattern:?} is not a plain file name: cores would not land in a scratch directory"
+        ));
     }
     // SAFETY: reading this process's limit and effective uid.
     let (hard, root) = unsafe {
@@ -624,8 +654,7 @@ fn core_dumping_signal_deaths_print_like_go() {
         (lim.rlim_max, libc::geteuid() == 0)
     };
     if hard == 0 && !root {
-        eprintln!("SKIPPED: the RLIMIT_CORE hard limit is 0 and we are not root");
-        return;
+        return skip("the RLIMIT_CORE hard limit is 0 and we are not root");
     }
     for (sig, text) in [(11, "segmentation fault"), (6, "aborted")] {
         let d = Debug::empty();

@@ -6,7 +6,10 @@
 //! `CNI_SOAK_CALLS` (default 2000) sets the calls of each phase and
 //! `CNI_SOAK_SECONDS` (default 120) bounds each phase's time: no new call
 //! starts after it, and a watchdog aborts the process if a phase overruns
-//! it by a minute (a hang). `make soak` runs 100,000 calls.
+//! it by a minute (a hang). A phase that the time bound cut short must still
+//! have made `CNI_SOAK_MIN_CALLS` calls (default a tenth of the calls), so
+//! that a slow or stuck engine cannot pass by doing next to nothing.
+//! `make soak` runs 100,000 calls.
 
 mod common;
 
@@ -25,6 +28,20 @@ fn env_num(name: &str, default: u64) -> u64 {
 
 fn calls() -> usize {
     env_num("CNI_SOAK_CALLS", 2000) as usize
+}
+
+fn min_calls() -> usize {
+    env_num("CNI_SOAK_MIN_CALLS", calls() as u64 / 10) as usize
+}
+
+/// Fails a phase that made fewer than [`min_calls`] calls.
+fn assert_enough(phase: &str, made: usize) {
+    let min = min_calls();
+    assert!(
+        made >= min,
+        "{phase}: only {made} calls within {:?}, fewer than the minimum {min}",
+        budget()
+    );
 }
 
 fn budget() -> Duration {
@@ -135,6 +152,7 @@ fn many_calls_keep_memory_and_descriptors_flat() {
         fds_before.len(),
         fds_after.len()
     );
+    assert_enough("sequential soak", done - warmup);
     assert_eq!(fds_after, fds_before, "descriptors leaked");
     assert!(
         rss_after < rss_before + 4 * 1024,
@@ -279,6 +297,7 @@ fn sixty_four_threads_with_random_cancellation() {
         elapsed < budget() + Duration::from_secs(30),
         "took {elapsed:?}"
     );
+    assert_enough("concurrent soak", ok + cancelled);
     if ok + cancelled >= 500 {
         assert!(ok > 0 && cancelled > 0, "both outcomes must occur");
     }

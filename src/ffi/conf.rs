@@ -2,12 +2,12 @@
 //! directory, loading a network by name, upconverting a `.conf` into a
 //! list, injecting values.
 
+use super::attach::conf_arg;
 use super::error::cni_error;
-use super::netlist::conf_arg;
 use super::ptr::{Out, StrArg};
 use super::status::cni_status;
 use crate::libcni::{
-    conf_files, conf_from_bytes, conf_list_from_conf, inject_conf, load_network_conf,
+    conf_files, conf_list_from_conf, inject_conf, load_network_conf, PluginConfig,
 };
 use std::ffi::c_char;
 use std::path::Path;
@@ -79,7 +79,7 @@ pub unsafe extern "C" fn cni_netlist_from_conf(
         // SAFETY: the header's conventions: `netlist_out` is NULL or points to a writable pointer.
         let out = unsafe { Out::new(netlist_out, "netlist_out") }?;
         // SAFETY: the header's conventions: `netconf` is NULL or a NUL-terminated string.
-        let net = unsafe { conf_arg(netconf, "netconf", conf_from_bytes) }?;
+        let net = unsafe { conf_arg::<PluginConfig>(netconf) }?;
         out.set_string(conf_list_from_conf(&net)?.bytes);
         Ok(())
     })
@@ -99,7 +99,7 @@ pub unsafe extern "C" fn cni_inject_conf(
         // SAFETY: the header's conventions: `netconf_out` is NULL or points to a writable pointer.
         let out = unsafe { Out::new(netconf_out, "netconf_out") }?;
         // SAFETY: the header's conventions: `netconf` is NULL or a NUL-terminated string.
-        let net = unsafe { conf_arg(netconf, "netconf", conf_from_bytes) }?;
+        let net = unsafe { conf_arg::<PluginConfig>(netconf) }?;
         let values: serde_json::Map<String, serde_json::Value> =
             // SAFETY: the header's conventions: `values_json` is NULL or a NUL-terminated string.
             unsafe { values_json.json_object_arg("values_json") }?;

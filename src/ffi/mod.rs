@@ -21,6 +21,7 @@
 #[macro_use]
 mod panic;
 
+mod attach;
 mod conf;
 mod config;
 mod context;
@@ -29,6 +30,7 @@ mod exec;
 mod invoke;
 mod netlist;
 mod network;
+mod parts;
 mod ptr;
 mod runtime;
 mod status;
@@ -43,6 +45,7 @@ pub use exec::*;
 pub use invoke::*;
 pub use netlist::*;
 pub use network::*;
+pub use parts::*;
 pub use status::*;
 pub use string::*;
 pub use version::*;

@@ -10,66 +10,16 @@
 //! failed (add): …`) whose `cni_error_cause` is the plugin's own error; the
 //! status is the cause's.
 
+use super::attach::{conf_arg, lookup_into, run, run_into, run_whole, validate_into};
 use super::config::{cni_config, config_arg};
 use super::context::{cni_context, context_arg};
 use super::error::cni_error;
 use super::ptr::{Out, StrArg};
-use super::runtime::{attachments_json, cached_config_json, gc_args_arg, runtime_conf_arg};
+use super::runtime::{attachments_json, cached_config_json, gc_args_arg};
 use super::status::cni_status;
-use crate::error::Result;
-use crate::libcni::{conf_list_from_bytes, CniConfig, NetworkConfigList, RuntimeConf};
+use crate::libcni::{CniConfig, NetworkConfigList};
+use crate::types::CniResult;
 use std::ffi::c_char;
-use std::sync::Arc;
-
-/// A required configuration argument (`name` in errors) parsed by `parse`
-/// (upstream `ConfListFromBytes` / `ConfFromBytes`: malformed →
-/// `CNI_STATUS_DECODE_ERROR` with upstream's text).
-///
-/// # Safety
-/// `conf` is NULL or a NUL-terminated string.
-pub(crate) unsafe fn conf_arg<C>(
-    conf: *const c_char,
-    name: &str,
-    parse: fn(&[u8]) -> Result<C>,
-) -> Result<C> {
-    // SAFETY: forwarded from the caller's contract.
-    parse(unsafe { conf.str_arg(name) }?.as_bytes())
-}
-
-/// The three arguments of a call on one attachment: the config, the parsed
-/// configuration and the runtime conf.
-///
-/// # Safety
-/// Each pointer is NULL or valid (a live config, NUL-terminated strings).
-pub(crate) unsafe fn attachment_args<C>(
-    cfg: *const cni_config,
-    conf: *const c_char,
-    conf_name: &str,
-    parse: fn(&[u8]) -> Result<C>,
-    rt_json: *const c_char,
-) -> Result<(Arc<CniConfig>, C, RuntimeConf)> {
-    // SAFETY: forwarded from the caller's contract.
-    unsafe {
-        Ok((
-            config_arg(cfg)?,
-            conf_arg(conf, conf_name, parse)?,
-            runtime_conf_arg(rt_json)?,
-        ))
-    }
-}
-
-/// [`attachment_args`] for a list.
-///
-/// # Safety
-/// As for [`attachment_args`].
-unsafe fn list_args(
-    cfg: *const cni_config,
-    netlist: *const c_char,
-    rt_json: *const c_char,
-) -> Result<(Arc<CniConfig>, NetworkConfigList, RuntimeConf)> {
-    // SAFETY: forwarded from the caller's contract.
-    unsafe { attachment_args(cfg, netlist, "netlist", conf_list_from_bytes, rt_json) }
-}
 
 /// ADD the list for the attachment of `rt_json` (upstream
 /// `AddNetworkList`): each plugin in order, found on the config's paths,
@@ -79,9 +29,12 @@ unsafe fn list_args(
 /// `*result_json_out` (free with `cni_string_free`).
 ///
 /// `rt_json`: `{"containerId":"…","netns":"…","ifName":"eth0",
-/// "args":[["K","V"]],"capabilityArgs":{…},"cacheDir":"…"}` (every key
-/// optional, unknown keys refused; `cacheDir` is upstream's deprecated
-/// fallback). Container id, network name and ifname are validated first.
+/// "args":[["K","V"]],"capabilityArgs":{…},"capabilityArgsGo":{…},
+/// "cacheDir":"…"}` (every key optional, unknown keys refused; `cacheDir`
+/// is upstream's deprecated fallback; `capabilityArgsGo` maps a capability
+/// to its value as JSON text sent to plugins exactly so — a Go binding's
+/// `json.Marshal` of it — and is added to `capabilityArgs` when missing
+/// there; text that is not JSON → `CNI_STATUS_INVALID_ARGUMENT`). Container id, network name and ifname are validated first.
 /// With the config's `cleanupOnFailure`, a failed ADD runs the list's DEL
 /// before returning the ADD's error. A cache write that fails after every
 /// plugin succeeded → `CNI_STATUS_IO`.
@@ -95,16 +48,12 @@ pub unsafe extern "C" fn cni_network_list_add(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
-        // SAFETY: the header's conventions: `result_json_out` is NULL or points to a writable
-        // pointer.
-        let out = unsafe { Out::new(result_json_out, "result_json_out") }?;
-        // SAFETY: the header's conventions: `cfg` is NULL or a live config and the strings are
-        // NULL or NUL-terminated.
-        let (cfg, list, rt) = unsafe { list_args(cfg, netlist, rt_json) }?;
-        // SAFETY: the header's conventions: `ctx` is NULL or a live context.
-        let ctx = unsafe { context_arg(ctx) };
-        out.set_string(cfg.add_network_list(&ctx, &list, &rt)?.to_json());
-        Ok(())
+        // SAFETY: the header's conventions: every pointer is NULL or valid
+        // (a live config and context, NUL-terminated strings, a writable out).
+        unsafe {
+            run_into(cfg, ctx, netlist, rt_json, result_json_out, "result_json_out",
+                CniConfig::add_network_list, CniResult::to_json)
+        }
     })
 }
 
@@ -122,11 +71,9 @@ pub unsafe extern "C" fn cni_network_list_check(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
-        // SAFETY: the header's conventions: `cfg` is NULL or a live config and the strings are
-        // NULL or NUL-terminated.
-        let (cfg, list, rt) = unsafe { list_args(cfg, netlist, rt_json) }?;
-        // SAFETY: the header's conventions: `ctx` is NULL or a live context.
-        cfg.check_network_list(&unsafe { context_arg(ctx) }, &list, &rt)
+        // SAFETY: the header's conventions: every pointer is NULL or valid
+        // (a live config and context, NUL-terminated strings, a writable out).
+        unsafe { run(cfg, ctx, netlist, rt_json, CniConfig::check_network_list) }
     })
 }
 
@@ -142,11 +89,9 @@ pub unsafe extern "C" fn cni_network_list_del(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
-        // SAFETY: the header's conventions: `cfg` is NULL or a live config and the strings are
-        // NULL or NUL-terminated.
-        let (cfg, list, rt) = unsafe { list_args(cfg, netlist, rt_json) }?;
-        // SAFETY: the header's conventions: `ctx` is NULL or a live context.
-        cfg.del_network_list(&unsafe { context_arg(ctx) }, &list, &rt)
+        // SAFETY: the header's conventions: every pointer is NULL or valid
+        // (a live config and context, NUL-terminated strings, a writable out).
+        unsafe { run(cfg, ctx, netlist, rt_json, CniConfig::del_network_list) }
     })
 }
 
@@ -163,16 +108,12 @@ pub unsafe extern "C" fn cni_network_list_cached_result(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
-        // SAFETY: the header's conventions: `result_json_out` is NULL or points to a writable
-        // pointer.
-        let out = unsafe { Out::new(result_json_out, "result_json_out") }?;
-        // SAFETY: the header's conventions: `cfg` is NULL or a live config and the strings are
-        // NULL or NUL-terminated.
-        let (cfg, list, rt) = unsafe { list_args(cfg, netlist, rt_json) }?;
-        if let Some(result) = cfg.get_network_list_cached_result(&list, &rt)? {
-            out.set_string(result.to_json());
+        // SAFETY: the header's conventions: every pointer is NULL or valid
+        // (a live config and context, NUL-terminated strings, a writable out).
+        unsafe {
+            lookup_into(cfg, netlist, rt_json, result_json_out, "result_json_out",
+                CniConfig::get_network_list_cached_result, CniResult::to_json)
         }
-        Ok(())
     })
 }
 
@@ -189,16 +130,12 @@ pub unsafe extern "C" fn cni_network_list_cached_config(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
-        // SAFETY: the header's conventions: `cached_json_out` is NULL or points to a writable
-        // pointer.
-        let out = unsafe { Out::new(cached_json_out, "cached_json_out") }?;
-        // SAFETY: the header's conventions: `cfg` is NULL or a live config and the strings are
-        // NULL or NUL-terminated.
-        let (cfg, list, rt) = unsafe { list_args(cfg, netlist, rt_json) }?;
-        if let Some(cached) = cfg.get_network_list_cached_config(&list, &rt)? {
-            out.set_string(cached_config_json(&cached));
+        // SAFETY: the header's conventions: every pointer is NULL or valid
+        // (a live config and context, NUL-terminated strings, a writable out).
+        unsafe {
+            lookup_into(cfg, netlist, rt_json, cached_json_out, "cached_json_out",
+                CniConfig::get_network_list_cached_config, cached_config_json)
         }
-        Ok(())
     })
 }
 
@@ -214,17 +151,12 @@ pub unsafe extern "C" fn cni_network_list_validate(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
-        // SAFETY: the header's conventions: `capabilities_json_out` is NULL or points to a
-        // writable pointer.
-        let out = unsafe { Out::new(capabilities_json_out, "capabilities_json_out") }?;
-        // SAFETY: the header's conventions: `cfg` is NULL or a live config.
-        let cfg = unsafe { config_arg(cfg) }?;
-        // SAFETY: the header's conventions: `netlist` is NULL or a NUL-terminated string.
-        let list = unsafe { conf_arg(netlist, "netlist", conf_list_from_bytes) }?;
-        // SAFETY: the header's conventions: `ctx` is NULL or a live context.
-        let caps = cfg.validate_network_list(&unsafe { context_arg(ctx) }, &list)?;
-        out.set_string(serde_json::Value::from(caps).to_string());
-        Ok(())
+        // SAFETY: the header's conventions: every pointer is NULL or valid
+        // (a live config and context, NUL-terminated strings, a writable out).
+        unsafe {
+            validate_into(cfg, ctx, netlist, capabilities_json_out,
+                CniConfig::validate_network_list)
+        }
     })
 }
 
@@ -242,14 +174,18 @@ pub unsafe extern "C" fn cni_network_list_gc(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
-        // SAFETY: the header's conventions: `cfg` is NULL or a live config.
-        let cfg = unsafe { config_arg(cfg) }?;
-        // SAFETY: the header's conventions: `netlist` is NULL or a NUL-terminated string.
-        let list = unsafe { conf_arg(netlist, "netlist", conf_list_from_bytes) }?;
-        // SAFETY: the header's conventions: `gc_args_json` is NULL or a NUL-terminated string.
-        let args = unsafe { gc_args_arg(gc_args_json) }?;
-        // SAFETY: the header's conventions: `ctx` is NULL or a live context.
-        cfg.gc_network_list(&unsafe { context_arg(ctx) }, &list, args.as_ref())
+        // SAFETY: the header's conventions: `cfg` is NULL or a live config,
+        // `netlist` and `gc_args_json` NULL or NUL-terminated strings, `ctx`
+        // NULL or a live context.
+        let (cfg, list, args, ctx) = unsafe {
+            (
+                config_arg(cfg)?,
+                conf_arg::<NetworkConfigList>(netlist)?,
+                gc_args_arg(gc_args_json)?,
+                context_arg(ctx),
+            )
+        };
+        cfg.gc_network_list(&ctx, &list, args.as_ref())
     })
 }
 
@@ -264,12 +200,9 @@ pub unsafe extern "C" fn cni_network_list_status(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
-        // SAFETY: the header's conventions: `cfg` is NULL or a live config.
-        let cfg = unsafe { config_arg(cfg) }?;
-        // SAFETY: the header's conventions: `netlist` is NULL or a NUL-terminated string.
-        let list = unsafe { conf_arg(netlist, "netlist", conf_list_from_bytes) }?;
-        // SAFETY: the header's conventions: `ctx` is NULL or a live context.
-        cfg.get_status_network_list(&unsafe { context_arg(ctx) }, &list)
+        // SAFETY: the header's conventions: every pointer is NULL or valid
+        // (a live config and context, NUL-terminated strings, a writable out).
+        unsafe { run_whole(cfg, ctx, netlist, CniConfig::get_status_network_list) }
     })
 }
 

@@ -6,30 +6,15 @@
 //! in place of `netlist` (parsed as upstream's `ConfFromBytes`: a missing
 //! `type` is `CNI_STATUS_DECODE_ERROR`).
 
-use super::config::{cni_config, config_arg};
-use super::context::{cni_context, context_arg};
+use super::attach::{lookup_into, run, run_into, validate_into};
+use super::config::cni_config;
+use super::context::cni_context;
 use super::error::cni_error;
-use super::netlist::{attachment_args, conf_arg};
-use super::ptr::Out;
 use super::runtime::cached_config_json;
 use super::status::cni_status;
-use crate::error::Result;
-use crate::libcni::{conf_from_bytes, CniConfig, PluginConfig, RuntimeConf};
+use crate::libcni::CniConfig;
+use crate::types::CniResult;
 use std::ffi::c_char;
-use std::sync::Arc;
-
-/// [`attachment_args`] for one plugin configuration.
-///
-/// # Safety
-/// Each pointer is NULL or valid (a live config, NUL-terminated strings).
-unsafe fn network_args(
-    cfg: *const cni_config,
-    netconf: *const c_char,
-    rt_json: *const c_char,
-) -> Result<(Arc<CniConfig>, PluginConfig, RuntimeConf)> {
-    // SAFETY: forwarded from the caller's contract.
-    unsafe { attachment_args(cfg, netconf, "netconf", conf_from_bytes, rt_json) }
-}
 
 /// ADD one plugin (upstream `AddNetwork`); its result is cached and stored
 /// in `*result_json_out` (free with `cni_string_free`).
@@ -43,15 +28,12 @@ pub unsafe extern "C" fn cni_network_add(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
-        // SAFETY: the header's conventions: `result_json_out` is NULL or points to a writable
-        // pointer.
-        let out = unsafe { Out::new(result_json_out, "result_json_out") }?;
-        // SAFETY: the header's conventions: `cfg` is NULL or a live config and the strings are
-        // NULL or NUL-terminated.
-        let (cfg, net, rt) = unsafe { network_args(cfg, netconf, rt_json) }?;
-        // SAFETY: the header's conventions: `ctx` is NULL or a live context.
-        out.set_string(cfg.add_network(&unsafe { context_arg(ctx) }, &net, &rt)?.to_json());
-        Ok(())
+        // SAFETY: the header's conventions: every pointer is NULL or valid
+        // (a live config and context, NUL-terminated strings, a writable out).
+        unsafe {
+            run_into(cfg, ctx, netconf, rt_json, result_json_out, "result_json_out",
+                CniConfig::add_network, CniResult::to_json)
+        }
     })
 }
 
@@ -66,11 +48,9 @@ pub unsafe extern "C" fn cni_network_check(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
-        // SAFETY: the header's conventions: `cfg` is NULL or a live config and the strings are
-        // NULL or NUL-terminated.
-        let (cfg, net, rt) = unsafe { network_args(cfg, netconf, rt_json) }?;
-        // SAFETY: the header's conventions: `ctx` is NULL or a live context.
-        cfg.check_network(&unsafe { context_arg(ctx) }, &net, &rt)
+        // SAFETY: the header's conventions: every pointer is NULL or valid
+        // (a live config and context, NUL-terminated strings, a writable out).
+        unsafe { run(cfg, ctx, netconf, rt_json, CniConfig::check_network) }
     })
 }
 
@@ -85,11 +65,9 @@ pub unsafe extern "C" fn cni_network_del(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
-        // SAFETY: the header's conventions: `cfg` is NULL or a live config and the strings are
-        // NULL or NUL-terminated.
-        let (cfg, net, rt) = unsafe { network_args(cfg, netconf, rt_json) }?;
-        // SAFETY: the header's conventions: `ctx` is NULL or a live context.
-        cfg.del_network(&unsafe { context_arg(ctx) }, &net, &rt)
+        // SAFETY: the header's conventions: every pointer is NULL or valid
+        // (a live config and context, NUL-terminated strings, a writable out).
+        unsafe { run(cfg, ctx, netconf, rt_json, CniConfig::del_network) }
     })
 }
 
@@ -105,16 +83,12 @@ pub unsafe extern "C" fn cni_network_cached_result(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
-        // SAFETY: the header's conventions: `result_json_out` is NULL or points to a writable
-        // pointer.
-        let out = unsafe { Out::new(result_json_out, "result_json_out") }?;
-        // SAFETY: the header's conventions: `cfg` is NULL or a live config and the strings are
-        // NULL or NUL-terminated.
-        let (cfg, net, rt) = unsafe { network_args(cfg, netconf, rt_json) }?;
-        if let Some(result) = cfg.get_network_cached_result(&net, &rt)? {
-            out.set_string(result.to_json());
+        // SAFETY: the header's conventions: every pointer is NULL or valid
+        // (a live config and context, NUL-terminated strings, a writable out).
+        unsafe {
+            lookup_into(cfg, netconf, rt_json, result_json_out, "result_json_out",
+                CniConfig::get_network_cached_result, CniResult::to_json)
         }
-        Ok(())
     })
 }
 
@@ -130,16 +104,12 @@ pub unsafe extern "C" fn cni_network_cached_config(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
-        // SAFETY: the header's conventions: `cached_json_out` is NULL or points to a writable
-        // pointer.
-        let out = unsafe { Out::new(cached_json_out, "cached_json_out") }?;
-        // SAFETY: the header's conventions: `cfg` is NULL or a live config and the strings are
-        // NULL or NUL-terminated.
-        let (cfg, net, rt) = unsafe { network_args(cfg, netconf, rt_json) }?;
-        if let Some(cached) = cfg.get_network_cached_config(&net, &rt)? {
-            out.set_string(cached_config_json(&cached));
+        // SAFETY: the header's conventions: every pointer is NULL or valid
+        // (a live config and context, NUL-terminated strings, a writable out).
+        unsafe {
+            lookup_into(cfg, netconf, rt_json, cached_json_out, "cached_json_out",
+                CniConfig::get_network_cached_config, cached_config_json)
         }
-        Ok(())
     })
 }
 
@@ -155,16 +125,10 @@ pub unsafe extern "C" fn cni_network_validate(
     err: *mut *mut cni_error,
 ) -> cni_status {
     ffi_boundary!(err => {
-        // SAFETY: the header's conventions: `capabilities_json_out` is NULL or points to a
-        // writable pointer.
-        let out = unsafe { Out::new(capabilities_json_out, "capabilities_json_out") }?;
-        // SAFETY: the header's conventions: `cfg` is NULL or a live config.
-        let cfg = unsafe { config_arg(cfg) }?;
-        // SAFETY: the header's conventions: `netconf` is NULL or a NUL-terminated string.
-        let net = unsafe { conf_arg(netconf, "netconf", conf_from_bytes) }?;
-        // SAFETY: the header's conventions: `ctx` is NULL or a live context.
-        let caps = cfg.validate_network(&unsafe { context_arg(ctx) }, &net)?;
-        out.set_string(serde_json::Value::from(caps).to_string());
-        Ok(())
+        // SAFETY: the header's conventions: every pointer is NULL or valid
+        // (a live config and context, NUL-terminated strings, a writable out).
+        unsafe {
+            validate_into(cfg, ctx, netconf, capabilities_json_out, CniConfig::validate_network)
+        }
     })
 }

@@ -13,7 +13,7 @@
 //! operation at a time, across threads and processes (`lock.rs`).
 
 mod api;
-mod base64;
+pub(crate) mod base64;
 pub mod cache;
 pub mod conf;
 mod dirfd;

@@ -145,3 +145,85 @@ pub fn has_children() -> bool {
     let r = unsafe { libc::waitpid(-1, &mut status, libc::WNOHANG) };
     !(r < 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::ECHILD))
 }
+
+/// Whether process `pid` has ended (gone, or a zombie waiting for whoever
+/// reaps it), polled for up to two seconds: a process that a correct caller
+/// killed is dead well within that, one left running is not.
+pub fn ended(pid: i32) -> bool {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    loop {
+        let dead = match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+            Err(_) => true,
+            // The state is the first field after the parenthesised name.
+            Ok(stat) => stat
+                .rsplit(')')
+                .next()
+                .is_some_and(|rest| rest.trim_start().starts_with(['Z', 'X'])),
+        };
+        if dead || std::time::Instant::now() >= deadline {
+            return dead;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+/// Asserts that every pid in `pids` has ended; on failure the survivors are
+/// killed first, so a broken build leaves nothing running.
+pub fn assert_ended(what: &str, pids: &[(&str, i32)]) {
+    let alive: Vec<String> = pids
+        .iter()
+        .filter(|(_, pid)| !ended(*pid))
+        .map(|(name, pid)| format!("{name} {pid}"))
+        .collect();
+    if !alive.is_empty() {
+        for (_, pid) in pids {
+            // SAFETY: kill has no memory-safety preconditions.
+            unsafe { libc::kill(*pid, libc::SIGKILL) };
+        }
+        panic!("{what}: still running: {}", alive.join(", "));
+    }
+}
+
+/// Reads a pid the test plugin wrote (`grandchildPidFile`), waiting up to
+/// ten seconds for the file to appear.
+pub fn wait_pid_file(path: &str) -> i32 {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        if let Ok(text) = std::fs::read_to_string(path) {
+            return text.trim().parse().expect("a pid");
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the plugin never wrote {path}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
+/// Skips a test for `why`, unless the environment variable `switch` is `1`
+/// (`make test` sets it as root, where the tool is installed): then the
+/// skip is a failure.
+pub fn skip_unless_required(switch: &str, why: &str) {
+    let required = std::env::var(switch).is_ok_and(|v| v == "1");
+    assert!(!required, "{switch}=1, but {why}");
+    eprintln!("SKIPPED: {why} (set {switch}=1 to make this a failure)");
+}
+
+/// The shortest of up to `n` measurements, stopping at the first one under
+/// `bound`: a timing bound on a small, busy machine holds if the engine
+/// can meet it, and a single slow scheduling does not fail the test. An
+/// engine that is always slow still fails.
+pub fn fastest(
+    n: usize,
+    bound: std::time::Duration,
+    mut measure: impl FnMut() -> std::time::Duration,
+) -> std::time::Duration {
+    let mut best = std::time::Duration::MAX;
+    for _ in 0..n {
+        best = best.min(measure());
+        if best < bound {
+            break;
+        }
+    }
+    best
+}

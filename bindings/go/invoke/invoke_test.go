@@ -218,9 +218,26 @@ func TestDelegation(t *testing.T) {
 }
 
 func TestCancellation(t *testing.T) {
-	debug := debugFile(t, map[string]any{"sleepMs": 20000, "result": result110})
+	dir := t.TempDir()
+	record, gcPid := filepath.Join(dir, "record.json"), filepath.Join(dir, "gc.pid")
+	debug := debugFile(t, map[string]any{
+		"record":            record,
+		"grandchild":        map[string]any{"sleepMs": 20000},
+		"grandchildPidFile": gcPid,
+		"sleepMs":           20000,
+		"result":            result110,
+	})
 	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(100*time.Millisecond, cancel)
+	defer cancel()
+	// Cancel once the plugin runs, its grandchild started.
+	go func() {
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+			if _, err := os.Stat(gcPid); err == nil {
+				break
+			}
+		}
+		cancel()
+	}()
 	start := time.Now()
 	_, err := invoke.ExecPluginWithResult(ctx, pluginPath, conf("1.1.0"), addArgs(debug), nil)
 	if !errors.Is(err, context.Canceled) || !errors.Is(err, ctx.Err()) {
@@ -229,9 +246,10 @@ func TestCancellation(t *testing.T) {
 	if err.Error() != "netplugin cancelled: context canceled" {
 		t.Errorf("text %q", err)
 	}
-	if d := time.Since(start); d > 5*time.Second {
+	if d := time.Since(start); d > 10*time.Second {
 		t.Errorf("took %v", d)
 	}
+	assertEnded(t, map[string]int{"plugin": recordedPid(t, record), "grandchild": waitPidFile(t, gcPid)})
 }
 
 func TestDeadline(t *testing.T) {

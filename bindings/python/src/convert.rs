@@ -141,3 +141,18 @@ pub fn returned_bytes(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<u8>> {
         type_name(obj)
     )))
 }
+
+/// Python's `repr()` of a value converted to Python, for `__repr__`s.
+pub fn repr_of<'py, T>(py: Python<'py>, value: T) -> String
+where
+    T: pyo3::IntoPyObject<'py>,
+{
+    value
+        .into_pyobject(py)
+        .map_err(Into::into)
+        .and_then(|o| {
+            use pyo3::BoundObject;
+            o.into_any().into_bound().repr().map(|r| r.to_string())
+        })
+        .unwrap_or_else(|_: PyErr| "?".into())
+}

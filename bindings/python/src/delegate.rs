@@ -60,58 +60,30 @@ pub fn delegate_add(
     Ok(r.expect("delegate gives ADD a result"))
 }
 
-/// `delegate("CHECK", ...)`.
-#[pyfunction]
-#[pyo3(signature = (plugin, netconf, exec=None, *, ctx=None, timeout=None))]
-pub fn delegate_check(
-    py: Python<'_>,
-    plugin: &str,
-    netconf: &Bound<'_, PyAny>,
-    exec: Option<&Bound<'_, PyAny>>,
-    ctx: Option<PyRef<'_, PyContext>>,
-    timeout: Option<&Bound<'_, PyAny>>,
-) -> PyResult<()> {
-    delegate_verb(py, Verb::Check, plugin, netconf, exec, ctx, timeout).map(drop)
+/// Upstream's per-verb name for a verb without a result: `delegate(VERB, ...)`.
+macro_rules! delegate_without_result {
+    ($name:ident, $verb:expr, $doc:literal) => {
+        #[doc = $doc]
+        #[pyfunction]
+        #[pyo3(signature = (plugin, netconf, exec=None, *, ctx=None, timeout=None))]
+        pub fn $name(
+            py: Python<'_>,
+            plugin: &str,
+            netconf: &Bound<'_, PyAny>,
+            exec: Option<&Bound<'_, PyAny>>,
+            ctx: Option<PyRef<'_, PyContext>>,
+            timeout: Option<&Bound<'_, PyAny>>,
+        ) -> PyResult<()> {
+            delegate_verb(py, $verb, plugin, netconf, exec, ctx, timeout).map(drop)
+        }
+    };
 }
 
-/// `delegate("DEL", ...)`.
-#[pyfunction]
-#[pyo3(signature = (plugin, netconf, exec=None, *, ctx=None, timeout=None))]
-pub fn delegate_del(
-    py: Python<'_>,
-    plugin: &str,
-    netconf: &Bound<'_, PyAny>,
-    exec: Option<&Bound<'_, PyAny>>,
-    ctx: Option<PyRef<'_, PyContext>>,
-    timeout: Option<&Bound<'_, PyAny>>,
-) -> PyResult<()> {
-    delegate_verb(py, Verb::Del, plugin, netconf, exec, ctx, timeout).map(drop)
-}
-
-/// `delegate("STATUS", ...)`.
-#[pyfunction]
-#[pyo3(signature = (plugin, netconf, exec=None, *, ctx=None, timeout=None))]
-pub fn delegate_status(
-    py: Python<'_>,
-    plugin: &str,
-    netconf: &Bound<'_, PyAny>,
-    exec: Option<&Bound<'_, PyAny>>,
-    ctx: Option<PyRef<'_, PyContext>>,
-    timeout: Option<&Bound<'_, PyAny>>,
-) -> PyResult<()> {
-    delegate_verb(py, Verb::Status, plugin, netconf, exec, ctx, timeout).map(drop)
-}
-
-/// `delegate("GC", ...)`.
-#[pyfunction]
-#[pyo3(signature = (plugin, netconf, exec=None, *, ctx=None, timeout=None))]
-pub fn delegate_gc(
-    py: Python<'_>,
-    plugin: &str,
-    netconf: &Bound<'_, PyAny>,
-    exec: Option<&Bound<'_, PyAny>>,
-    ctx: Option<PyRef<'_, PyContext>>,
-    timeout: Option<&Bound<'_, PyAny>>,
-) -> PyResult<()> {
-    delegate_verb(py, Verb::Gc, plugin, netconf, exec, ctx, timeout).map(drop)
-}
+delegate_without_result!(delegate_check, Verb::Check, "`delegate(\"CHECK\", ...)`.");
+delegate_without_result!(delegate_del, Verb::Del, "`delegate(\"DEL\", ...)`.");
+delegate_without_result!(
+    delegate_status,
+    Verb::Status,
+    "`delegate(\"STATUS\", ...)`."
+);
+delegate_without_result!(delegate_gc, Verb::Gc, "`delegate(\"GC\", ...)`.");

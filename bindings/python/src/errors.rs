@@ -42,18 +42,49 @@ pub struct Raised(PyErr);
 /// A library error as the matching `CNIError` subclass instance, or the
 /// very exception a Python executor raised for it.
 pub fn to_py(py: Python<'_>, e: &Error) -> PyErr {
-    if let Some(Raised(exc)) = e.payload().and_then(|p| p.downcast_ref::<Raised>()) {
+    if let Some(exc) = raised(e) {
         return exc.clone_ref(py);
     }
+    // KeyboardInterrupt, SystemExit... raised by a Python executor inside a
+    // list are not a plugin's failure: they leave the call unwrapped.
+    if let Some(exc) = innermost(e).and_then(raised) {
+        if !exc.is_instance_of::<pyo3::exceptions::PyException>(py) {
+            return exc.clone_ref(py);
+        }
+    }
     let cni = e.to_cni_error();
-    let made = class(py, class_name(e)).and_then(|cls| match e {
+    let made = class(py, class_name(e)).and_then(|cls| match e.kind() {
         Error::Plugin(_) => cls.call1((cni.msg, cni.code, cni.details, cni.exit_status)),
         _ => cls.call1((cni.msg, cni.code, cni.details)),
     });
-    match made {
+    let exc = match made {
         Ok(obj) => PyErr::from_value(obj),
-        Err(err) => err,
+        Err(err) => return err,
+    };
+    // A list's failure: the class of the failing plugin's error, with that
+    // error (or the very exception a Python executor raised) as __cause__.
+    if let Some(cause) = e.cause() {
+        exc.set_cause(py, Some(to_py(py, cause)));
     }
+    exc
+}
+
+/// The exception a Python executor raised for `e` itself, if it did.
+fn raised(e: &Error) -> Option<&PyErr> {
+    match e.payload().and_then(|p| p.downcast_ref::<Raised>()) {
+        Some(Raised(exc)) => Some(exc),
+        None => None,
+    }
+}
+
+/// The error at the bottom of a chain of wrapped errors (`None` if `e` is
+/// not wrapped).
+fn innermost(e: &Error) -> Option<&Error> {
+    let mut cause = e.cause()?;
+    while let Some(deeper) = cause.cause() {
+        cause = deeper;
+    }
+    Some(cause)
 }
 
 /// Shorthand: a core `Result` as a `PyResult`.

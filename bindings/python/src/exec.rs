@@ -33,7 +33,7 @@ use std::sync::{Arc, Mutex};
 /// milliseconds from 0 to 18446744073709551615, not -1000`).
 #[pyclass(module = "cniinvoke", name = "RawExec", frozen)]
 pub struct PyRawExec {
-    inner: RawExec,
+    pub(crate) inner: RawExec,
     stderr: Py<PyAny>,
 }
 
@@ -196,7 +196,7 @@ impl PyRawExec {
 /// executor every call uses when given none.
 #[pyclass(module = "cniinvoke", name = "DefaultExec", frozen)]
 pub struct PyDefaultExec {
-    inner: DefaultExec,
+    pub(crate) inner: DefaultExec,
 }
 
 #[pymethods]
@@ -358,7 +358,7 @@ pub enum ExecArg {
     Default,
     Raw(Py<PyRawExec>),
     Def(Py<PyDefaultExec>),
-    Py(PyExec),
+    Py(Arc<PyExec>),
 }
 
 impl ExecArg {
@@ -380,13 +380,13 @@ impl ExecArg {
                 convert::type_name(obj)
             )));
         }
-        Ok(ExecArg::Py(PyExec {
+        Ok(ExecArg::Py(Arc::new(PyExec {
             obj: obj.clone().unbind(),
             ctx: call.ctx.clone(),
             has_find: callable("find_in_path"),
             has_decode: callable("decode"),
             decoded: Mutex::new(None),
-        }))
+        })))
     }
 
     /// The executor for the core call (`None` = the library's default).
@@ -395,7 +395,7 @@ impl ExecArg {
             ExecArg::Default => None,
             ExecArg::Raw(r) => Some(&r.get().inner),
             ExecArg::Def(d) => Some(&d.get().inner),
-            ExecArg::Py(p) => Some(p),
+            ExecArg::Py(p) => Some(p.as_ref()),
         }
     }
 

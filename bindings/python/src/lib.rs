@@ -6,12 +6,17 @@
 
 mod args;
 mod calls;
+mod cniconfig;
+mod conffns;
 mod context;
 mod convert;
 mod delegate;
 mod errors;
 mod exec;
+mod held;
+mod netconf;
 mod raw_options;
+mod runtime;
 mod values;
 
 use pyo3::prelude::*;
@@ -28,6 +33,16 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<exec::PyDefaultExec>()?;
     m.add_class::<values::PyCniResult>()?;
     m.add_class::<values::PyPluginInfo>()?;
+    m.add_class::<netconf::PyPluginConfig>()?;
+    m.add_class::<netconf::PyNetworkConfigList>()?;
+    m.add_class::<runtime::PyRuntimeConf>()?;
+    m.add_class::<runtime::PyNetworkAttachment>()?;
+    m.add_class::<cniconfig::PyCniConfig>()?;
+    m.add_function(wrap_pyfunction!(conffns::load_network_conf, m)?)?;
+    m.add_function(wrap_pyfunction!(conffns::load_conf, m)?)?;
+    m.add_function(wrap_pyfunction!(conffns::conf_files, m)?)?;
+    m.add_function(wrap_pyfunction!(conffns::inject_conf, m)?)?;
+    m.add_function(wrap_pyfunction!(conffns::conf_list_from_conf, m)?)?;
     m.add_function(wrap_pyfunction!(args::args_from_env, m)?)?;
     m.add_function(wrap_pyfunction!(calls::find_in_path, m)?)?;
     m.add_function(wrap_pyfunction!(calls::exec_plugin_with_result, m)?)?;

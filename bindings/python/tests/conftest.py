@@ -103,3 +103,11 @@ def pytest_report_header(config: Any) -> Optional[str]:
         f"cniinvoke from {os.path.dirname(cniinvoke.__file__)}; "
         f"test plugin {os.environ.get('CNI_TEST_PLUGIN', '(default)')}"
     )
+
+
+@pytest.fixture
+def net(tmp_path: pathlib.Path, plugin: str):
+    """A scratch network for the list tests (see netsupport.py)."""
+    from netsupport import Net
+
+    return Net(tmp_path, plugin)

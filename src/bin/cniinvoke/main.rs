@@ -3,12 +3,13 @@
 
 mod cnitool;
 mod context;
+mod docs;
 mod invoke;
 mod net;
 mod net_info;
 mod net_ops;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use cniinvoke::{Error, Status};
 
 const EXIT_CODES: &str = "\
@@ -59,6 +60,8 @@ enum Cmd {
     /// gc, status NAME NETNS; ls, validate, attachments.
     #[command(subcommand, after_help = NET_HELP)]
     Net(net::NetCmd),
+    #[command(flatten)]
+    Docs(docs::DocsCmd),
 }
 
 fn exit_code(e: &Error) -> i32 {
@@ -82,6 +85,7 @@ fn main() {
                 std::process::exit(exit_code(&e));
             }
         },
+        Cmd::Docs(cmd) => docs::run(cmd, Cli::command()),
         Cmd::Net(cmd) => {
             if let Err(e) = net::run(cmd) {
                 eprintln!("{e}");

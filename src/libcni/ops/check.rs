@@ -2,9 +2,8 @@
 
 use super::super::api::{CniConfig, RuntimeConf};
 use super::super::conf::{NetworkConfigList, PluginConfig};
-use super::build::build_one_config;
 use super::cached::read_result;
-use super::ensure_live;
+
 use crate::context::Context;
 use crate::exec::exec_plugin_without_result;
 use crate::types::{go_quote, CniResult};
@@ -40,10 +39,8 @@ impl CniConfig {
         prev_result: Option<&CniResult>,
         rt: &RuntimeConf,
     ) -> Result<()> {
-        ensure_live(ctx)?;
-        let exec = self.exec();
-        let plugin_path = exec.find_in_path(&net.network.type_, &self.path)?;
-        let conf = build_one_config(name, cni_version, net, prev_result, Some(rt))?;
+        let (exec, plugin_path, conf) =
+            self.prepare_one(ctx, name, cni_version, net, prev_result, rt)?;
         exec_plugin_without_result(
             ctx,
             &plugin_path,

@@ -13,12 +13,15 @@ mod version;
 
 use super::api::{CniConfig, RuntimeConf};
 use super::cache::{entry_name, Cache};
-use super::conf::PluginConf;
+use super::conf::{PluginConf, PluginConfig};
 use super::lock::AttachmentLock;
 use super::validate::validate_attachment;
 use crate::context::Context;
+use crate::exec::Exec;
 use crate::types::go_quote;
+use crate::types::CniResult;
 use crate::{Error, Result};
+use build::build_one_config;
 
 /// Upstream `pluginDescription`: `type="T"`, plus ` name="N"` when the
 /// plugin's own configuration has a name.
@@ -47,6 +50,25 @@ pub(crate) struct Attachment {
 }
 
 impl CniConfig {
+    /// One plugin of a list, ready to run (upstream's `FindInPath`, then
+    /// `buildOneConfig`): the executor, the plugin's path and the
+    /// configuration it is sent, once the context is still live.
+    pub(crate) fn prepare_one(
+        &self,
+        ctx: &Context,
+        name: &str,
+        cni_version: &str,
+        net: &PluginConfig,
+        prev_result: Option<&CniResult>,
+        rt: &RuntimeConf,
+    ) -> Result<(&dyn Exec, String, Vec<u8>)> {
+        ensure_live(ctx)?;
+        let exec = self.exec();
+        let plugin_path = exec.find_in_path(&net.network.type_, &self.path)?;
+        let conf = build_one_config(name, cni_version, net, prev_result, Some(rt))?;
+        Ok((exec, plugin_path, conf))
+    }
+
     /// Validate the names of (`network`, `rt`), then take the attachment's
     /// lock, waiting as `ctx` allows.
     pub(crate) fn attach(

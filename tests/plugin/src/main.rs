@@ -29,6 +29,16 @@
 //!
 //! # Keys (all optional), in the order they take effect
 //!
+//! * `"onSigterm": "/path"` — first of all, catch SIGTERM: each one received
+//!   appends to the path a line with the CLOCK_MONOTONIC time of its
+//!   arrival in nanoseconds (decimal), and the plugin carries on as if
+//!   nothing happened, so only SIGKILL ends it early. A grandchild forked
+//!   later inherits the handler, so a group-wide SIGTERM adds its line too.
+//! * `"onSigterm": "/path"` — first of all, catch SIGTERM: each one received
+//!   appends to the path a line with the CLOCK_MONOTONIC time of its
+//!   arrival in nanoseconds (decimal), and the plugin carries on as if
+//!   nothing happened, so only SIGKILL ends it early. A grandchild forked
+//!   later inherits the handler, so a group-wide SIGTERM adds its line too.
 //! * `"readStdin": bool` (default `true`) — read stdin to EOF first. When
 //!   `false`, fd 0 is never touched (not read, not closed).
 //! * `"record": "/path/out.json"` — after stdin, atomically (temp file +
@@ -36,7 +46,9 @@
 //!   "stdinLen" (null if not read), "env" (object; first occurrence wins like
 //!   getenv), "envList" (["K=V",...] in environ order, duplicates kept),
 //!   "fds" (sorted numbers from /proc/self/fd, minus the listing fd), "pid",
-//!   "ppid", "pgid", "sigmask" (SigBlk hex), "sigign" (SigIgn hex), "argv"}`.
+//!   "ppid", "pgid", "sigmask" (SigBlk hex), "sigign" (SigIgn hex), "argv",
+//!   "parentThreads" (entries in /proc/<ppid>/task: how many threads the
+//!   caller runs while the plugin does; null if unreadable)}`.
 //!   `"recordConfig": true` — the record also gets `"prevResult"`,
 //!   `"runtimeConfig"`, `"validAttachments"` (`cni.dev/valid-attachments`)
 //!   and `"attachments"` (`cni.dev/attachments`) from the configuration on
@@ -142,6 +154,9 @@ fn run(command: Option<String>) -> Res<c_int> {
         Some(path) => Some(script::from_file(&path, command.as_deref())?),
         None => None,
     };
+    if let Some(s) = &env_script {
+        s.prepare()?;
+    }
     let stdin = match env_script {
         Some(s) if !s.read_stdin => return s.run(command.as_deref(), None, &PluginKeys::default()),
         Some(s) => (

@@ -9,7 +9,8 @@ use std::os::raw::c_int;
 const MIB: f64 = 1048576.0;
 
 const OUTPUT_KEYS: [&str; 5] = ["stdout", "result", "error", "echoStdin", "chainResult"];
-const KEYS: [&str; 20] = [
+const KEYS: [&str; 21] = [
+    "onSigterm",
     "readStdin",
     "record",
     "recordConfig",
@@ -42,6 +43,7 @@ enum Output {
 }
 
 pub struct Script {
+    on_sigterm: Option<String>,
     pub read_stdin: bool,
     record: Option<String>,
     record_config: bool,
@@ -146,6 +148,7 @@ impl Script {
         }
         let exit_code = f.int("exitCode", 0..=255)?;
         Ok(Script {
+            on_sigterm: f.string("onSigterm")?,
             read_stdin,
             record: f.string("record")?,
             record_config: f.bool("recordConfig")?.unwrap_or(false),
@@ -171,11 +174,21 @@ impl Script {
         stdin: Option<Vec<u8>>,
         keys: &PluginKeys,
     ) -> Res<c_int> {
+        self.prepare()?;
         self.observe(command, stdin.as_deref(), keys)?;
         self.side_effects()?;
         let (out, exit) = self.output(stdin)?;
         sys::write_fd(1, &out).map_err(|e| format!("writing stdout: {e}"))?;
         self.finish(exit)
+    }
+
+    /// `onSigterm`: catch SIGTERM before anything else happens (also run
+    /// again, harmlessly, when the script starts).
+    pub fn prepare(&self) -> Res<()> {
+        match &self.on_sigterm {
+            Some(path) => sys::catch_sigterm(path),
+            None => Ok(()),
+        }
     }
 
     /// `record`, `recordConfig`, `recordAppend`.
@@ -319,5 +332,6 @@ fn record(command: Option<&str>, stdin: Option<&[u8]>) -> Value {
         "sigmask": status_field("SigBlk:"),
         "sigign": status_field("SigIgn:"),
         "argv": argv,
+        "parentThreads": std::fs::read_dir(format!("/proc/{ppid}/task")).ok().map(Iterator::count),
     })
 }

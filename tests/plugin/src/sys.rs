@@ -181,3 +181,60 @@ pub fn write_fd(fd: c_int, mut buf: &[u8]) -> io::Result<()> {
 pub fn sleep_ms(ms: u64) {
     std::thread::sleep(Duration::from_millis(ms));
 }
+
+/// Where the SIGTERM handler writes; set once, before the handler exists.
+static SIGTERM_FILE: std::sync::OnceLock<std::ffi::CString> = std::sync::OnceLock::new();
+
+/// Installs the `onSigterm` handler.
+pub fn catch_sigterm(path: &str) -> Res<()> {
+    let c = std::ffi::CString::new(path).map_err(|_| "\"onSigterm\" holds a NUL".to_string())?;
+    let _ = SIGTERM_FILE.set(c);
+    // SAFETY: installs a handler that only makes async-signal-safe calls.
+    unsafe {
+        let mut sa: libc::sigaction = std::mem::zeroed();
+        sa.sa_sigaction = on_sigterm as *const () as libc::sighandler_t;
+        sa.sa_flags = libc::SA_RESTART;
+        libc::sigemptyset(&mut sa.sa_mask);
+        if libc::sigaction(libc::SIGTERM, &sa, std::ptr::null_mut()) != 0 {
+            return Err(format!("sigaction: {}", io::Error::last_os_error()));
+        }
+    }
+    Ok(())
+}
+
+/// The SIGTERM handler: the arrival time, in decimal nanoseconds, as a line
+/// appended to [`SIGTERM_FILE`] (one write, so lines never interleave).
+/// Only clock_gettime, open, write and close: all async-signal-safe; the
+/// digits are formatted on the stack.
+extern "C" fn on_sigterm(_: c_int) {
+    let Some(path) = SIGTERM_FILE.get() else {
+        return;
+    };
+    // SAFETY: async-signal-safe syscalls on local buffers and a CString
+    // that lives for the whole process.
+    unsafe {
+        let mut ts: libc::timespec = std::mem::zeroed();
+        libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts);
+        let mut n = ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64;
+        let mut digits = [0u8; 21];
+        digits[20] = b'\n';
+        let mut i = digits.len() - 1;
+        loop {
+            i -= 1;
+            digits[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        let fd = libc::open(
+            path.as_ptr(),
+            libc::O_WRONLY | libc::O_CREAT | libc::O_APPEND | libc::O_CLOEXEC,
+            0o644,
+        );
+        if fd >= 0 {
+            libc::write(fd, digits[i..].as_ptr().cast(), digits.len() - i);
+            libc::close(fd);
+        }
+    }
+}

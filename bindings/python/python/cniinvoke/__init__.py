@@ -10,6 +10,11 @@ Every call that runs a plugin takes ``ctx=`` (a :class:`Context`) and
 plugin on Ctrl-C, cancellation or timeout. Awaitable versions are in
 :mod:`cniinvoke.aio`.
 
+One level up, as upstream's ``libcni``: :class:`CNIConfig` runs network
+configuration lists (:class:`NetworkConfigList`, e.g. from
+:func:`load_network_conf`) plugin by plugin for a :class:`RuntimeConf`,
+chaining results and caching the final one for CHECK, DEL and GC.
+
 Example::
 
     import cniinvoke
@@ -41,14 +46,21 @@ from ._native import (
     CURRENT_VERSION,
     EXECUTABLE_FILE_EXTENSIONS,
     Args,
+    CNIConfig,
     Context,
     DefaultExec,
     DelegateArgs,
     InheritedArgs,
+    NetworkAttachment,
+    NetworkConfigList,
+    PluginConfig,
     PluginInfo,
     RawExec,
     Result,
+    RuntimeConf,
     args_from_env,
+    conf_files,
+    conf_list_from_conf,
     convert_result,
     delegate,
     delegate_add,
@@ -60,12 +72,25 @@ from ._native import (
     exec_plugin_without_result,
     find_in_path,
     get_version_info,
+    inject_conf,
+    load_conf,
+    load_network_conf,
 )
 from ._protocols import CNIArgs, Exec
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "PluginConfig",
+    "NetworkConfigList",
+    "RuntimeConf",
+    "NetworkAttachment",
+    "CNIConfig",
+    "load_network_conf",
+    "load_conf",
+    "conf_files",
+    "inject_conf",
+    "conf_list_from_conf",
     "ALL_VERSIONS",
     "CURRENT_VERSION",
     "EXECUTABLE_FILE_EXTENSIONS",

@@ -124,6 +124,17 @@ class InvalidArgumentError(CNIError, ValueError):
     :class:`ValueError`."""
 
 
+class ConfigNotFoundError(CNIError):
+    """No network configuration of that name (or none at all) in the
+    directory: upstream's ``no net configuration with name "n" in DIR`` /
+    ``no net configurations found in DIR``."""
+
+
+class CNIIOError(CNIError):
+    """A cache entry or configuration file could not be read or written
+    (the C ABI's ``CNI_STATUS_IO``)."""
+
+
 # Shown (and pickled) as cniinvoke.X, where users import them from.
 for _cls in (
     CNIError,
@@ -135,17 +146,9 @@ for _cls in (
     PluginTimeoutError,
     PluginCancelledError,
     InvalidArgumentError,
+    ConfigNotFoundError,
+    CNIIOError,
 ):
     _cls.__module__ = "cniinvoke"
 del _cls
 
-
-class ConfigNotFoundError(CNIError):
-    """No network configuration of that name (or none at all) in the
-    directory: upstream's ``no net configuration with name "n" in DIR`` /
-    ``no net configurations found in DIR``."""
-
-
-class CNIIOError(CNIError):
-    """A cache entry or configuration file could not be read or written
-    (the C ABI's ``CNI_STATUS_IO``)."""

@@ -4,7 +4,9 @@ import os
 from typing import (
     IO,
     Any,
+    ClassVar,
     Dict,
+    Iterable,
     List,
     Literal,
     Mapping,
@@ -31,6 +33,16 @@ __all__ = [
     "DefaultExec",
     "Result",
     "PluginInfo",
+    "PluginConfig",
+    "NetworkConfigList",
+    "RuntimeConf",
+    "NetworkAttachment",
+    "CNIConfig",
+    "load_network_conf",
+    "load_conf",
+    "conf_files",
+    "inject_conf",
+    "conf_list_from_conf",
     "args_from_env",
     "find_in_path",
     "exec_plugin_with_result",
@@ -322,3 +334,261 @@ def delegate_gc(
     timeout: Optional[_Seconds] = None,
 ) -> None: ...
 def convert_result(result: Union[Result, _NetConf], to_version: str) -> Result: ...
+
+_PluginLike = Union["PluginConfig", _NetConf]
+_ListLike = Union["NetworkConfigList", _NetConf]
+_RtLike = Union["RuntimeConf", Mapping[str, Any]]
+_GcAttachment = Union[Tuple[str, str], Mapping[str, str]]
+
+@final
+class PluginConfig:
+    """One plugin's configuration (upstream ``PluginConfig``)."""
+
+    @staticmethod
+    def from_bytes(data: _NetConf) -> "PluginConfig": ...
+    @staticmethod
+    def from_file(path: _StrPath) -> "PluginConfig": ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def cni_version(self) -> str: ...
+    @property
+    def capabilities(self) -> Dict[str, bool]: ...
+    @property
+    def bytes(self) -> bytes: ...
+    def to_dict(self) -> Dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class NetworkConfigList:
+    """A network configuration list (upstream ``NetworkConfigList``)."""
+
+    @staticmethod
+    def from_bytes(data: _NetConf) -> "NetworkConfigList": ...
+    @staticmethod
+    def from_file(path: _StrPath) -> "NetworkConfigList": ...
+    @staticmethod
+    def from_conf(conf: _PluginLike) -> "NetworkConfigList": ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def cni_version(self) -> str: ...
+    @property
+    def disable_check(self) -> bool: ...
+    @property
+    def disable_gc(self) -> bool: ...
+    @property
+    def load_only_inlined_plugins(self) -> bool: ...
+    @property
+    def plugins(self) -> List[PluginConfig]: ...
+    @property
+    def bytes(self) -> bytes: ...
+    def to_dict(self) -> Dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class RuntimeConf:
+    """The arguments of one attachment (upstream ``RuntimeConf``)."""
+
+    def __new__(
+        cls,
+        container_id: str = "",
+        netns: Optional[_StrPath] = None,
+        if_name: str = "",
+        args: Union[None, Mapping[str, str], Sequence[Tuple[str, str]]] = None,
+        capability_args: Optional[Mapping[str, Any]] = None,
+        cache_dir: Optional[_StrPath] = None,
+    ) -> "RuntimeConf": ...
+    @property
+    def container_id(self) -> str: ...
+    @property
+    def netns(self) -> str: ...
+    @property
+    def if_name(self) -> str: ...
+    @property
+    def args(self) -> List[Tuple[str, str]]: ...
+    @property
+    def capability_args(self) -> Dict[str, Any]: ...
+    @property
+    def cache_dir(self) -> str: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+
+@final
+class NetworkAttachment:
+    """An attachment found in the cache (upstream ``NetworkAttachment``)."""
+
+    @property
+    def container_id(self) -> str: ...
+    @property
+    def network(self) -> str: ...
+    @property
+    def if_name(self) -> str: ...
+    @property
+    def config(self) -> bytes: ...
+    @property
+    def netns(self) -> str: ...
+    @property
+    def cni_args(self) -> List[Tuple[str, str]]: ...
+    @property
+    def capability_args(self) -> Dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    __hash__: ClassVar[None]  # type: ignore[assignment]
+
+@final
+class CNIConfig:
+    """Runs network configuration lists and plugin configurations
+    (upstream ``libcni.CNIConfig``)."""
+
+    def __new__(
+        cls,
+        path: Optional[Sequence[_StrPath]] = None,
+        cache_dir: Optional[_StrPath] = None,
+        exec: Optional[_ExecLike] = None,
+        cleanup_on_failure: bool = False,
+        *,
+        cache_sync: bool = True,
+    ) -> "CNIConfig": ...
+    @property
+    def path(self) -> List[str]: ...
+    @property
+    def cache_dir(self) -> Optional[str]: ...
+    @property
+    def exec(self) -> Optional[_ExecLike]: ...
+    @property
+    def cleanup_on_failure(self) -> bool: ...
+    @property
+    def cache_sync(self) -> bool: ...
+    def add_network_list(
+        self,
+        netlist: _ListLike,
+        rt: _RtLike,
+        *,
+        ctx: Optional[Context] = None,
+        timeout: Optional[_Seconds] = None,
+    ) -> Result: ...
+    def check_network_list(
+        self,
+        netlist: _ListLike,
+        rt: _RtLike,
+        *,
+        ctx: Optional[Context] = None,
+        timeout: Optional[_Seconds] = None,
+    ) -> None: ...
+    def del_network_list(
+        self,
+        netlist: _ListLike,
+        rt: _RtLike,
+        *,
+        ctx: Optional[Context] = None,
+        timeout: Optional[_Seconds] = None,
+    ) -> None: ...
+    def get_network_list_cached_result(
+        self,
+        netlist: _ListLike,
+        rt: _RtLike,
+        *,
+        ctx: Optional[Context] = None,
+        timeout: Optional[_Seconds] = None,
+    ) -> Optional[Result]: ...
+    def get_network_list_cached_config(
+        self,
+        netlist: _ListLike,
+        rt: _RtLike,
+        *,
+        ctx: Optional[Context] = None,
+        timeout: Optional[_Seconds] = None,
+    ) -> Optional[Tuple[bytes, RuntimeConf]]: ...
+    def validate_network_list(
+        self,
+        netlist: _ListLike,
+        *,
+        ctx: Optional[Context] = None,
+        timeout: Optional[_Seconds] = None,
+    ) -> List[str]: ...
+    def gc_network_list(
+        self,
+        netlist: _ListLike,
+        valid_attachments: Optional[Iterable[_GcAttachment]] = None,
+        *,
+        ctx: Optional[Context] = None,
+        timeout: Optional[_Seconds] = None,
+    ) -> None: ...
+    def get_status_network_list(
+        self,
+        netlist: _ListLike,
+        *,
+        ctx: Optional[Context] = None,
+        timeout: Optional[_Seconds] = None,
+    ) -> None: ...
+    def get_cached_attachments(
+        self,
+        container_id: str = "",
+        *,
+        ctx: Optional[Context] = None,
+        timeout: Optional[_Seconds] = None,
+    ) -> List[NetworkAttachment]: ...
+    def get_version_info(
+        self,
+        plugin_type: str,
+        *,
+        ctx: Optional[Context] = None,
+        timeout: Optional[_Seconds] = None,
+    ) -> PluginInfo: ...
+    def add_network(
+        self,
+        net: _PluginLike,
+        rt: _RtLike,
+        *,
+        ctx: Optional[Context] = None,
+        timeout: Optional[_Seconds] = None,
+    ) -> Result: ...
+    def check_network(
+        self,
+        net: _PluginLike,
+        rt: _RtLike,
+        *,
+        ctx: Optional[Context] = None,
+        timeout: Optional[_Seconds] = None,
+    ) -> None: ...
+    def del_network(
+        self,
+        net: _PluginLike,
+        rt: _RtLike,
+        *,
+        ctx: Optional[Context] = None,
+        timeout: Optional[_Seconds] = None,
+    ) -> None: ...
+    def get_network_cached_result(
+        self,
+        net: _PluginLike,
+        rt: _RtLike,
+        *,
+        ctx: Optional[Context] = None,
+        timeout: Optional[_Seconds] = None,
+    ) -> Optional[Result]: ...
+    def get_network_cached_config(
+        self,
+        net: _PluginLike,
+        rt: _RtLike,
+        *,
+        ctx: Optional[Context] = None,
+        timeout: Optional[_Seconds] = None,
+    ) -> Optional[Tuple[bytes, RuntimeConf]]: ...
+    def validate_network(
+        self,
+        net: _PluginLike,
+        *,
+        ctx: Optional[Context] = None,
+        timeout: Optional[_Seconds] = None,
+    ) -> List[str]: ...
+
+def load_network_conf(dir: _StrPath, name: str) -> NetworkConfigList: ...
+def load_conf(dir: _StrPath, name: str) -> PluginConfig: ...
+def conf_files(dir: _StrPath, extensions: Optional[Sequence[str]] = None) -> List[str]: ...
+def inject_conf(conf: _PluginLike, new_values: Mapping[str, Any]) -> PluginConfig: ...
+def conf_list_from_conf(conf: _PluginLike) -> NetworkConfigList: ...

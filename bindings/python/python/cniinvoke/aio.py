@@ -6,6 +6,9 @@ Each coroutine runs the blocking call in the event loop's default executor
 is killed and reaped before :class:`asyncio.CancelledError` propagates, so
 ``asyncio.wait_for`` and ``asyncio.timeout`` leave no plugin behind.
 Executors given as ``exec=`` are called on that worker thread.
+:class:`CNIConfig` here is :class:`cniinvoke.CNIConfig` with awaitable
+operations: cancelling one kills the plugin running in its chain and leaves
+the cache as the blocking call would.
 
 Example::
 
@@ -21,15 +24,16 @@ Example::
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import os
-from typing import Any, Callable, Mapping, Optional, Sequence, TypeVar, Union
+from typing import Any, Mapping, Optional, Sequence, Union
 
 from . import _native
+from ._aio_config import CNIConfig
+from ._aio_run import _run
 from ._native import Context, PluginInfo, Result
 
 __all__ = [
+    "CNIConfig",
     "find_in_path",
     "exec_plugin_with_result",
     "exec_plugin_without_result",
@@ -42,29 +46,8 @@ __all__ = [
     "delegate_gc",
 ]
 
-T = TypeVar("T")
 NetConf = Union[bytes, bytearray, memoryview, str, Mapping[str, Any]]
 StrPath = Union[str, "os.PathLike[str]"]
-
-
-async def _run(
-    fn: Callable[..., T],
-    *args: Any,
-    ctx: Optional[Context],
-    timeout: Optional[float],
-) -> T:
-    child = Context(parent=ctx)
-    loop = asyncio.get_running_loop()
-    fut = loop.run_in_executor(None, functools.partial(fn, *args, ctx=child, timeout=timeout))
-    try:
-        return await asyncio.shield(fut)
-    except asyncio.CancelledError:
-        child.cancel()
-        # The call returns (PluginCancelledError) once the plugin is reaped.
-        await asyncio.wait({fut})
-        if not fut.cancelled():
-            fut.exception()  # retrieved: no "exception never retrieved"
-        raise
 
 
 async def find_in_path(

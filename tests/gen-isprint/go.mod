@@ -1,0 +1,3 @@
+module cniinvoke/gen-isprint
+
+go 1.21
