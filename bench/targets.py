@@ -103,6 +103,9 @@ def concurrency(r: Results) -> Row:
     parts, ok, judged = [], True, False
     for t in (8, 32):
         key = f"threads-{t}"
+        if key not in r.cases:
+            parts.append(f"{t}: workload {key} not run")
+            continue
         for n in ("capi", "rust"):
             why = r.missing(key, n, "floor")
             if why:
