@@ -133,7 +133,7 @@ static int write_entry(const struct state *s, const char *entry, const char *cid
   int len = asprintf(&rec,
                      "{\"kind\":\"cniCacheV1\",\"containerId\":\"%s\",\"config\":\"%s\","
                      "\"ifName\":\"" BENCH_IFNAME "\",\"networkName\":\"" BENCH_LIST_NAME "\","
-                     "\"netns\":\"" BENCH_NETNS "\",\"cniArgs\":[],\"capabilityArgs\":{},"
+                     "\"netns\":\"" BENCH_NETNS "\","
                      "\"result\":%s}",
                      cid, config, result);
   free(config);
