@@ -63,8 +63,8 @@ static int open_dir(int parent, const char *name) {
 /* Take the attachment's lock; its fd, or -1. */
 static int lock_take(int locks, const char *lock_name) {
   for (;;) {
-    int fd = openat(locks, lock_name, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC,
-                    0600);
+    int flags = O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
+    int fd = openat(locks, lock_name, flags, 0600);
     if (fd < 0)
       return -1;
     long backoff_us = 1000;
@@ -126,7 +126,8 @@ static int run_chain(const struct state *s, const char *command, const char *cid
   return rc;
 }
 
-static int write_entry(const struct state *s, const char *entry, const char *cid, const char *result) {
+static int write_entry(const struct state *s, const char *entry, const char *cid,
+                       const char *result) {
   char tmp[512];
   snprintf(tmp, sizeof tmp, ".%s.tmp", entry);
   char *config = base64(s->list), *rec = NULL;
