@@ -323,6 +323,10 @@ def main() -> None:
 
     started = time.monotonic()
     start_load = os.getloadavg()
+    if start_load[0] > 0.5 * len(os.sched_getaffinity(0)):
+        log(
+            f"warning: load average {start_load[0]:.2f} at the start: the figures will not be worth committing"
+        )
     wanted = set(args.contenders.split(","))
     # The references are always run: the floors, and cnitool with cniinvoke net.
     wanted |= {"floor", "list-floor"} | ({"cnitool"} if "cniinvoke-net" in wanted else set())
