@@ -256,10 +256,11 @@ test-go: lint-go
 # The comparative benchmark (not part of `make test`; several minutes):
 # builds every contender, runs the workloads in rounds and writes
 # docs/bench.md, docs/bench.csv and docs/bench.png (see bench/run.py).
-# The VERSION workload uses Debian's bridge plugin, installed if missing.
+# The VERSION workload uses Debian's bridge plugin, installed if missing;
+# the instruction counts valgrind's callgrind. Run it on a quiet machine.
 .PHONY: bench
 bench:
-	@./.ci/deps.sh containernetworking-plugins gcc
+	@./.ci/deps.sh containernetworking-plugins gcc valgrind
 	python3 bench/run.py
 
 # Mutation testing (not part of `make test`; long): cargo-mutants (installed
