@@ -23,6 +23,7 @@ pub(crate) fn run<T: Send>(
     let timeout = convert::seconds(timeout, "timeout")?;
     let call = Call::new(ctx.as_deref(), timeout);
     let exec = ExecArg::new(exec, &call)?;
+    crate::logging::sync(py)?;
     let out = py.detach(|| f(&call.ctx, exec.as_dyn()));
     call.finish(py, out).map(|v| (v, exec))
 }

@@ -73,6 +73,7 @@ impl PyCniConfig {
             exec.shared(py),
         );
         cfg.set_options(self.options);
+        crate::logging::sync(py)?;
         let out = py.detach(|| f(&cfg, &call.ctx));
         // The executor's Python references are released with the GIL held.
         drop(cfg);
