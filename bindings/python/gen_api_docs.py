@@ -27,8 +27,9 @@ is what `help(cniinvoke.NAME)` shows.
 
 
 def public_members(cls: type) -> Iterator[tuple[str, Any]]:
-    """The class's own public methods and attributes, in definition order."""
-    for name, value in vars(cls).items():
+    """The class's own public methods and attributes, by name (a compiled
+    class's attribute order is not stable from one import to the next)."""
+    for name, value in sorted(vars(cls).items()):
         if name.startswith("_"):
             continue
         yield name, value
