@@ -202,3 +202,73 @@ def test_aio_operations_log_too(net, caplog):
     asyncio.run(cfg.add_network_list(lst, net.rt("ctr9"), timeout=30))
     [rec] = ours(caplog)
     assert (rec.kind, rec.verb, rec.network, rec.container_id) == ("list", "ADD", "net2", "ctr9")
+
+
+# Run in a child process: a deadlock there is a timeout here, not a hung
+# suite.
+TOGGLER = r"""
+import json, logging, sys, threading
+import cniinvoke
+
+plugin, debug, conf = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+records = []
+
+class Keep(logging.Handler):
+    def emit(self, record):
+        records.append(record)
+
+log = logging.getLogger("cniinvoke")
+log.addHandler(Keep())
+stop = threading.Event()
+
+def worker(i):
+    args = cniinvoke.Args(command="ADD", container_id=f"w{i}", netns="/x",
+                          if_name="eth0", path="/x", plugin_args=[("DEBUG", debug)])
+    while not stop.is_set():
+        cniinvoke.exec_plugin_with_result(plugin, conf, args, timeout=30)
+
+class Fake:
+    def exec_plugin(self, plugin_path, stdin_data, environ):
+        return b'{"cniVersion": "1.0.0"}'
+
+threads = [threading.Thread(target=worker, args=(i,)) for i in range(3)]
+for t in threads:
+    t.start()
+# Toggled from calls that start no process (a fake executor), so the sink
+# changes often while this thread holds the GIL and the workers' records
+# wait for it.
+fake = Fake()
+for n in range(2000):
+    log.setLevel(logging.DEBUG if n % 2 else logging.ERROR)
+    cniinvoke.exec_plugin_with_result("/fake/p", conf, cniinvoke.Args(command="ADD"), fake)
+stop.set()
+for t in threads:
+    t.join()
+log.setLevel(logging.ERROR)
+before = len(records)
+cniinvoke.exec_plugin_with_result("/fake/p", conf, cniinvoke.Args(command="ADD"), fake)
+print(json.dumps({"workers": sum(r.container_id != None for r in records),
+                  "fakes": sum(r.plugin_path == "/fake/p" for r in records),
+                  "after": len(records) - before}))
+"""
+
+
+def test_level_changes_while_other_threads_log(plugin, script, tmp_path):
+    """Installing and removing the core sink while other threads' runs are
+    delivering records (and waiting for the GIL) does not deadlock, and the
+    logger's last state holds."""
+    import json
+    import subprocess
+    import sys
+
+    s = script(result=RESULT, sleepMs=2)
+    out = subprocess.run(
+        [sys.executable, "-c", TOGGLER, plugin, str(s.file), json.dumps(CONF)],
+        capture_output=True,
+        text=True,
+        timeout=50,
+        cwd=tmp_path,
+    )
+    assert out.returncode == 0, out.stderr
+    got = json.loads(out.stdout)
+    assert got["workers"] > 0 and got["fakes"] > 0 and got["after"] == 0, got
