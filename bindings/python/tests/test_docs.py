@@ -84,3 +84,29 @@ def test_api_page_covers_every_public_name():
     for module in (cniinvoke, aio):
         for name in module.__all__:
             assert f"`{module.__name__}.{name}" in page, name
+
+
+def example(obj) -> str:
+    """The code of the ``Example::`` block of ``obj``'s docstring."""
+    text = inspect.cleandoc(own_doc(obj))
+    block = text.split("Example::", 1)[1]
+    lines = []
+    for line in block.splitlines()[1:]:
+        if line and not line.startswith("    "):
+            break
+        lines.append(line[4:])
+    return "\n".join(lines)
+
+
+def test_self_contained_examples_run():
+    """The examples that need no plugin or host state run as written."""
+    for obj in (
+        cniinvoke.Args,
+        cniinvoke.PluginConfig,
+        cniinvoke.NetworkConfigList,
+        cniinvoke.RuntimeConf,
+        cniinvoke.Result,
+    ):
+        code = example(obj)
+        assert "cniinvoke." in code, obj
+        exec(compile(code, f"<example of {obj.__name__}>", "exec"), {"cniinvoke": cniinvoke})
