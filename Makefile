@@ -2,7 +2,8 @@
 #
 #   make demo     build, then the main job on the bundled test plugin
 #   make test     install what is missing, lint, run every test suite
-#   make lib      the C library (libcniinvoke.so/.a; cargo feature `capi`)
+#   make lib      the C library (libcniinvoke.so/.a; cargo feature `capi`),
+#                 its soname link and cniinvoke-uninstalled.pc
 #   make header   refresh the committed C header (include/cniinvoke.h)
 #   make docs     the Rust API reference (target/doc) and the crate package
 #   make install PREFIX=/usr/local [DESTDIR=...]
@@ -248,17 +249,18 @@ test-go: lint-go
 	# a define carrying its hash makes a rebuilt library relink the tests.
 	cd bindings/go && CGO_CFLAGS="$${CGO_CFLAGS:--O2 -g} -DCNIINVOKE_LIB_HASH=$$(sha256sum ../../$(RELEASE)/libcniinvoke.a | cut -c1-16)" \
 	    CNI_TEST_PLUGIN=$(abspath $(PLUGIN)) go test -race -count=1 ./...
-	# Upstream v1.3.0's own pkg/invoke suite, pointed at this binding.
+	# Upstream v1.3.0's own pkg/invoke and libcni suites, pointed at this binding.
 	CGO_CFLAGS="$${CGO_CFLAGS:--O2 -g} -DCNIINVOKE_LIB_HASH=$$(sha256sum $(RELEASE)/libcniinvoke.a | cut -c1-16)" \
 	    bindings/go/upstream-suite.sh -count=1 -ginkgo.no-color
 
 # The comparative benchmark (not part of `make test`; several minutes):
 # builds every contender, runs the workloads in rounds and writes
 # docs/bench.md, docs/bench.csv and docs/bench.png (see bench/run.py).
-# The VERSION workload uses Debian's bridge plugin, installed if missing.
+# The VERSION workload uses Debian's bridge plugin, installed if missing;
+# the instruction counts valgrind's callgrind. Run it on a quiet machine.
 .PHONY: bench
 bench:
-	@./.ci/deps.sh containernetworking-plugins gcc
+	@./.ci/deps.sh containernetworking-plugins gcc valgrind
 	python3 bench/run.py
 
 # Mutation testing (not part of `make test`; long): cargo-mutants (installed
@@ -269,9 +271,13 @@ bench:
 # or MUTANTS_ARGS="-F regex"; MUTANTS_ARGS=--in-place mutates this tree
 # and reuses target/ (one job; git checkout src/ if the run is killed).
 # cargo-mutants exits 2 when mutants survive, 3 on time-outs.
-MUTANTS_FILES ?= src/args.rs src/find.rs src/exec.rs src/raw_exec.rs src/delegate.rs src/goquote.rs
+MUTANTS_FILES ?= src/args.rs src/find.rs src/exec.rs src/raw_exec.rs src/delegate.rs src/goquote.rs \
+	src/libcni/validate.rs src/libcni/cache.rs src/libcni/lock.rs src/libcni/record.rs \
+	src/libcni/parse.rs src/libcni/inject.rs $(wildcard src/libcni/ops/*.rs)
 MUTANTS_TESTS ?= --lib --test args_env --test find --test exec --test raw_exec --test delegate \
-	--test go_quote --test text_busy --test kill_grace --test no_threads
+	--test go_quote --test text_busy --test kill_grace --test no_threads \
+	--test libcni_ops --test libcni_cache --test libcni_concurrency --test libcni_conf \
+	--test libcni_conf_dirs --test libcni_conf_diff --test libcni_interop_diff
 MUTANTS_TIMEOUT ?= 120
 MUTANTS_ARGS ?=
 mutants:

@@ -1,9 +1,10 @@
 """What the Python contenders share: the contender protocol of bench/common.h.
 
-    --plugin PATH --workload add|version|output|cancel --calls N
+    --plugin PATH --workload add|version|output|cancel|list --calls N
     [--threads T] [--touch-mib M] [--cancel-after-ms MS]
 
-A contender gives ``run`` a function making one call; for the cancel
+The list workload is described in bench/list.h (``list_*`` below are its
+Python copy). A contender gives ``run`` a function making one call; for the cancel
 workload that function returns the cancel-to-return time in nanoseconds.
 One JSON line goes to stdout.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import sys
 import threading
 import time
@@ -24,17 +26,50 @@ CONTAINER_ID = "bench-ctr"
 NETNS = "/var/run/netns/bench"
 IFNAME = "eth0"
 CNI_PATH = "/usr/lib/cni"
+LIST_NAME = "benchlist"
+LIST_CONTAINER_PREFIX = "bench-list-"
+LIST_DEFAULT_CACHE = "/tmp/cniinvoke-bench-cache"
 
 
 def parse() -> argparse.Namespace:
     p = argparse.ArgumentParser()
     p.add_argument("--plugin", required=True)
-    p.add_argument("--workload", default="add", choices=["add", "version", "output", "cancel"])
+    p.add_argument("--workload", default="add", choices=["add", "version", "output", "cancel", "list"])
     p.add_argument("--calls", type=int, default=10)
     p.add_argument("--threads", type=int, default=0)
     p.add_argument("--touch-mib", type=int, default=0)
     p.add_argument("--cancel-after-ms", type=int, default=20)
     return p.parse_args()
+
+
+def list_plugin(plugin: str) -> tuple[str, str]:
+    """The list's search path (the plugin's directory) and plugin type."""
+    d, _, t = plugin.rpartition("/")
+    if not d:
+        raise SystemExit("the list workload needs --plugin as DIR/NAME")
+    return d, t
+
+
+def list_text(plugin_type: str) -> bytes:
+    """The list's text: three plugins of the same type."""
+    plugins = ",".join(f'{{"type":"{plugin_type}"}}' for _ in range(3))
+    return f'{{"cniVersion":"1.0.0","name":"{LIST_NAME}","plugins":[{plugins}]}}'.encode()
+
+
+_attachments = itertools.count()
+
+
+def list_container_id() -> str:
+    """A fresh attachment's container id."""
+    return f"{LIST_CONTAINER_PREFIX}{next(_attachments)}"
+
+
+def cache_dir() -> str:
+    return os.environ.get("BENCH_CACHE_DIR") or LIST_DEFAULT_CACHE
+
+
+def cache_sync() -> bool:
+    return os.environ.get("BENCH_CACHE_SYNC") != "0"
 
 
 def status_kib(field: str) -> int:

@@ -3,13 +3,14 @@
  * line out), the memory touch, RSS readings, the CNI environment, and the
  * sequential / threaded / cancel loops. Each contender supplies one call.
  *
- *   --plugin PATH --workload add|version|output|cancel --calls N
+ *   --plugin PATH --workload add|version|output|cancel|list --calls N
  *   [--threads T] [--touch-mib M] [--cancel-after-ms MS]
  *
  * --threads 0 (the default) times each call on the main thread; T >= 1 runs
  * the calls on T threads and reports the total time. The output and cancel
  * workloads expect BENCH_OUT_BYTES / BENCH_SLEEP_MS in the environment, set
- * by the driver; the plugin inherits them.
+ * by the driver; the plugin inherits them. The list workload (a 3-plugin
+ * list ADD + DEL on a fresh attachment per call) is described in list.h.
  */
 #ifndef BENCH_COMMON_H
 #define BENCH_COMMON_H
@@ -34,7 +35,7 @@
 #define BENCH_IFNAME "eth0"
 #define BENCH_CNI_PATH "/usr/lib/cni"
 
-enum bench_workload { W_ADD, W_VERSION, W_OUTPUT, W_CANCEL };
+enum bench_workload { W_ADD, W_VERSION, W_OUTPUT, W_CANCEL, W_LIST };
 
 struct bench_opts {
   const char *plugin;
@@ -84,7 +85,7 @@ static inline void bench_parse(int argc, char **argv, struct bench_opts *o) {
     case 't': o->threads = strtol(optarg, NULL, 10); break;
     case 'm': o->touch_mib = strtol(optarg, NULL, 10); break;
     case 'c': o->cancel_after_ms = strtol(optarg, NULL, 10); break;
-    default: bench_die("usage: --plugin PATH --workload add|version|output|cancel --calls N "
+    default: bench_die("usage: --plugin PATH --workload add|version|output|cancel|list --calls N "
                        "[--threads T] [--touch-mib M] [--cancel-after-ms MS]");
     }
   }
@@ -94,6 +95,7 @@ static inline void bench_parse(int argc, char **argv, struct bench_opts *o) {
   else if (strcmp(o->workload_name, "version") == 0) o->workload = W_VERSION;
   else if (strcmp(o->workload_name, "output") == 0) o->workload = W_OUTPUT;
   else if (strcmp(o->workload_name, "cancel") == 0) o->workload = W_CANCEL;
+  else if (strcmp(o->workload_name, "list") == 0) o->workload = W_LIST;
   else bench_die("unknown workload");
 }
 

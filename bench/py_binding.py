@@ -1,11 +1,13 @@
 """libcniinvoke's Python binding (``import cniinvoke``), called as Python
-tooling calls it. Exits 3 when the binding is not installed. Protocol:
+tooling calls it. Exits 3 when the binding is not installed, and 4 when
+the list workload is asked of a binding without ``CNIConfig``. Protocol:
 bench/benchlib.py.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
 import benchlib
 
@@ -50,8 +52,32 @@ def main() -> None:
 
         return benchlib.run_cancelled(call, ctx.cancel, opts.cancel_after_ms)
 
+    if opts.workload == "list":
+        benchlib.run("py-binding", opts, list_call(plugin))
+        return
     call = {"add": add, "version": version, "output": output, "cancel": cancel}[opts.workload]
     benchlib.run("py-binding", opts, call)
+
+
+def list_call(plugin: str) -> Callable[[], None]:
+    """The list workload (bench/list.h): one CNIConfig, the list parsed once."""
+    if not hasattr(cniinvoke, "CNIConfig"):
+        print("py-binding: this cniinvoke has no CNIConfig (no network lists)", file=sys.stderr)
+        sys.exit(4)
+    path, plugin_type = benchlib.list_plugin(plugin)
+    cni = cniinvoke.CNIConfig(path=[path], cache_dir=benchlib.cache_dir(), cache_sync=benchlib.cache_sync())
+    netlist = cniinvoke.NetworkConfigList.from_bytes(benchlib.list_text(plugin_type))
+
+    def call() -> None:
+        rt = cniinvoke.RuntimeConf(
+            container_id=benchlib.list_container_id(),
+            netns=benchlib.NETNS,
+            if_name=benchlib.IFNAME,
+        )
+        cni.add_network_list(netlist, rt)
+        cni.del_network_list(netlist, rt)
+
+    return call
 
 
 if __name__ == "__main__":

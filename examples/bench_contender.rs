@@ -3,9 +3,16 @@
 //! of bench/common.h and prints one JSON line.
 //!
 //! `cargo run --release --example bench_contender -- --plugin PATH
-//! --workload add|version|output|cancel --calls N [--threads T]
+//! --workload add|version|output|cancel|list --calls N [--threads T]
 //! [--touch-mib M] [--cancel-after-ms MS]`
+//!
+//! The list workload (bench/list.h) parses the list once, as a runtime
+//! loading it from a file does, and runs `add_network_list` +
+//! `del_network_list` on one `CniConfig`.
 
+use cniinvoke::libcni::{
+    conf_list_from_bytes, CniConfig, CniConfigOptions, NetworkConfigList, RuntimeConf,
+};
 use cniinvoke::{
     exec_plugin_with_result, exec_plugin_without_result, get_version_info, Args, Context, Error,
     RawExec, RawExecOptions, StderrSink,
@@ -74,10 +81,55 @@ fn reset_peak() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
+/// The list workload's config and list (bench/list.h).
+struct Lists {
+    cni: CniConfig,
+    list: NetworkConfigList,
+    next: AtomicU64,
+}
+
+impl Lists {
+    fn new(plugin: &str) -> Lists {
+        let (dir, ty) = plugin
+            .rsplit_once('/')
+            .expect("the list workload needs --plugin as DIR/NAME");
+        let text = format!(
+            r#"{{"cniVersion":"1.0.0","name":"benchlist","plugins":[{{"type":"{ty}"}},{{"type":"{ty}"}},{{"type":"{ty}"}}]}}"#
+        );
+        let cache = std::env::var("BENCH_CACHE_DIR")
+            .ok()
+            .filter(|d| !d.is_empty())
+            .unwrap_or_else(|| "/tmp/cniinvoke-bench-cache".into());
+        let mut cni = CniConfig::with_cache_dir(vec![dir.to_string()], cache, None);
+        cni.set_options(CniConfigOptions {
+            cache_sync: std::env::var("BENCH_CACHE_SYNC").as_deref() != Ok("0"),
+            ..CniConfigOptions::default()
+        });
+        Lists {
+            cni,
+            list: conf_list_from_bytes(text.as_bytes()).expect("the bench list parses"),
+            next: AtomicU64::new(0),
+        }
+    }
+
+    /// One list ADD + DEL on a fresh attachment.
+    fn call(&self, ctx: &Context) -> Result<(), Error> {
+        let rt = RuntimeConf {
+            container_id: format!("bench-list-{}", self.next.fetch_add(1, Ordering::Relaxed)),
+            netns: "/var/run/netns/bench".into(),
+            if_name: "eth0".into(),
+            ..RuntimeConf::default()
+        };
+        self.cni.add_network_list(ctx, &self.list, &rt)?;
+        self.cni.del_network_list(ctx, &self.list, &rt)
+    }
+}
+
 struct Bench {
     opts: Opts,
     args: Args,
     discard: RawExec,
+    lists: Option<Lists>,
 }
 
 impl Bench {
@@ -97,6 +149,10 @@ impl Bench {
                 Some(&self.discard),
             )
             .map(|_| None),
+            "list" => match &self.lists {
+                Some(lists) => lists.call(&background).map(|_| None),
+                None => Err(Error::InvalidArgument("no list config".into())),
+            },
             "cancel" => {
                 let ctx = Context::new();
                 let canceller = {
@@ -140,6 +196,7 @@ fn main() {
             stderr: StderrSink::Discard,
             ..RawExecOptions::default()
         }),
+        lists: (opts.workload == "list").then(|| Lists::new(&opts.plugin)),
         opts,
     };
     let o = &bench.opts;

@@ -802,9 +802,12 @@ void cni_set_log_callback(cni_log_callback cb, void *userdata, int min_level);
  * `*result_json_out` (free with `cni_string_free`).
  *
  * `rt_json`: `{"containerId":"…","netns":"…","ifName":"eth0",
- * "args":[["K","V"]],"capabilityArgs":{…},"cacheDir":"…"}` (every key
- * optional, unknown keys refused; `cacheDir` is upstream's deprecated
- * fallback). Container id, network name and ifname are validated first.
+ * "args":[["K","V"]],"capabilityArgs":{…},"capabilityArgsGo":{…},
+ * "cacheDir":"…"}` (every key optional, unknown keys refused; `cacheDir`
+ * is upstream's deprecated fallback; `capabilityArgsGo` maps a capability
+ * to its value as JSON text sent to plugins exactly so — a Go binding's
+ * `json.Marshal` of it — and is added to `capabilityArgs` when missing
+ * there; text that is not JSON → `CNI_STATUS_INVALID_ARGUMENT`). Container id, network name and ifname are validated first.
  * With the config's `cleanupOnFailure`, a failed ADD runs the list's DEL
  * before returning the ADD's error. A cache write that fails after every
  * plugin succeeded → `CNI_STATUS_IO`.
@@ -983,6 +986,70 @@ cni_status cni_network_validate(const cni_config *cfg,
                                 const char *netconf,
                                 char **capabilities_json_out,
                                 cni_error **err);
+
+/**
+ * Run the network-list operation `op` on a configuration given by its
+ * parts, so that a struct built or edited by the caller behaves as the
+ * same struct does upstream: plugins are found by the parts' `type`, each
+ * is sent its own `bytes` (with `name`, `cniVersion`, `prevResult` and
+ * `runtimeConfig` injected) and the list's `bytes` are cached.
+ *
+ * A list's parts: `{"name","cniVersion","disableCheck","disableGC",
+ * "loadOnlyInlinedPlugins","plugins":[<plugin parts>…],"bytes":"<base64>"}`;
+ * a plugin's: `{"type","name","cniVersion","capabilities":{"K":true},
+ * "bytes":"<base64>"}`. Every key optional, unknown keys refused.
+ *
+ * List operations (`parts_json` is a list's parts): `"add"`, `"check"`,
+ * `"del"`, `"cachedResult"`, `"cachedConfig"` (`arg_json` is the runtime
+ * conf, as `rt_json` of `cni_network_list_add`), `"gc"` (`arg_json` as
+ * `gc_args_json` of `cni_network_list_gc`, NULL allowed), `"validate"`,
+ * `"status"` (`arg_json` unused). One-plugin operations (`parts_json` is a
+ * plugin's parts, `arg_json` the runtime conf): `"networkAdd"`,
+ * `"networkCheck"`, `"networkDel"`, `"networkCachedResult"`,
+ * `"networkCachedConfig"`, `"networkValidate"`.
+ *
+ * `*out` receives what the matching `cni_network_list_*` /
+ * `cni_network_*` function returns (a result, a cached configuration, the
+ * capabilities array) or stays NULL (nothing cached, or an operation
+ * without an answer); free it with `cni_string_free`. `out` may be NULL
+ * only for operations without an answer. Errors are those functions'
+ * errors; an unknown `op` or malformed parts →
+ * `CNI_STATUS_INVALID_ARGUMENT`.
+ */
+cni_status cni_network_list_call(const cni_config *cfg,
+                                 const cni_context *ctx,
+                                 const char *op,
+                                 const char *parts_json,
+                                 const char *arg_json,
+                                 char **out,
+                                 cni_error **err);
+
+/**
+ * Parse or load configurations (upstream `libcni/conf.go`) and answer with
+ * their parts (as `cni_network_list_call` takes them) in `*parts_json_out` (free with
+ * `cni_string_free`), so that a binding builds its structs from the core's
+ * parsing, sub-plugin files included.
+ *
+ * `op` and its `arg_json` object (`bytes` base64, paths as text):
+ * `"confFromBytes"`, `"networkPluginConfFromBytes"` `{"bytes"}` → a
+ * plugin; `"confListFromBytes"`, `"networkConfFromBytes"` `{"bytes"}` → a
+ * list; `"confFromFile"` `{"file"}` → a plugin; `"confListFromFile"`,
+ * `"networkConfFromFile"` `{"file"}` → a list (with the
+ * `*.conf` sub-plugins of `<dir>/<name>` unless `loadOnlyInlinedPlugins`);
+ * `"networkPluginConfsFromFiles"` `{"dir","name"}` → an array of plugins;
+ * `"loadConf"` `{"dir","name"}` → a plugin; `"loadConfList"`,
+ * `"loadNetworkConf"` `{"dir","name"}` → a list; `"confListFromConf"`
+ * `{"plugin"}` → a list; `"injectConf"` `{"plugin","values":{…}}` → a
+ * plugin.
+ *
+ * Errors and their texts are upstream's, as for `cni_load_network_conf`
+ * and the other configuration functions; an unknown `op` or malformed
+ * `arg_json` → `CNI_STATUS_INVALID_ARGUMENT`.
+ */
+cni_status cni_conf_parts(const char *op,
+                          const char *arg_json,
+                          char **parts_json_out,
+                          cni_error **err);
 
 /**
  * Free a string returned through a `char **` out-parameter of this

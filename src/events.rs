@@ -218,7 +218,9 @@ thread_local! {
 /// [`clear_sink`]) returns, the previous sink is not running and is never
 /// called again. Events the sink raises itself (by calling into this
 /// library) are dropped. The sink must not call [`set_sink`] or
-/// [`clear_sink`].
+/// [`clear_sink`], and neither may be called while holding a lock the sink
+/// takes (a binding's interpreter lock, say): both wait for running sinks
+/// to return.
 pub fn set_sink(sink: Sink, filter: LevelFilter) {
     let mut slot = SINK.write().unwrap_or_else(|e| e.into_inner());
     *slot = Some(sink);
@@ -433,6 +435,16 @@ pub(crate) fn observe_list<T: Outcome>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// No unit test installs a logger or a sink: with nobody listening an
+    /// observed call runs as it is and builds no event.
+    #[test]
+    fn nobody_listening_builds_nothing() {
+        let describe = || -> Event { panic!("an event was built with nobody listening") };
+        assert_eq!(observe(describe, || Ok::<_, Error>(())).ok(), Some(()));
+        let failed = observe(describe, || Err::<(), _>(Error::Io("x".into())));
+        assert_eq!(failed.unwrap_err().to_string(), "x");
+    }
 
     #[test]
     fn env_values_come_from_the_given_environment_last_one_wins() {

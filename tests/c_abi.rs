@@ -214,6 +214,11 @@ fn c_network_lists() {
 }
 
 #[test]
+fn c_network_lists_as_parts() {
+    run_c("parts.c", Link::Shared);
+}
+
+#[test]
 fn c_log_callback() {
     run_c("log.c", Link::Shared);
 }
@@ -311,6 +316,7 @@ const PROGRAMS: &[(&str, Link)] = &[
     ("exec_plugin.c", Link::Shared),
     ("log.c", Link::Shared),
     ("netlist.c", Link::Shared),
+    ("parts.c", Link::Shared),
     ("real_netlist.c", Link::Shared),
     ("real_plugins.c", Link::Shared),
     ("sigpipe.c", Link::Shared),

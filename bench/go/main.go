@@ -1,7 +1,9 @@
 // The benchmark's Go contender (make bench; see bench/run.py and the
 // protocol in bench/common.h): one program written against upstream's
 // pkg/invoke API, built twice — against upstream v1.3.0 (the default) and,
-// with -tags cnibinding, against libcniinvoke's Go binding.
+// with -tags cnibinding, against libcniinvoke's Go binding. The list
+// workload (list.go) is written against upstream's libcni API: the default
+// build runs upstream v1.3.0's, -tags cnilibcni the Go libcni binding.
 package main
 
 import (
@@ -27,6 +29,7 @@ type bench struct {
 	cancelAfter time.Duration
 	args        *cniArgs
 	discard     *rawExec
+	lists       *lister
 }
 
 // call runs one call; for the cancel workload it returns the
@@ -43,6 +46,8 @@ func (b *bench) call() (time.Duration, error) {
 	case "output":
 		_, err := b.discard.ExecPlugin(bg, b.plugin, netconf, b.args.AsEnv())
 		return 0, err
+	case "list":
+		return 0, b.lists.call(bg)
 	case "cancel":
 		ctx, cancel := context.WithCancel(bg)
 		fired := make(chan time.Time, 1)
@@ -83,12 +88,16 @@ func statusKiB(field string) int64 {
 
 func main() {
 	plugin := flag.String("plugin", "", "plugin path")
-	workload := flag.String("workload", "add", "add|version|output|cancel")
+	workload := flag.String("workload", "add", "add|version|output|cancel|list")
 	calls := flag.Int64("calls", 10, "number of calls")
 	threads := flag.Int("threads", 0, "0 = time each call sequentially, T = T concurrent callers")
 	touchMiB := flag.Int("touch-mib", 0, "MiB to allocate and write first")
 	cancelAfter := flag.Int("cancel-after-ms", 20, "cancel workload: cancel after this long")
 	flag.Parse()
+	name := contenderName
+	if libcniBinding {
+		name = "go-libcni"
+	}
 	if *plugin == "" || *calls < 1 {
 		flag.Usage()
 		os.Exit(2)
@@ -112,13 +121,21 @@ func main() {
 		},
 		discard: &rawExec{Stderr: io.Discard},
 	}
+	if b.workload == "list" {
+		l, err := newLister(b.plugin)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
+			os.Exit(2)
+		}
+		b.lists = l
+	}
 	// RSS is measured from before the first call, warm-up included.
 	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
 	rssBase := statusKiB("VmRSS")
 	if b.workload != "cancel" {
 		for i := 0; i < 2; i++ {
 			if _, err := b.call(); err != nil {
-				fmt.Fprintf(os.Stderr, "%s: warm-up call failed: %v\n", contenderName, err)
+				fmt.Fprintf(os.Stderr, "%s: warm-up call failed: %v\n", name, err)
 				os.Exit(2)
 			}
 		}
@@ -127,7 +144,7 @@ func main() {
 	var errCount atomic.Int64
 	fail := func(err error) {
 		if errCount.Add(1) == 1 {
-			fmt.Fprintf(os.Stderr, "%s: %v\n", contenderName, err)
+			fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
 		}
 	}
 	var perCall []string
@@ -165,7 +182,7 @@ func main() {
 	fmt.Printf(`{"contender":"%s","workload":"%s","threads":%d,"touch_mib":%d,`+
 		`"calls":%d,"errors":%d,"total_ns":%d,"rss_base_kib":%d,"rss_peak_kib":%d,`+
 		`"per_call_ns":[%s]}`+"\n",
-		contenderName, b.workload, *threads, *touchMiB, *calls, errCount.Load(),
+		name, b.workload, *threads, *touchMiB, *calls, errCount.Load(),
 		total.Nanoseconds(), rssBase, rssPeak, strings.Join(perCall, ","))
 	runtime.KeepAlive(touched)
 	if errCount.Load() > 0 {

@@ -29,9 +29,12 @@ use std::ffi::c_char;
 /// `*result_json_out` (free with `cni_string_free`).
 ///
 /// `rt_json`: `{"containerId":"…","netns":"…","ifName":"eth0",
-/// "args":[["K","V"]],"capabilityArgs":{…},"cacheDir":"…"}` (every key
-/// optional, unknown keys refused; `cacheDir` is upstream's deprecated
-/// fallback). Container id, network name and ifname are validated first.
+/// "args":[["K","V"]],"capabilityArgs":{…},"capabilityArgsGo":{…},
+/// "cacheDir":"…"}` (every key optional, unknown keys refused; `cacheDir`
+/// is upstream's deprecated fallback; `capabilityArgsGo` maps a capability
+/// to its value as JSON text sent to plugins exactly so — a Go binding's
+/// `json.Marshal` of it — and is added to `capabilityArgs` when missing
+/// there; text that is not JSON → `CNI_STATUS_INVALID_ARGUMENT`). Container id, network name and ifname are validated first.
 /// With the config's `cleanupOnFailure`, a failed ADD runs the list's DEL
 /// before returning the ADD's error. A cache write that fails after every
 /// plugin succeeded → `CNI_STATUS_IO`.

@@ -2,14 +2,18 @@
 //! cached configurations and attachments coming out.
 
 use super::ptr::StrArg;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::libcni::{CachedConfig, GcArgs, GcAttachment, NetworkAttachment, RuntimeConf};
 use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
 use std::ffi::c_char;
 
 /// `rt_json`: `{"containerId":"…","netns":"…","ifName":"eth0",
-/// "args":[["K","V"]],"capabilityArgs":{…},"cacheDir":"…"}`, every key
-/// optional, unknown keys refused.
+/// "args":[["K","V"]],"capabilityArgs":{…},"capabilityArgsGo":{"K":"<JSON
+/// text>"},"cacheDir":"…"}`, every key optional, unknown keys refused.
+/// `capabilityArgsGo` gives capability values as the caller's Go encoded
+/// them, sent to plugins as they are (a value there and not in
+/// `capabilityArgs` is added to it, decoded).
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct RuntimeConfJson {
@@ -24,6 +28,8 @@ struct RuntimeConfJson {
     #[serde(default)]
     capability_args: Map<String, Value>,
     #[serde(default)]
+    capability_args_go: BTreeMap<String, String>,
+    #[serde(default)]
     cache_dir: String,
 }
 
@@ -34,12 +40,22 @@ struct RuntimeConfJson {
 pub(crate) unsafe fn runtime_conf_arg(rt_json: *const c_char) -> Result<RuntimeConf> {
     // SAFETY: forwarded from the caller's contract.
     let rt: RuntimeConfJson = unsafe { rt_json.json_object_arg("rt_json") }?;
+    let mut capability_args = rt.capability_args;
+    for (k, text) in &rt.capability_args_go {
+        let v: Value = serde_json::from_str(text).map_err(|e| {
+            Error::InvalidArgument(format!(
+                "argument `rt_json`: capabilityArgsGo[{k:?}] is not JSON: {e}"
+            ))
+        })?;
+        capability_args.entry(k.clone()).or_insert(v);
+    }
     Ok(RuntimeConf {
         container_id: rt.container_id,
         netns: rt.netns,
         if_name: rt.if_name,
         args: rt.args,
-        capability_args: rt.capability_args,
+        capability_args,
+        capability_args_go: rt.capability_args_go,
         cache_dir: rt.cache_dir,
     })
 }

@@ -7,6 +7,7 @@ use crate::args::Args;
 use crate::exec::{default_exec, Exec};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -26,6 +27,14 @@ pub struct RuntimeConf {
     /// Capability arguments; each plugin gets, as `runtimeConfig`, those it
     /// declares in its `capabilities`.
     pub capability_args: Map<String, Value>,
+    /// Capability arguments already encoded as Go's `encoding/json`
+    /// encodes them, set by a binding whose callers pass Go values: a
+    /// plugin's `runtimeConfig` carries this text for a key here instead of
+    /// encoding its `capability_args` value again, so that a Go struct
+    /// keeps its field order as upstream sends it. The caller keeps both
+    /// in step (the cache records `capability_args`).
+    #[serde(skip)]
+    pub capability_args_go: BTreeMap<String, String>,
     /// Deprecated upstream: a cache directory used when the [`CniConfig`]
     /// has none.
     pub cache_dir: String,

@@ -54,7 +54,7 @@
 //! ```
 
 mod api;
-mod base64;
+pub(crate) mod base64;
 pub mod cache;
 pub mod conf;
 mod dirfd;

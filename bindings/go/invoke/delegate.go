@@ -27,7 +27,7 @@ func delegate(ctx context.Context, verb, delegatePlugin string, netconf []byte, 
 	defer C.free(unsafe.Pointer(cconf))
 	var out *C.char
 	var cerr *C.cni_error
-	status := C.cni_delegate(c.exec, c.cctx.ptr, cverb, cplugin, cconf, &out, &cerr)
+	status := C.cni_delegate(c.exec, c.cctx, cverb, cplugin, cconf, &out, &cerr)
 	if err := c.done(status, cerr); err != nil {
 		return nil, err
 	}

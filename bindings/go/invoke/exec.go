@@ -79,7 +79,7 @@ func ExecPluginWithResult(ctx context.Context, pluginPath string, netconf []byte
 	defer C.free(unsafe.Pointer(cconf))
 	var out *C.char
 	var cerr *C.cni_error
-	status := C.cni_exec_plugin_with_result(c.exec, c.cctx.ptr, cpath, cconf, c.args, &out, &cerr)
+	status := C.cni_exec_plugin_with_result(c.exec, c.cctx, cpath, cconf, c.args, &out, &cerr)
 	if err := c.done(status, cerr); err != nil {
 		return nil, err
 	}
@@ -96,7 +96,7 @@ func ExecPluginWithoutResult(ctx context.Context, pluginPath string, netconf []b
 	defer C.free(unsafe.Pointer(cpath))
 	defer C.free(unsafe.Pointer(cconf))
 	var cerr *C.cni_error
-	status := C.cni_exec_plugin_without_result(c.exec, c.cctx.ptr, cpath, cconf, c.args, &cerr)
+	status := C.cni_exec_plugin_without_result(c.exec, c.cctx, cpath, cconf, c.args, &cerr)
 	return c.done(status, cerr)
 }
 
@@ -113,14 +113,14 @@ func GetVersionInfo(ctx context.Context, pluginPath string, exec Exec) (version.
 	defer C.free(unsafe.Pointer(cpath))
 	var out *C.char
 	var cerr *C.cni_error
-	status := C.cni_get_version_info(c.exec, c.cctx.ptr, cpath, &out, &cerr)
+	status := C.cni_get_version_info(c.exec, c.cctx, cpath, &out, &cerr)
 	if err := c.done(status, cerr); err != nil {
 		return nil, err
 	}
 	data := takeString(out)
-	if c.state != nil && c.state.decoded {
+	if info, ok := c.Decoded(); ok {
 		// The Go Exec's own Decode answered: its very value.
-		return c.state.info, nil
+		return info, nil
 	}
 	return (&version.PluginDecoder{}).Decode([]byte(data))
 }

@@ -43,11 +43,10 @@ func (e *RawExec) ExecPlugin(ctx context.Context, pluginPath string, stdinData [
 			return nil, err
 		}
 	}
-	c := &call{ctx: ctx, free: func() {}}
-	if err := c.processExec(e); err != nil {
+	c, err := newProcessCall(ctx, e)
+	if err != nil {
 		return nil, err
 	}
-	c.cctx = newCContext(ctx)
 
 	cpath := C.CString(pluginPath)
 	defer C.free(unsafe.Pointer(cpath))
@@ -64,7 +63,7 @@ func (e *RawExec) ExecPlugin(ctx context.Context, pluginPath string, stdinData [
 	var out *C.uint8_t
 	var outLen C.size_t
 	var cerr *C.cni_error
-	status := C.cni_exec_plugin(c.exec, c.cctx.ptr, cpath, cstdin, C.size_t(len(stdinData)), cenv,
+	status := C.cni_exec_plugin(c.exec, c.cctx, cpath, cstdin, C.size_t(len(stdinData)), cenv,
 		&out, &outLen, &cerr)
 	if err := c.done(status, cerr); err != nil {
 		return nil, err

@@ -70,6 +70,7 @@ impl PyRuntimeConf {
                 args,
                 capability_args,
                 cache_dir,
+                ..RuntimeConf::default()
             },
         })
     }

@@ -11,10 +11,10 @@
 
 use super::super::api::RuntimeConf;
 use super::super::conf::PluginConfig;
-use super::super::inject::{inject_raw, marshal_str, marshal_value};
+use super::super::inject::{inject_raw, marshal_entries, marshal_str, marshal_value, Entry};
 use crate::types::CniResult;
 use crate::Result;
-use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 
 /// The bytes `plugin` is sent: `name`, `cniVersion` and `prevResult`
 /// injected, then `runtimeConfig` = the capability arguments of `rt` that
@@ -36,21 +36,29 @@ pub(crate) fn build_one_config(
     let Some(rt) = rt else {
         return Ok(bytes);
     };
-    let runtime_config: Map<String, Value> = plugin
+    // Each declared capability's value as Go encodes it: the binding's own
+    // encoding when it gave one (a Go struct keeps its field order), else
+    // the decoded value's.
+    let texts: Vec<(&str, String)> = plugin
         .network
         .capabilities
         .iter()
         .filter(|(_, enabled)| **enabled)
         .filter_map(|(cap, _)| {
-            rt.capability_args
+            let text = rt
+                .capability_args_go
                 .get(cap)
-                .map(|v| (cap.clone(), v.clone()))
+                .cloned()
+                .or_else(|| rt.capability_args.get(cap).map(marshal_value))?;
+            Some((cap.as_str(), text))
         })
         .collect();
-    if runtime_config.is_empty() {
+    if texts.is_empty() {
         return Ok(bytes);
     }
-    let rc = marshal_value(&Value::Object(runtime_config));
+    let entries: BTreeMap<&str, Entry<'_>> =
+        texts.iter().map(|(k, t)| (*k, Entry::Raw(t))).collect();
+    let rc = marshal_entries(&entries);
     Ok(inject_raw(&bytes, &[("runtimeConfig", rc.as_str())])?.bytes)
 }
 
@@ -104,5 +112,27 @@ mod tests {
         );
         let out = build_one_config("n", "1.0.0", &p, Some(&prev), None).unwrap();
         assert!(String::from_utf8(out).unwrap().contains(&prev.to_json()));
+    }
+
+    #[test]
+    fn capability_args_encoded_by_the_binding_are_sent_as_they_are() {
+        let p = plugin(r#"{"type":"t"}"#, &[("portMappings", true), ("mac", true)]);
+        let rt = RuntimeConf {
+            capability_args: serde_json::from_str(
+                r#"{"portMappings":[{"hostPort":80,"containerPort":8080}],"mac":"m"}"#,
+            )
+            .unwrap(),
+            capability_args_go: [(
+                "portMappings".to_string(),
+                r#"[{"hostPort":80,"containerPort":8080}]"#.to_string(),
+            )]
+            .into(),
+            ..RuntimeConf::default()
+        };
+        let out = build_one_config("n", "1.0.0", &p, None, Some(&rt)).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#"{"cniVersion":"1.0.0","name":"n","runtimeConfig":{"mac":"m","portMappings":[{"hostPort":80,"containerPort":8080}]},"type":"t"}"#
+        );
     }
 }

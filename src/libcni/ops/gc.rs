@@ -51,7 +51,7 @@ impl CniConfig {
                     if_name: att.if_name.clone(),
                     args: att.cni_args.clone(),
                     capability_args: att.capability_args.clone(),
-                    cache_dir: String::new(),
+                    ..RuntimeConf::default()
                 };
                 if let Err(e) = self.del_network_list(ctx, list, &rt) {
                     let what = format!(

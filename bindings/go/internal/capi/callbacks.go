@@ -1,4 +1,4 @@
-package invoke
+package capi
 
 // The Go callbacks libcniinvoke calls: a custom exec's vtable entries (for
 // any Exec that is not this package's DefaultExec) and RawExec's stderr

@@ -1,0 +1,57 @@
+"""Instructions per call in the parent, counted by callgrind (bench/run.py).
+
+Each contender runs the sequential ADD workload twice under
+`valgrind --tool=callgrind` (children not traced: the plugin runs
+natively), with N and N + M calls; the difference of the two totals over M
+is the parent's instructions per call, start-up and warm-up cancelled out.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from build import log
+from model import BUILD
+
+# Who is counted: the floor (the reference) and the in-process contenders
+# written in compiled languages.
+COUNTED = ("floor", "capi", "rust")
+
+
+def totals(cmd: list[str], calls: int, out_dir: Path) -> int | None:
+    """The instructions callgrind counted in the contender's own process."""
+    out = out_dir / f"callgrind.{calls}.%p"
+    argv = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", *cmd]
+    argv += ["--plugin", str(BUILD / "plugin"), "--workload", "add", "--calls", str(calls)]
+    p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    _, err = p.communicate(timeout=600)
+    f = out_dir / f"callgrind.{calls}.{p.pid}"
+    if p.returncode != 0 or not f.exists():
+        log(f"  callgrind of {cmd[0]} failed: {' | '.join(err.strip().splitlines()[-3:])}")
+        return None
+    m = re.search(r"^(?:totals|summary):\s+(\d+)", f.read_text(errors="replace"), re.MULTILINE)
+    return int(m.group(1)) if m else None
+
+
+def instructions_per_call(cmds: dict[str, list[str]], scale: float) -> dict[str, float]:
+    """Per-call instruction counts of the counted contenders that were built;
+    empty when valgrind is missing."""
+    if not shutil.which("valgrind"):
+        log("no valgrind: instruction counts skipped")
+        return {}
+    base, more = max(2, round(20 * scale)), max(4, round(200 * scale))
+    counts = {}
+    for name in COUNTED:
+        if name not in cmds:
+            continue
+        out_dir = BUILD / "callgrind" / name
+        shutil.rmtree(out_dir, ignore_errors=True)
+        out_dir.mkdir(parents=True)
+        a, b = totals(cmds[name], base, out_dir), totals(cmds[name], base + more, out_dir)
+        if a is not None and b is not None:
+            counts[name] = (b - a) / more
+            log(f"callgrind: {name} {counts[name]:,.0f} instructions per ADD in the parent")
+    return counts

@@ -1,0 +1,8 @@
+//go:build linux && !amd64 && !386 && !s390x
+
+package libcni_test
+
+import "syscall"
+
+// setns(2).
+const sysSetns = syscall.SYS_SETNS
