@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Build the cniinvoke wheel, install it into a fresh venv as a user would
-# (make-venv.sh: `pip install ./bindings/python`, maturin as the build
-# backend), and run the pytest suite against it with the project's test
-# plugin. Usage: bindings/python/run-tests.sh [pytest args...]
+# Build the cniinvoke manylinux wheel (maturin's compliance check must
+# pass), install it into a fresh venv as a user would (make-venv.sh), and run
+# the pytest suite against it with the project's test plugin; test_wheel.py
+# installs the same wheel into another venv outside the repository.
+# Usage: bindings/python/run-tests.sh [pytest args...]
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

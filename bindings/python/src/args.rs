@@ -14,6 +14,13 @@ use std::sync::Mutex;
 /// set. `CNI_ARGS` is `plugin_args_str` when non-empty, else the
 /// `plugin_args` pairs (a sequence of `(key, value)` or a mapping) as
 /// `K=V;K=V`.
+///
+/// Example::
+///
+///     args = cniinvoke.Args(command="DEL", container_id="ctr-1",
+///                           netns="/var/run/netns/ctr-1", if_name="eth0",
+///                           path="/opt/cni/bin", plugin_args={"K": "V"})
+///     assert "CNI_ARGS=K=V" in args.as_env()
 #[pyclass(module = "cniinvoke", name = "Args", frozen)]
 pub struct PyArgs {
     inner: Args,

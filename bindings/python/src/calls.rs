@@ -23,6 +23,7 @@ pub(crate) fn run<T: Send>(
     let timeout = convert::seconds(timeout, "timeout")?;
     let call = Call::new(ctx.as_deref(), timeout);
     let exec = ExecArg::new(exec, &call)?;
+    crate::logging::sync(py)?;
     let out = py.detach(|| f(&call.ctx, exec.as_dyn()));
     call.finish(py, out).map(|v| (v, exec))
 }
@@ -52,9 +53,37 @@ pub fn find_in_path(
     call.finish(py, found)
 }
 
-/// Run the plugin at `plugin_path` with `netconf` (`bytes`, `str` or a
-/// mapping) on stdin and the environment of `args`, and decode its stdout as
-/// a `Result` (in the result's `cniVersion`, else the config's).
+/// Run the plugin at `plugin_path` with `netconf` on stdin and the
+/// environment of `args`, and decode its stdout as a `Result` (upstream
+/// `ExecPluginWithResult`).
+///
+/// Arguments:
+///     plugin_path: the executable (str or `os.PathLike`), e.g. from
+///         `find_in_path`.
+///     netconf: the network configuration, as bytes, str or a mapping.
+///     args: an `Args`, `DelegateArgs`, `InheritedArgs` or any object with
+///         `as_env()` (see `CNIArgs`).
+///     exec: what runs the plugin (`RawExec`, `DefaultExec` or a fake);
+///         None: the library's default.
+///     ctx: a `Context` whose cancellation or deadline kills the plugin.
+///     timeout: seconds the plugin may run.
+///
+/// Returns the `Result`, in the result's `cniVersion`, else the
+/// configuration's. Raises `PluginError` (the plugin's own error, its
+/// `code`, `msg`, `details` and `exit_status`), `PluginExecError` (it
+/// could not be started), `DecodeError` (its stdout is not a result),
+/// `PluginTimeoutError`, `PluginCancelledError` or `KeyboardInterrupt`
+/// (the plugin killed and reaped first), `InvalidArgumentError` for
+/// arguments the library cannot use.
+///
+/// Example::
+///
+///     args = cniinvoke.Args(command="ADD", container_id="ctr-1",
+///                           netns="/var/run/netns/ctr-1", if_name="eth0",
+///                           path="/opt/cni/bin")
+///     result = cniinvoke.exec_plugin_with_result(
+///         "/opt/cni/bin/bridge", {"cniVersion": "1.0.0", "name": "net",
+///         "type": "bridge"}, args, timeout=30)
 #[pyfunction]
 #[pyo3(signature = (plugin_path, netconf, args, exec=None, *, ctx=None, timeout=None))]
 pub fn exec_plugin_with_result(
@@ -75,8 +104,12 @@ pub fn exec_plugin_with_result(
     Ok(PyCniResult::new(r))
 }
 
-/// Run the plugin for its effect only (CHECK, DEL, STATUS, GC); stdout is
-/// ignored. Returns None or raises.
+/// Run the plugin for its effect only: CHECK, DEL, STATUS or GC (upstream
+/// `ExecPluginWithoutResult`). Arguments as for `exec_plugin_with_result`;
+/// the plugin's stdout is ignored.
+///
+/// Returns None. Raises as `exec_plugin_with_result` does (but never
+/// `DecodeError` for stdout).
 #[pyfunction]
 #[pyo3(signature = (plugin_path, netconf, args, exec=None, *, ctx=None, timeout=None))]
 pub fn exec_plugin_without_result(
@@ -97,8 +130,18 @@ pub fn exec_plugin_without_result(
     .map(|_| ())
 }
 
-/// Ask the plugin which CNI versions it supports (its `VERSION` command);
-/// a plugin too old to know `VERSION` supports 0.1.0.
+/// Ask the plugin at `plugin_path` which CNI versions it supports: it runs
+/// with `CNI_COMMAND=VERSION` (upstream `GetVersionInfo`). `exec`, `ctx`
+/// and `timeout` as for `exec_plugin_with_result`.
+///
+/// Returns a `PluginInfo` (`cni_version`, `supported_versions`); a plugin
+/// too old to know VERSION supports 0.1.0. With a Python `exec`, what its
+/// `decode` returned. Raises as `exec_plugin_with_result` does.
+///
+/// Example::
+///
+///     info = cniinvoke.get_version_info("/opt/cni/bin/bridge", timeout=5)
+///     assert "1.0.0" in info.supported_versions
 #[pyfunction]
 #[pyo3(signature = (plugin_path, exec=None, *, ctx=None, timeout=None))]
 pub fn get_version_info(

@@ -19,23 +19,52 @@ type Timeout<'a, 'py> = Option<&'a Bound<'py, PyAny>>;
 /// Runs network configuration lists and single plugin configurations
 /// (upstream `libcni.CNIConfig`).
 ///
-/// `CNIConfig(path=(), cache_dir=None, exec=None, cleanup_on_failure=False,
-/// *, cache_sync=True)`: plugins are searched on `path`, run by `exec` (a
-/// `RawExec`, `DefaultExec` or any object with `exec_plugin`,
-/// `find_in_path` and `decode`; None = the library's default), results
-/// cached in `cache_dir` (None: the `RuntimeConf`'s deprecated `cache_dir`,
-/// else `/var/lib/cni`). `cleanup_on_failure=True` makes a failed ADD run
-/// the list's DEL before raising the ADD's error; `cache_sync=False` skips
-/// fsync of cache entries (a cache on tmpfs).
+/// Arguments:
+///     path: directories searched for plugin executables (an iterable of
+///         str or `os.PathLike`; None: none).
+///     cache_dir: where results are cached (None: the `RuntimeConf`'s
+///         deprecated `cache_dir`, else `/var/lib/cni`).
+///     exec: what runs the plugins: a `RawExec`, a `DefaultExec` or any
+///         object with `exec_plugin`, `find_in_path` and `decode` (a fake);
+///         None: the library's default.
+///     cleanup_on_failure: when True, a failed ADD runs the list's DEL
+///         before raising the ADD's error.
+///     cache_sync: when False, cache entries are not fsynced (a cache on
+///         tmpfs).
 ///
-/// Every operation takes `ctx=` and `timeout=` (seconds) bounding the
-/// whole chain, releases the GIL while it runs, and on Ctrl-C, cancellation
-/// or timeout kills the running plugin, leaving the cache as it was before
-/// that plugin. One object may be used from any number of threads; two
-/// operations on one attachment (network, container id, interface) run one
-/// after the other, also across processes. A list failure raises the class
-/// of the failing plugin's error (`plugin type="T" failed (add): ...`)
-/// with that error as `__cause__`.
+/// Raises `TypeError` for an `exec` without `exec_plugin`.
+///
+/// Arguments every operation takes:
+///     netlist: a `NetworkConfigList`, or its JSON as bytes, str or a
+///         mapping (parsed as `NetworkConfigList.from_bytes` does).
+///     net: a `PluginConfig`, or its JSON as bytes, str or a mapping.
+///     rt: a `RuntimeConf`, or a mapping of its arguments.
+///     ctx: a `Context` whose cancellation or deadline stops the operation.
+///     timeout: seconds the whole operation (the whole chain) may take.
+///
+/// Every operation releases the GIL while it runs. Ctrl-C, `ctx.cancel()`
+/// or the deadline kills the plugin that is running and raises
+/// `KeyboardInterrupt`, `PluginCancelledError` or `PluginTimeoutError`; the
+/// cache keeps what it had before that plugin. A list failure raises the
+/// class of the failing plugin's error with upstream's text (`plugin
+/// type="T" name="N" failed (add): <cause>`) and that error as
+/// `__cause__`; `PluginNotFoundError` when a plugin is not on `path`,
+/// `DecodeError` for a configuration that does not parse, `CNIIOError`
+/// when the cache cannot be read or written. One object may be used from
+/// any number of threads; two operations on one attachment (network,
+/// container id, interface) run one after the other, also across
+/// processes.
+///
+/// Example::
+///
+///     cfg = cniinvoke.CNIConfig(["/opt/cni/bin"], "/var/lib/cni")
+///     netlist = cniinvoke.load_network_conf("/etc/cni/net.d", "mynet")
+///     rt = cniinvoke.RuntimeConf(container_id="ctr-1", if_name="eth0",
+///                                netns="/var/run/netns/ctr-1")
+///     result = cfg.add_network_list(netlist, rt, timeout=30)
+///     print(result.to_dict()["ips"])
+///     cfg.check_network_list(netlist, rt, timeout=30)
+///     cfg.del_network_list(netlist, rt, timeout=30)
 #[pyclass(module = "cniinvoke", name = "CNIConfig", frozen)]
 pub struct PyCniConfig {
     path: Vec<String>,
@@ -73,6 +102,7 @@ impl PyCniConfig {
             exec.shared(py),
         );
         cfg.set_options(self.options);
+        crate::logging::sync(py)?;
         let out = py.detach(|| f(&cfg, &call.ctx));
         // The executor's Python references are released with the GIL held.
         drop(cfg);
@@ -134,7 +164,7 @@ impl PyCniConfig {
         })
     }
 
-    /// The plugin search path (a new list each time).
+    /// The plugin search path, as a list of str (a new list each time).
     #[getter]
     fn path(&self) -> Vec<String> {
         self.path.clone()
@@ -152,21 +182,26 @@ impl PyCniConfig {
         self.exec.as_ref().map(|e| e.clone_ref(py))
     }
 
-    /// Whether a failed ADD runs the list's DEL.
+    /// Whether a failed ADD runs the list's DEL (the `cleanup_on_failure=`
+    /// given).
     #[getter]
     fn cleanup_on_failure(&self) -> bool {
         self.options.cleanup_on_failure
     }
 
-    /// Whether cache entries are fsynced.
+    /// Whether cache entries are fsynced (the `cache_sync=` given).
     #[getter]
     fn cache_sync(&self) -> bool {
         self.options.cache_sync
     }
 
-    /// ADD the list for `rt`: each plugin in order, each result the next
-    /// one's `prevResult`; the final result is cached and returned
-    /// (upstream `AddNetworkList`).
+    /// ADD the list for `rt` (upstream `AddNetworkList`): each plugin in
+    /// order, each one's result the next one's `prevResult`.
+    ///
+    /// Returns the final `Result`, in the list's `cniVersion`, after caching
+    /// it for CHECK, DEL and GC. Raises as the class says; with
+    /// `cleanup_on_failure` the list's DEL has run before the error is
+    /// raised.
     #[pyo3(signature = (netlist, rt, *, ctx=None, timeout=None))]
     fn add_network_list(
         &self,
@@ -181,8 +216,12 @@ impl PyCniConfig {
         Ok(PyCniResult::new(r))
     }
 
-    /// CHECK the list for `rt` against its cached result (upstream
-    /// `CheckNetworkList`); nothing runs with `disableCheck`.
+    /// CHECK the list for `rt` against the result its ADD cached (upstream
+    /// `CheckNetworkList`); nothing runs when the list says `disableCheck`.
+    ///
+    /// Returns None. Raises as the class says, or `CNIError`
+    /// (`configuration version "0.3.1" does not support the CHECK
+    /// command`) for a list older than 0.4.0.
     #[pyo3(signature = (netlist, rt, *, ctx=None, timeout=None))]
     fn check_network_list(
         &self,
@@ -196,8 +235,12 @@ impl PyCniConfig {
         self.call(py, ctx, timeout, |c, x| c.check_network_list(x, &list, &rt))
     }
 
-    /// DEL the list for `rt`: plugins in reverse order, then the cache entry
-    /// is removed (upstream `DelNetworkList`).
+    /// DEL the list for `rt` (upstream `DelNetworkList`): plugins in
+    /// reverse order, each given the cached result, then the cache entry is
+    /// removed.
+    ///
+    /// Returns None. Raises as the class says; the entry stays when a
+    /// plugin failed.
     #[pyo3(signature = (netlist, rt, *, ctx=None, timeout=None))]
     fn del_network_list(
         &self,
@@ -211,8 +254,12 @@ impl PyCniConfig {
         self.call(py, ctx, timeout, |c, x| c.del_network_list(x, &list, &rt))
     }
 
-    /// The cached result of the list's last ADD for `rt`, in the list's
-    /// version, or None (upstream `GetNetworkListCachedResult`).
+    /// The result the list's last ADD for `rt` cached (upstream
+    /// `GetNetworkListCachedResult`); runs no plugin.
+    ///
+    /// Returns a `Result` in the list's version, or None when nothing is
+    /// cached. Raises `CNIIOError` or `DecodeError` for an entry that
+    /// cannot be read.
     #[pyo3(signature = (netlist, rt, *, ctx=None, timeout=None))]
     fn get_network_list_cached_result(
         &self,
@@ -230,9 +277,13 @@ impl PyCniConfig {
         Ok(r.map(PyCniResult::new))
     }
 
-    /// `(config_bytes, RuntimeConf)` of the list's last ADD for `rt` (the
-    /// cached `args` and `capability_args` filled in), or None (upstream
-    /// `GetNetworkListCachedConfig`).
+    /// What the list's last ADD for `rt` ran with (upstream
+    /// `GetNetworkListCachedConfig`); runs no plugin.
+    ///
+    /// Returns `(config_bytes, RuntimeConf)`, the runtime configuration with
+    /// the cached `args` and `capability_args` filled in, or None when
+    /// nothing is cached. Raises `CNIIOError` or `DecodeError` for an entry
+    /// that cannot be read.
     #[pyo3(signature = (netlist, rt, *, ctx=None, timeout=None))]
     fn get_network_list_cached_config<'py>(
         &self,
@@ -250,9 +301,14 @@ impl PyCniConfig {
         Ok(r.map(|c| cached_pair(py, c)))
     }
 
-    /// Check that every plugin of the list is found and supports the list's
-    /// version; the capabilities the plugins enable, sorted (upstream
-    /// `ValidateNetworkList`).
+    /// Check that every plugin of the list is on `path` and supports the
+    /// list's version (upstream `ValidateNetworkList`): each is asked with
+    /// VERSION.
+    ///
+    /// Returns the capabilities the plugins enable, sorted. Raises the
+    /// first failing plugin's class (`PluginNotFoundError`,
+    /// `UnsupportedVersionError`, ...) with every failure's text in one
+    /// `[...]`, as upstream prints its list of errors.
     #[pyo3(signature = (netlist, *, ctx=None, timeout=None))]
     fn validate_network_list(
         &self,
@@ -265,11 +321,18 @@ impl PyCniConfig {
         self.call(py, ctx, timeout, |c, x| c.validate_network_list(x, &list))
     }
 
-    /// GC the list (upstream `GCNetworkList`): DEL every cached attachment
-    /// of the network not in `valid_attachments` (an iterable of
-    /// `(container_id, if_name)` or `{"containerID", "ifname"}`; None: no
-    /// arguments, every one), then, from 1.1.0, each plugin's GC. Errors are
-    /// joined, one per line.
+    /// Garbage-collect the list's network (upstream `GCNetworkList`): DEL
+    /// every cached attachment of the network that `valid_attachments` does
+    /// not name, then, for a list of 1.1.0 or later, run each plugin's GC
+    /// with the valid attachments. Nothing runs when the list says
+    /// `disableGC`.
+    ///
+    /// `valid_attachments` is an iterable of `(container_id, if_name)`
+    /// pairs or `{"containerID": ..., "ifname": ...}` mappings; None means
+    /// none is valid (every cached attachment is removed).
+    ///
+    /// Returns None. Errors do not stop the collection; they are raised
+    /// together at the end, their texts joined one per line.
     #[pyo3(signature = (netlist, valid_attachments=None, *, ctx=None, timeout=None))]
     fn gc_network_list(
         &self,
@@ -286,8 +349,11 @@ impl PyCniConfig {
         })
     }
 
-    /// STATUS of every plugin in order (upstream `GetStatusNetworkList`);
-    /// the first failure raised as the plugin's own error.
+    /// Ask every plugin of the list for its STATUS, in order (upstream
+    /// `GetStatusNetworkList`); a list older than 1.1.0 runs nothing.
+    ///
+    /// Returns None when all are ready. Raises the first failing plugin's
+    /// own error (e.g. `PluginError` with code 50, "plugin not available").
     #[pyo3(signature = (netlist, *, ctx=None, timeout=None))]
     fn get_status_network_list(
         &self,
@@ -300,8 +366,13 @@ impl PyCniConfig {
         self.call(py, ctx, timeout, |c, x| c.get_status_network_list(x, &list))
     }
 
-    /// The attachments in the cache (of `container_id` only, unless "");
-    /// unreadable entries are skipped (upstream `GetCachedAttachments`).
+    /// The attachments the cache holds (upstream `GetCachedAttachments`);
+    /// runs no plugin.
+    ///
+    /// `container_id` limits them to one container ("" = all). Returns a
+    /// list of `NetworkAttachment`; entries that cannot be read are
+    /// skipped. Raises `CNIIOError` when the cache directory cannot be
+    /// listed.
     #[pyo3(signature = (container_id="", *, ctx=None, timeout=None))]
     fn get_cached_attachments(
         &self,
@@ -317,8 +388,12 @@ impl PyCniConfig {
         Ok(found.into_iter().map(PyNetworkAttachment::new).collect())
     }
 
-    /// The versions plugin `plugin_type` supports: found on the path and
-    /// asked with `VERSION` (upstream `GetVersionInfo`).
+    /// The CNI versions plugin `plugin_type` supports (upstream
+    /// `GetVersionInfo`): it is found on `path` and run with VERSION.
+    ///
+    /// Returns a `PluginInfo` (what a Python `exec`'s `decode` returned,
+    /// for a fake). Raises `PluginNotFoundError`, `PluginError` or
+    /// `DecodeError`.
     #[pyo3(signature = (plugin_type, *, ctx=None, timeout=None))]
     fn get_version_info(
         &self,
@@ -335,9 +410,11 @@ impl PyCniConfig {
         Ok(Py::new(py, PyPluginInfo::from_core(&info))?.into_any())
     }
 
-    /// ADD one plugin configuration (`net`: a `PluginConfig`, bytes, str or
-    /// mapping) for `rt` and cache its result (upstream `AddNetwork`;
-    /// errors are the plugin's own).
+    /// ADD one plugin configuration (a `.conf`) for `rt` (upstream
+    /// `AddNetwork`).
+    ///
+    /// Returns the plugin's `Result`, after caching it. Raises the plugin's
+    /// own error (not wrapped as a list failure), or as the class says.
     #[pyo3(signature = (net, rt, *, ctx=None, timeout=None))]
     fn add_network(
         &self,
@@ -352,7 +429,10 @@ impl PyCniConfig {
         Ok(PyCniResult::new(r))
     }
 
-    /// CHECK one plugin configuration (upstream `CheckNetwork`).
+    /// CHECK one plugin configuration for `rt` against the result its ADD
+    /// cached (upstream `CheckNetwork`).
+    ///
+    /// Returns None. Raises the plugin's own error, or as the class says.
     #[pyo3(signature = (net, rt, *, ctx=None, timeout=None))]
     fn check_network(
         &self,
@@ -366,7 +446,10 @@ impl PyCniConfig {
         self.call(py, ctx, timeout, |c, x| c.check_network(x, &net, &rt))
     }
 
-    /// DEL one plugin configuration (upstream `DelNetwork`).
+    /// DEL one plugin configuration for `rt`, then remove its cache entry
+    /// (upstream `DelNetwork`).
+    ///
+    /// Returns None. Raises the plugin's own error, or as the class says.
     #[pyo3(signature = (net, rt, *, ctx=None, timeout=None))]
     fn del_network(
         &self,
@@ -380,8 +463,10 @@ impl PyCniConfig {
         self.call(py, ctx, timeout, |c, x| c.del_network(x, &net, &rt))
     }
 
-    /// The cached result of one plugin configuration's ADD, or None
-    /// (upstream `GetNetworkCachedResult`).
+    /// The result one plugin configuration's last ADD for `rt` cached
+    /// (upstream `GetNetworkCachedResult`); runs no plugin.
+    ///
+    /// Returns a `Result`, or None when nothing is cached.
     #[pyo3(signature = (net, rt, *, ctx=None, timeout=None))]
     fn get_network_cached_result(
         &self,
@@ -399,8 +484,11 @@ impl PyCniConfig {
         Ok(r.map(PyCniResult::new))
     }
 
-    /// `(config_bytes, RuntimeConf)` of one plugin configuration's ADD, or
-    /// None (upstream `GetNetworkCachedConfig`).
+    /// What one plugin configuration's last ADD for `rt` ran with
+    /// (upstream `GetNetworkCachedConfig`); runs no plugin.
+    ///
+    /// Returns `(config_bytes, RuntimeConf)`, or None when nothing is
+    /// cached.
     #[pyo3(signature = (net, rt, *, ctx=None, timeout=None))]
     fn get_network_cached_config<'py>(
         &self,
@@ -418,8 +506,10 @@ impl PyCniConfig {
         Ok(r.map(|c| cached_pair(py, c)))
     }
 
-    /// Check one plugin configuration as `validate_network_list` does; its
-    /// enabled capabilities (upstream `ValidateNetwork`).
+    /// Check one plugin configuration as `validate_network_list` checks a
+    /// list (upstream `ValidateNetwork`).
+    ///
+    /// Returns the capabilities it enables, sorted.
     #[pyo3(signature = (net, *, ctx=None, timeout=None))]
     fn validate_network(
         &self,

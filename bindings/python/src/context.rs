@@ -31,6 +31,15 @@ const SIGNAL_POLL: Duration = Duration::from_millis(50);
 /// from any thread, any number of times, also while calls are running: they
 /// kill their plugin and raise `PluginCancelledError`. When the deadline
 /// passes, running calls kill their plugin and raise `PluginTimeoutError`.
+///
+/// Example::
+///
+///     ctx = cniinvoke.Context(timeout=60)
+///     threading.Timer(5, ctx.cancel).start()   # e.g. the pod went away
+///     try:
+///         cfg.add_network_list(netlist, rt, ctx=ctx)
+///     except cniinvoke.PluginCancelledError:
+///         ...   # the running plugin was killed; the cache is as it was
 #[pyclass(module = "cniinvoke", name = "Context", frozen)]
 pub struct PyContext {
     pub(crate) ctx: Context,

@@ -14,6 +14,7 @@ mod delegate;
 mod errors;
 mod exec;
 mod held;
+mod logging;
 mod netconf;
 mod raw_options;
 mod runtime;

@@ -17,6 +17,13 @@ use std::path::Path;
 /// Immutable. Build one with `PluginConfig.from_bytes(data)` (`bytes`, `str`
 /// or a mapping) or `PluginConfig.from_file(path)`; operations also accept
 /// those forms directly.
+///
+/// Example::
+///
+///     conf = cniinvoke.PluginConfig.from_bytes(
+///         {"cniVersion": "1.0.0", "name": "net", "type": "bridge",
+///          "capabilities": {"portMappings": True}})
+///     assert (conf.type, conf.capabilities) == ("bridge", {"portMappings": True})
 #[pyclass(module = "cniinvoke", name = "PluginConfig", frozen)]
 pub struct PyPluginConfig {
     pub(crate) inner: PluginConfig,
@@ -108,6 +115,13 @@ impl PyPluginConfig {
 /// Immutable. Build one with `NetworkConfigList.from_bytes(data)`,
 /// `.from_file(path)`, `.from_conf(plugin)`, or `load_network_conf(dir,
 /// name)`; operations also accept `bytes`, `str` or a mapping directly.
+///
+/// Example::
+///
+///     netlist = cniinvoke.NetworkConfigList.from_bytes(
+///         {"cniVersion": "1.0.0", "name": "net",
+///          "plugins": [{"type": "bridge"}, {"type": "portmap"}]})
+///     assert [p.type for p in netlist.plugins] == ["bridge", "portmap"]
 #[pyclass(module = "cniinvoke", name = "NetworkConfigList", frozen)]
 pub struct PyNetworkConfigList {
     pub(crate) inner: NetworkConfigList,

@@ -11,12 +11,25 @@ use serde_json::{Map, Value};
 
 /// The arguments of one attachment (upstream `RuntimeConf`).
 ///
-/// `RuntimeConf(container_id="", netns="", if_name="", args=(),
-/// capability_args=None, cache_dir="")`, immutable. `args` are `CNI_ARGS`
-/// pairs, a sequence of `(key, value)` or a mapping; `capability_args` a
-/// mapping of JSON values, each plugin getting as `runtimeConfig` those it
-/// declares in its `capabilities`; `cache_dir` is upstream's deprecated
-/// per-call cache directory, used when the `CNIConfig` has none.
+/// Immutable. Arguments:
+///     container_id: `CNI_CONTAINERID`.
+///     netns: `CNI_NETNS`, a path (str or `os.PathLike`).
+///     if_name: `CNI_IFNAME`.
+///     args: `CNI_ARGS` pairs, a sequence of `(key, value)` or a mapping.
+///     capability_args: a mapping of JSON values; each plugin gets as
+///         `runtimeConfig` those it declares in its `capabilities`.
+///     cache_dir: upstream's deprecated per-call cache directory, used when
+///         the `CNIConfig` has none.
+///
+/// Raises `TypeError` for arguments of the wrong type.
+///
+/// Example::
+///
+///     rt = cniinvoke.RuntimeConf(
+///         container_id="ctr-1", netns="/var/run/netns/ctr-1", if_name="eth0",
+///         args={"K8S_POD_NAME": "web"},
+///         capability_args={"portMappings": [{"hostPort": 8080,
+///                           "containerPort": 80, "protocol": "tcp"}]})
 #[pyclass(module = "cniinvoke", name = "RuntimeConf", frozen)]
 pub struct PyRuntimeConf {
     pub(crate) inner: RuntimeConf,

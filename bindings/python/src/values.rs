@@ -15,6 +15,12 @@ fn json_loads<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
 /// Immutable. `Result.from_json(data)` builds one from `bytes`, `str` or a
 /// mapping holding a `cniVersion`; `as_version(v)` converts it to any
 /// supported version as upstream converts.
+///
+/// Example::
+///
+///     r = cniinvoke.Result.from_json(
+///         {"cniVersion": "1.0.0", "ips": [{"address": "10.0.0.2/24"}]})
+///     assert r.as_version("0.4.0").to_dict()["ips"][0]["version"] == "4"
 #[pyclass(module = "cniinvoke", name = "Result", frozen)]
 pub struct PyCniResult {
     pub(crate) inner: CniResult,

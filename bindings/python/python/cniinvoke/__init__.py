@@ -15,6 +15,16 @@ configuration lists (:class:`NetworkConfigList`, e.g. from
 :func:`load_network_conf`) plugin by plugin for a :class:`RuntimeConf`,
 chaining results and caching the final one for CHECK, DEL and GC.
 
+Each plugin run and each list operation is one record of the ``cniinvoke``
+:mod:`logging` logger (a successful plugin run at DEBUG, a successful list
+operation at INFO, a failure at WARNING), its fields as record attributes:
+``kind``, ``verb``, ``plugin_type``, ``plugin_path``, ``network``,
+``container_id``, ``ifname``, ``duration`` (seconds), ``outcome`` (``"ok"``
+or ``"error"``), ``result_version``, ``error_status``, ``error_code``,
+``error_text`` and ``exit_status`` (None where they do not apply). While
+the logger has no handler or is not enabled for a level, no event of that
+level is built; each call looks at the logger when it starts.
+
 Example::
 
     import cniinvoke
