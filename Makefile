@@ -2,8 +2,10 @@
 #
 #   make demo     build, then the main job on the bundled test plugin
 #   make test     install what is missing, lint, run every test suite
-#   make lib      the C library (libcniinvoke.so/.a; cargo feature `capi`)
+#   make lib      the C library (libcniinvoke.so/.a; cargo feature `capi`),
+#                 its soname link and cniinvoke-uninstalled.pc
 #   make header   refresh the committed C header (include/cniinvoke.h)
+#   make docs     the Rust API reference (target/doc) and the crate package
 #   make install PREFIX=/usr/local [DESTDIR=...]
 
 PREFIX ?= /usr/local
@@ -62,8 +64,32 @@ all: build lib
 build:
 	$(CARGO) build --workspace
 
+# A build tree C programs link and run against: the soname link beside the
+# library, and cniinvoke-uninstalled.pc (pkg-config picks it over an
+# installed cniinvoke.pc when PKG_CONFIG_PATH names $(RELEASE)/pkgconfig;
+# its Libs carry an rpath to $(RELEASE), so programs run as built).
 lib:
 	$(CARGO) build --release --lib $(CAPI)
+	ln -sf libcniinvoke.so $(RELEASE)/libcniinvoke.so.$(SOMAJOR)
+	mkdir -p $(RELEASE)/pkgconfig
+	$(call write_pc,$(abspath .),$(abspath $(RELEASE)),$(abspath include),$(PC_RPATH_FLAG),$(RELEASE)/pkgconfig/cniinvoke-uninstalled.pc)
+
+# cniinvoke.pc.in filled in: prefix, libdir, includedir, the rpath flag
+# (or nothing), the output file.
+define write_pc
+	sed -e 's|@PREFIX@|$(1)|g' -e 's|@LIBDIR@|$(2)|g' -e 's|@INCLUDEDIR@|$(3)|g' \
+	    -e 's|@VERSION@|$(VERSION)|g' -e 's|@RPATH@|$(4)|g' cniinvoke.pc.in > $(5)
+endef
+
+# The installed cniinvoke.pc carries an rpath to LIBDIR unless LIBDIR is
+# one the dynamic loader searches anyway, so that a program built with
+# `pkg-config --libs cniinvoke` against a private PREFIX runs without
+# LD_LIBRARY_PATH. PC_RPATH= (empty) turns it off.
+PC_RPATH_FLAG := -Wl,-rpath,$${libdir}
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+LOADER_LIBDIRS := /lib /lib64 /usr/lib /usr/lib64 /usr/local/lib \
+	$(if $(MULTIARCH),/lib/$(MULTIARCH) /usr/lib/$(MULTIARCH))
+PC_RPATH ?= $(if $(filter $(patsubst %/,%,$(LIBDIR)),$(LOADER_LIBDIRS)),,$(PC_RPATH_FLAG))
 
 # build.rs generates the header into cargo's OUT_DIR; this writes it over
 # the committed copy (the `header` test fails while the two differ).
@@ -77,9 +103,7 @@ install: lib install-cli
 	ln -sf libcniinvoke.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libcniinvoke.so
 	install -m 0644 $(RELEASE)/libcniinvoke.a $(DESTDIR)$(LIBDIR)/libcniinvoke.a
 	install -m 0644 include/cniinvoke.h include/cniinvoke.hpp $(DESTDIR)$(INCLUDEDIR)/
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
-	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
-	    cniinvoke.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/cniinvoke.pc
+	$(call write_pc,$(PREFIX),$(LIBDIR),$(INCLUDEDIR),$(PC_RPATH),$(DESTDIR)$(PKGCONFIGDIR)/cniinvoke.pc)
 
 # The command line with its man pages and bash/zsh/fish completions, all
 # generated from its own definition by the built binary.
@@ -110,7 +134,6 @@ uninstall:
 # The C example, built against the release library.
 demo-c: lib
 	mkdir -p $(RELEASE)/examples
-	ln -sf libcniinvoke.so $(RELEASE)/libcniinvoke.so.$(SOMAJOR)
 	$(CC) -std=c11 -Wall -Wextra -Iinclude examples/c/demo.c -L$(RELEASE) \
 	    -Wl,-rpath,$(abspath $(RELEASE)) -lcniinvoke -o $(RELEASE)/examples/cniinvoke-demo
 
@@ -178,7 +201,17 @@ test-c:
 test-python:
 	bindings/python/run-tests.sh
 
-test: deps lint rust-test test-python test-go
+# The Rust API reference and the published crate: rustdoc without a
+# warning (the crate denies missing_docs; the doctests run in rust-test),
+# then `cargo package`, whose verify build of the packaged crate (with the
+# C ABI, so build.rs generates the header) fails if the crate lacks a file
+# it needs or the build writes outside OUT_DIR.
+.PHONY: docs
+docs:
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps --lib $(CAPI)
+	$(CARGO) package --allow-dirty --features capi
+
+test: deps lint rust-test docs test-python test-go
 
 clean:
 	$(CARGO) clean

@@ -99,6 +99,36 @@ typedef enum {
 } cni_status;
 
 /**
+ * Levels of the events `cni_set_log_callback` delivers, numbered as
+ * Python's `logging` numbers its levels (a higher number is more severe).
+ * A successful plugin run is `CNI_LOG_LEVEL_DEBUG`, a successful
+ * network-list operation `CNI_LOG_LEVEL_INFO`, any failure
+ * `CNI_LOG_LEVEL_WARN`.
+ */
+typedef enum {
+  /**
+   * Finer than debug (no event uses it today).
+   */
+  CNI_LOG_LEVEL_TRACE = 5,
+  /**
+   * One plugin run that succeeded.
+   */
+  CNI_LOG_LEVEL_DEBUG = 10,
+  /**
+   * One network-list operation that succeeded.
+   */
+  CNI_LOG_LEVEL_INFO = 20,
+  /**
+   * A plugin run or operation that failed.
+   */
+  CNI_LOG_LEVEL_WARN = 30,
+  /**
+   * Reserved for failures of the library itself.
+   */
+  CNI_LOG_LEVEL_ERROR = 40,
+} cni_log_level;
+
+/**
  * The CNI verbs a delegate can be run with.
  */
 typedef struct Verb Verb;
@@ -227,6 +257,13 @@ typedef struct {
    */
   void (*free_userdata)(void *userdata);
 } cni_exec_vtable;
+
+/**
+ * The callback type of `cni_set_log_callback`: `userdata` as registered,
+ * the event's level (a `cni_log_level` value) and the event as one JSON
+ * object, valid only during the call.
+ */
+typedef void (*cni_log_callback)(void *userdata, int level, const char *event_json);
 
 #ifdef __cplusplus
 extern "C" {
@@ -727,6 +764,34 @@ cni_status cni_result_convert(const char *result_json,
                               const char *to_version,
                               char **result_json_out,
                               cni_error **err);
+
+/**
+ * Deliver every event of level `min_level` or more severe (see
+ * `cni_log_level`) to `cb`, as one JSON object:
+ *
+ * `{"kind":"plugin","verb":"ADD","plugin_type":"bridge",
+ * "plugin_path":"/opt/cni/bin/bridge","network":"mynet",
+ * "container_id":"c1","ifname":"eth0","duration_us":1234,
+ * "outcome":"ok","result_version":"1.1.0"}`
+ *
+ * `kind` is `"plugin"` (one run of one plugin executable) or `"list"` (one
+ * network-list or network-configuration operation, which also reports
+ * each plugin it ran); `verb` is `ADD`, `CHECK`, `DEL`, `GC`, `STATUS`,
+ * `VERSION` or `VALIDATE`. A failure has `"outcome":"error"` with
+ * `error_status` (the `cni_status` name, e.g. `"PluginError"`),
+ * `error_code` (the CNI error code), `error_text` and, when a plugin ran
+ * and failed, `exit_status` (`"exit status 1"`, `"signal: killed"`).
+ * Absent values are left out.
+ *
+ * A NULL `cb` turns delivery off. One callback at a time: a new one
+ * replaces the old. Thread-safe; the callback is called from the thread
+ * that ran the operation, possibly from several threads at once. Once this
+ * function returns, the previous callback is not running and is never
+ * called again, so its userdata may be freed. The callback must not call
+ * `cni_set_log_callback`; events raised by calls it makes into the
+ * library are dropped.
+ */
+void cni_set_log_callback(cni_log_callback cb, void *userdata, int min_level);
 
 /**
  * ADD the list for the attachment of `rt_json` (upstream

@@ -55,14 +55,21 @@ pub enum Error {
     /// No configuration was found in a directory (upstream libcni's
     /// `NotFoundError` when `name` is set, `NoConfigsFoundError` otherwise).
     #[error("{}", config_not_found_text(dir, name.as_deref()))]
-    ConfigNotFound { dir: String, name: Option<String> },
+    ConfigNotFound {
+        /// The directory searched.
+        dir: String,
+        /// The network name looked for, if one was.
+        name: Option<String>,
+    },
     /// An operation on a network list failed in one plugin (or one step):
     /// `msg` is the whole text, e.g. `plugin type="bridge" failed (add):
     /// <cause>`, and `cause` the error underneath. Its status is the
     /// cause's.
     #[error("{msg}")]
     Wrapped {
+        /// The whole text.
         msg: String,
+        /// The error underneath.
         #[source]
         cause: Box<Error>,
     },

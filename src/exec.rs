@@ -4,6 +4,7 @@
 use crate::args::{Args, CniArgs};
 use crate::context::Context;
 use crate::error::{Error, Result};
+use crate::events;
 use crate::raw_exec::{RawExec, RawExecOptions, StderrSink};
 use crate::types::{decode_version, parse_go_json, CniResult, GoJsonValue};
 use crate::version::{self, PluginInfo};
@@ -105,10 +106,13 @@ pub fn exec_plugin_with_result(
     exec: Option<&dyn Exec>,
 ) -> Result<CniResult> {
     let exec = or_default(exec);
-    args.validate()?;
-    let stdout = exec.exec_plugin(ctx, plugin_path, netconf, args.as_env().as_deref())?;
-    let (version, result) = fixup_result_version(netconf, &stdout)?;
-    CniResult::create_parsed(&version, &result)
+    let environ = args.as_env();
+    events::observe_plugin(plugin_path, netconf, environ.as_deref(), || {
+        args.validate()?;
+        let stdout = exec.exec_plugin(ctx, plugin_path, netconf, environ.as_deref())?;
+        let (version, result) = fixup_result_version(netconf, &stdout)?;
+        CniResult::create_parsed(&version, &result)
+    })
 }
 
 /// The version a plugin's result is in, and the result (parsed as Go's
@@ -153,9 +157,12 @@ pub fn exec_plugin_without_result(
     exec: Option<&dyn Exec>,
 ) -> Result<()> {
     let exec = or_default(exec);
-    args.validate()?;
-    exec.exec_plugin(ctx, plugin_path, netconf, args.as_env().as_deref())?;
-    Ok(())
+    let environ = args.as_env();
+    events::observe_plugin(plugin_path, netconf, environ.as_deref(), || {
+        args.validate()?;
+        exec.exec_plugin(ctx, plugin_path, netconf, environ.as_deref())?;
+        Ok(())
+    })
 }
 
 /// Ask a plugin which spec versions it supports (upstream
@@ -175,11 +182,14 @@ pub fn get_version_info(
         ..Args::default()
     };
     let stdin = format!(r#"{{"cniVersion":"{}"}}"#, version::current());
-    match exec.exec_plugin(ctx, plugin_path, stdin.as_bytes(), args.as_env().as_deref()) {
-        Ok(stdout) => exec.decode(&stdout),
-        Err(e) if e.to_string() == "unknown CNI_COMMAND: VERSION" => {
-            Ok(PluginInfo::supports(&["0.1.0"]))
+    let environ = args.as_env();
+    events::observe_plugin(plugin_path, b"{}", environ.as_deref(), || {
+        match exec.exec_plugin(ctx, plugin_path, stdin.as_bytes(), environ.as_deref()) {
+            Ok(stdout) => exec.decode(&stdout),
+            Err(e) if e.to_string() == "unknown CNI_COMMAND: VERSION" => {
+                Ok(PluginInfo::supports(&["0.1.0"]))
+            }
+            Err(e) => Err(e),
         }
-        Err(e) => Err(e),
-    }
+    })
 }

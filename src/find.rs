@@ -12,6 +12,14 @@ pub const EXECUTABLE_FILE_EXTENSIONS: &[&str] = &[""];
 /// Errors are upstream's, word for word, as [`Error::NotFound`] (a missing
 /// plugin) or [`Error::InvalidArgument`] (an empty name, a name holding a
 /// path separator, an empty path list).
+///
+/// ```no_run
+/// // Needs the plugin installed: Debian's containernetworking-plugins.
+/// let path = cniinvoke::find_in_path("bridge", &["/opt/cni/bin", "/usr/lib/cni"])?;
+/// let info = cniinvoke::get_version_info(&cniinvoke::Context::background(), &path, None)?;
+/// println!("{path}: {:?}", info.supported_versions());
+/// # Ok::<(), cniinvoke::Error>(())
+/// ```
 pub fn find_in_path<S: AsRef<str>>(plugin: &str, paths: &[S]) -> Result<String> {
     if plugin.is_empty() {
         return Err(Error::InvalidArgument("no plugin name provided".into()));

@@ -1,12 +1,50 @@
 //! libcniinvoke: find, run and decode CNI plugins.
 //!
 //! A port of upstream Go's `pkg/invoke` (containernetworking/cni) with
-//! cancellation, deadlines and a hardened process layer. See the README.
+//! cancellation, deadlines and a hardened process layer, and of upstream's
+//! `libcni` ([`libcni`]: configuration lists, chained plugins, the result
+//! cache). See the README.
+//!
+//! Run one plugin ([`exec_plugin_with_result`]); the executor here is a
+//! stand-in so that the example runs anywhere, `None` runs the real
+//! plugin:
+//!
+//! ```
+//! use cniinvoke::{exec_plugin_with_result, Args, Context, Exec, Result};
+//!
+//! struct Canned;
+//! impl Exec for Canned {
+//!     fn exec_plugin(&self, _: &Context, _: &str, _: &[u8], _: Option<&[String]>) -> Result<Vec<u8>> {
+//!         Ok(br#"{"ips":[{"address":"10.1.2.3/24"}]}"#.to_vec())
+//!     }
+//! }
+//!
+//! let conf = br#"{"cniVersion":"1.0.0","name":"mynet","type":"bridge"}"#;
+//! let args = Args {
+//!     command: "ADD".into(),
+//!     container_id: "ctr-1".into(),
+//!     netns: "/var/run/netns/ctr-1".into(),
+//!     if_name: "eth0".into(),
+//!     path: "/opt/cni/bin".into(),
+//!     ..Args::default()
+//! };
+//! let ctx = Context::with_timeout(std::time::Duration::from_secs(30));
+//! let result = exec_plugin_with_result(&ctx, "/opt/cni/bin/bridge", conf, &args, Some(&Canned))?;
+//! // No cniVersion in the plugin's answer: the configuration's.
+//! assert_eq!(result.cni_version(), "1.0.0");
+//! assert!(result.to_json().contains("10.1.2.3/24"));
+//! # Ok::<(), cniinvoke::Error>(())
+//! ```
+//!
+//! Every plugin run and list operation can be observed as a structured
+//! event through the `log` crate or a sink: see [`events`].
+#![deny(missing_docs)]
 
 pub mod args;
 pub mod context;
 pub mod delegate;
 pub mod error;
+pub mod events;
 pub mod exec;
 #[cfg(feature = "capi")]
 pub mod ffi;

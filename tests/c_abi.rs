@@ -219,6 +219,11 @@ fn c_network_lists_as_parts() {
 }
 
 #[test]
+fn c_log_callback() {
+    run_c("log.c", Link::Shared);
+}
+
+#[test]
 fn c_custom_exec() {
     run_c("custom_exec.c", Link::Shared);
 }
@@ -309,6 +314,7 @@ const PROGRAMS: &[(&str, Link)] = &[
     ("custom_exec.c", Link::Shared),
     ("custom_exec.c", Link::Static),
     ("exec_plugin.c", Link::Shared),
+    ("log.c", Link::Shared),
     ("netlist.c", Link::Shared),
     ("real_netlist.c", Link::Shared),
     ("real_plugins.c", Link::Shared),
@@ -513,11 +519,14 @@ fn c_demo_runs() {
     }
 }
 
-/// `make install PREFIX=...`, then programs built with
-/// `pkg-config --cflags --libs cniinvoke` against the installed copy.
+/// `make install PREFIX=...`, then C and C++ programs outside the
+/// repository built with `pkg-config --cflags --libs cniinvoke`, both
+/// against the installed copy and against the build tree `make lib` leaves
+/// (`cniinvoke-uninstalled.pc`), each run with no LD_LIBRARY_PATH: the
+/// rpath both .pc files give finds the library.
 #[test]
 fn make_install_then_build_with_pkg_config() {
-    for tool in ["make", "pkg-config", "cc", "c++"] {
+    for tool in ["make", "pkg-config", "cc", "c++", "readelf"] {
         if !have(tool) {
             common::skip_unless_required(
                 "CNI_REQUIRE_PKGCONFIG",
@@ -548,10 +557,13 @@ fn make_install_then_build_with_pkg_config() {
     ] {
         assert!(lib.join(&f).is_file(), "{f} not installed");
     }
-    let link = |name: &str| std::fs::read_link(lib.join(name)).unwrap();
-    assert_eq!(link("libcniinvoke.so"), Path::new("libcniinvoke.so.0"));
+    let link = |dir: &Path, name: &str| std::fs::read_link(dir.join(name)).unwrap();
     assert_eq!(
-        link("libcniinvoke.so.0"),
+        link(&lib, "libcniinvoke.so"),
+        Path::new("libcniinvoke.so.0")
+    );
+    assert_eq!(
+        link(&lib, "libcniinvoke.so.0"),
         PathBuf::from(format!("libcniinvoke.so.{version}"))
     );
     for h in ["cniinvoke.h", "cniinvoke.hpp"] {
@@ -560,46 +572,105 @@ fn make_install_then_build_with_pkg_config() {
             "{h} not installed"
         );
     }
+    pkg_config_build_and_run(&lib.join("pkgconfig"), &lib, "installed");
 
-    let pc = Command::new("pkg-config")
-        .args(["--cflags", "--libs", "cniinvoke"])
-        .env("PKG_CONFIG_PATH", lib.join("pkgconfig"))
-        .output()
-        .expect("running pkg-config");
-    assert!(pc.status.success(), "pkg-config failed: {pc:?}");
-    let flags: Vec<String> = String::from_utf8_lossy(&pc.stdout)
+    // `make install` ran `make lib`: the build tree is usable as it is.
+    let release = target.join("release");
+    assert_eq!(
+        link(&release, "libcniinvoke.so.0"),
+        Path::new("libcniinvoke.so")
+    );
+    let uninstalled = release.join("pkgconfig");
+    assert!(uninstalled.join("cniinvoke-uninstalled.pc").is_file());
+    pkg_config_build_and_run(&uninstalled, &release, "uninstalled");
+}
+
+/// Build examples/c/demo.c and tests/c/wrapper.cpp, copied to a directory
+/// outside the repository, with the flags pkg-config gives for
+/// `cniinvoke` on `pc_path`; check they load libcniinvoke.so.0 from
+/// `libdir` and run.
+fn pkg_config_build_and_run(pc_path: &Path, libdir: &Path, what: &str) {
+    let pkg_config = |arg: &str| {
+        let out = Command::new("pkg-config")
+            .args([arg, "cniinvoke"])
+            .env("PKG_CONFIG_PATH", pc_path)
+            .env_remove("PKG_CONFIG_LIBDIR")
+            .env_remove("PKG_CONFIG_DISABLE_UNINSTALLED")
+            .output()
+            .expect("running pkg-config");
+        assert!(out.status.success(), "pkg-config {arg} failed: {out:?}");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    let libdir = libdir.canonicalize().unwrap();
+    let found = Path::new(&pkg_config("--variable=libdir"))
+        .canonicalize()
+        .unwrap();
+    assert_eq!(found, libdir, "pkg-config ({what}) names another libdir");
+    let flags: Vec<String> = pkg_config("--cflags")
         .split_whitespace()
+        .chain(pkg_config("--libs").split_whitespace())
         .map(str::to_string)
         .collect();
     assert!(flags.iter().any(|f| f == "-lcniinvoke"), "{flags:?}");
 
+    let outside = tempfile::Builder::new()
+        .prefix("cniinvoke-pkg-config")
+        .tempdir_in(std::env::temp_dir())
+        .unwrap();
+    let scratch = Scratch::new(&format!("pkg-config-{what}"));
     for (compiler, std, source) in [
         ("cc", "-std=c11", "examples/c/demo.c"),
         ("c++", "-std=c++17", "tests/c/wrapper.cpp"),
     ] {
-        let exe = scratch.0.join(source.replace(['.', '/'], "_"));
+        let name = Path::new(source).file_name().unwrap();
+        let copy = outside.path().join(name);
+        std::fs::copy(Path::new(ROOT).join(source), &copy).unwrap();
+        let exe = outside
+            .path()
+            .join(format!("{}.bin", name.to_string_lossy()));
         let out = Command::new(compiler)
             .args([std, "-Wall", "-Wextra", "-Werror", "-pthread"])
-            .arg(Path::new(ROOT).join(source))
+            .arg(&copy)
             .args(&flags)
             .arg("-o")
             .arg(&exe)
+            .current_dir(outside.path())
             .output()
             .expect("running the compiler");
-        check(&format!("compiling {source} with pkg-config flags"), out);
-        let needed = Command::new("objdump")
-            .arg("-p")
+        check(&format!("compiling {source} with pkg-config ({what})"), out);
+        let dynamic = Command::new("readelf")
+            .arg("-d")
             .arg(&exe)
             .output()
             .unwrap();
+        let dynamic = String::from_utf8_lossy(&dynamic.stdout).into_owned();
         assert!(
-            String::from_utf8_lossy(&needed.stdout).contains("libcniinvoke.so.0"),
-            "{source}: NEEDED libcniinvoke.so.0 missing"
+            dynamic.contains("[libcniinvoke.so.0]"),
+            "{source} ({what}): NEEDED libcniinvoke.so.0 missing:\n{dynamic}"
         );
         let out = test_command(&scratch, &exe)
-            .env("LD_LIBRARY_PATH", &lib)
+            .env_remove("LD_LIBRARY_PATH")
             .output()
-            .expect("running the installed-library program");
-        check(&format!("{source} against the installed library"), out);
+            .expect("running the program");
+        check(&format!("{source} against the {what} library"), out);
+        let ldd = Command::new("ldd").arg(&exe).output().unwrap();
+        let ldd = String::from_utf8_lossy(&ldd.stdout).into_owned();
+        let loaded = format!(
+            "libcniinvoke.so.0 => {}/libcniinvoke.so.0",
+            libdir.display()
+        );
+        let real = |l: &str| {
+            let p = l.split_whitespace().nth(2).unwrap_or_default();
+            Path::new(p).canonicalize().ok()
+        };
+        let line = ldd
+            .lines()
+            .find(|l| l.contains("libcniinvoke.so.0"))
+            .unwrap_or("");
+        assert_eq!(
+            real(line),
+            libdir.join("libcniinvoke.so.0").canonicalize().ok(),
+            "{source} ({what}) loads another library than {loaded}:\n{ldd}"
+        );
     }
 }

@@ -5,8 +5,9 @@
 //!
 //! Modelled on rustls-ffi: one file per exported concept, opaque handles,
 //! one numeric status enum, every `extern "C"` body wrapped by
-//! [`ffi_boundary!`] (panics become `CNI_STATUS_PANIC`, never unwind into C),
-//! and raw pointers turned into references in one place ([`ptr`]).
+//! `ffi_boundary!` (`panic.rs`: panics become `CNI_STATUS_PANIC`, never
+//! unwind into C), and raw pointers turned into references in one place
+//! (`ptr.rs`).
 //!
 //! The core library knows nothing of C; each function here converts its
 //! arguments, makes one call into the core and converts the answer back.
@@ -28,6 +29,7 @@ mod context;
 mod error;
 mod exec;
 mod invoke;
+mod log;
 mod netlist;
 mod network;
 mod parts;
@@ -37,6 +39,7 @@ mod status;
 mod string;
 mod version;
 
+pub use self::log::*;
 pub use conf::*;
 pub use config::*;
 pub use context::*;

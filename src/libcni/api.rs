@@ -44,22 +44,30 @@ pub struct RuntimeConf {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct NetworkAttachment {
+    /// The container's id.
     pub container_id: String,
+    /// The network's name.
     pub network: String,
+    /// The interface's name inside the container.
     pub if_name: String,
     /// The cached configuration bytes (the list's, for a list).
     #[serde(with = "bytes_as_text")]
     pub config: Vec<u8>,
+    /// The network namespace the attachment was made in.
     pub netns: String,
+    /// The `CNI_ARGS` of the ADD, as key/value pairs.
     pub cni_args: Vec<(String, String)>,
+    /// The capability arguments of the ADD.
     pub capability_args: Map<String, Value>,
 }
 
 /// One attachment a GC must keep (upstream `types.GCAttachment`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct GcAttachment {
+    /// The container's id (`containerID` in JSON).
     #[serde(rename = "containerID")]
     pub container_id: String,
+    /// The interface's name (`ifname` in JSON).
     #[serde(rename = "ifname")]
     pub if_name: String,
 }
@@ -79,8 +87,10 @@ pub struct GcArgs {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct CachedConfig {
+    /// The cached configuration bytes.
     #[serde(with = "bytes_as_text")]
     pub config: Vec<u8>,
+    /// The caller's runtime configuration, cached values filled in.
     pub runtime_conf: RuntimeConf,
 }
 

@@ -32,7 +32,9 @@ pub struct PluginConf {
 /// from (upstream `PluginConfig`). The bytes are what the plugin is sent.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PluginConfig {
+    /// The fields libcni reads.
     pub network: PluginConf,
+    /// The configuration exactly as read: what the plugin is sent.
     pub bytes: Vec<u8>,
 }
 
@@ -43,12 +45,20 @@ pub type NetworkConfig = PluginConfig;
 /// file's fields, its plugins in order and the list's own bytes.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct NetworkConfigList {
+    /// `name`: the network's name, given to every plugin.
     pub name: String,
+    /// `cniVersion`: the spec version every plugin is run in.
     pub cni_version: String,
+    /// `disableCheck`: CHECK succeeds without running any plugin.
     pub disable_check: bool,
+    /// `disableGC`: GC does nothing.
     pub disable_gc: bool,
+    /// `loadOnlyInlinedPlugins`: plugin configurations from a directory
+    /// beside the file are not loaded.
     pub load_only_inlined_plugins: bool,
+    /// The plugins, in the order ADD runs them.
     pub plugins: Vec<PluginConfig>,
+    /// The list's own bytes (what the cache records).
     pub bytes: Vec<u8>,
 }
 

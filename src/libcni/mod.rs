@@ -11,6 +11,47 @@
 //! upstream: the cache is written crash-safely and never followed through
 //! symbolic links ([`cache`]), and each attachment is worked on by one
 //! operation at a time, across threads and processes (`lock.rs`).
+//!
+//! A two-plugin list added, checked and deleted; a stand-in executor plays
+//! the plugins so that the example runs anywhere (with `None` the plugins
+//! are found on the path and run):
+//!
+//! ```
+//! use cniinvoke::libcni::{conf_list_from_bytes, CniConfig, RuntimeConf};
+//! use cniinvoke::{Context, Exec, Result};
+//! use std::sync::Arc;
+//!
+//! struct Canned;
+//! impl Exec for Canned {
+//!     fn exec_plugin(&self, _: &Context, _: &str, _: &[u8], env: Option<&[String]>) -> Result<Vec<u8>> {
+//!         let add = env.is_some_and(|e| e.iter().any(|v| v == "CNI_COMMAND=ADD"));
+//!         Ok(if add { br#"{"ips":[{"address":"10.1.2.3/24"}]}"#.to_vec() } else { Vec::new() })
+//!     }
+//!     fn find_in_path(&self, plugin: &str, _: &[String]) -> Result<String> {
+//!         Ok(format!("/opt/cni/bin/{plugin}"))
+//!     }
+//! }
+//!
+//! let list = conf_list_from_bytes(br#"{"cniVersion":"1.0.0","name":"mynet",
+//!     "plugins":[{"type":"bridge"},{"type":"portmap","capabilities":{"portMappings":true}}]}"#)?;
+//! let cache = std::env::temp_dir().join(format!("cniinvoke-doc-{}", std::process::id()));
+//! let cni = CniConfig::with_cache_dir(vec!["/opt/cni/bin".into()], &cache, Some(Arc::new(Canned)));
+//! let rt = RuntimeConf {
+//!     container_id: "ctr-1".into(),
+//!     netns: "/var/run/netns/ctr-1".into(),
+//!     if_name: "eth0".into(),
+//!     ..RuntimeConf::default()
+//! };
+//! let ctx = Context::background();
+//! let result = cni.add_network_list(&ctx, &list, &rt)?;
+//! assert!(result.to_json().contains("10.1.2.3/24"));
+//! assert_eq!(cni.get_network_list_cached_result(&list, &rt)?, Some(result));
+//! cni.check_network_list(&ctx, &list, &rt)?;
+//! cni.del_network_list(&ctx, &list, &rt)?;
+//! assert_eq!(cni.get_network_list_cached_result(&list, &rt)?, None);
+//! # std::fs::remove_dir_all(&cache).ok();
+//! # Ok::<(), cniinvoke::Error>(())
+//! ```
 
 mod api;
 pub(crate) mod base64;

@@ -187,6 +187,19 @@ fn list_error(msg: impl std::fmt::Display) -> Error {
 
 /// Upstream `NetworkConfFromBytes`: a configuration list, with the plugins
 /// it inlines (sub-plugin files are the file loader's business).
+///
+/// ```
+/// let list = cniinvoke::libcni::network_conf_from_bytes(
+///     br#"{"cniVersion":"1.1.0","name":"mynet","plugins":[{"type":"bridge"},{"type":"tuning"}]}"#,
+/// )?;
+/// assert_eq!(list.name, "mynet");
+/// let types: Vec<&str> = list.plugins.iter().map(|p| p.network.type_.as_str()).collect();
+/// assert_eq!(types, ["bridge", "tuning"]);
+///
+/// let err = cniinvoke::libcni::network_conf_from_bytes(br#"{"plugins":[]}"#).unwrap_err();
+/// assert_eq!(err.to_string(), "error parsing configuration list: no name");
+/// # Ok::<(), cniinvoke::Error>(())
+/// ```
 pub fn network_conf_from_bytes(bytes: &[u8]) -> Result<NetworkConfigList> {
     let doc = decode_map(bytes).map_err(list_error)?;
     let raw = RawList::new(&doc);

@@ -5,6 +5,7 @@ use super::super::conf::{NetworkConfigList, PluginConfig};
 use super::cached::write_result;
 use super::{plugin_description, Attachment};
 use crate::context::Context;
+use crate::events;
 use crate::exec::exec_plugin_with_result;
 use crate::types::{go_quote, CniResult};
 use crate::{Error, Result};
@@ -59,43 +60,45 @@ impl CniConfig {
         list: &NetworkConfigList,
         rt: &RuntimeConf,
     ) -> Result<CniResult> {
-        let att = self
-            .attach(ctx, &list.name, rt)
-            .map_err(|e| match list.plugins.first() {
-                // Upstream validates inside the first plugin's step.
-                Some(first) if matches!(e.kind(), Error::Plugin(_)) => add_failed(first, e),
-                _ => e,
-            })?;
-        let result = match self.add_chain(ctx, list, rt) {
-            Ok(r) => r,
-            Err(e) => {
-                if self.options.cleanup_on_failure {
-                    self.cleanup_failed_add(ctx, list, rt, &att, None);
+        events::observe_list("ADD", Some(list.name.as_str()), None, Some(rt), || {
+            let att = self
+                .attach(ctx, &list.name, rt)
+                .map_err(|e| match list.plugins.first() {
+                    // Upstream validates inside the first plugin's step.
+                    Some(first) if matches!(e.kind(), Error::Plugin(_)) => add_failed(first, e),
+                    _ => e,
+                })?;
+            let result = match self.add_chain(ctx, list, rt) {
+                Ok(r) => r,
+                Err(e) => {
+                    if self.options.cleanup_on_failure {
+                        self.cleanup_failed_add(ctx, list, rt, &att, None);
+                    }
+                    return Err(e);
                 }
-                return Err(e);
+            };
+            let cached = write_result(
+                &att.cache,
+                &att.entry,
+                result.as_ref(),
+                &list.bytes,
+                &list.name,
+                rt,
+            );
+            if let Err(e) = cached {
+                // Without an entry nothing could DEL this later: undo it now.
+                if self.options.cleanup_on_failure {
+                    self.cleanup_failed_add(ctx, list, rt, &att, result.as_ref());
+                }
+                return Err(cache_failed(&list.name, e));
             }
-        };
-        let cached = write_result(
-            &att.cache,
-            &att.entry,
-            result.as_ref(),
-            &list.bytes,
-            &list.name,
-            rt,
-        );
-        if let Err(e) = cached {
-            // Without an entry nothing could DEL this later: undo it now.
-            if self.options.cleanup_on_failure {
-                self.cleanup_failed_add(ctx, list, rt, &att, result.as_ref());
+            // Upstream returns a nil result for an empty list; we have to
+            // return something: the spec's empty result of the list's version.
+            match result {
+                Some(r) => Ok(r),
+                None => empty_result(&list.cni_version),
             }
-            return Err(cache_failed(&list.name, e));
-        }
-        // Upstream returns a nil result for an empty list; we have to
-        // return something: the spec's empty result of the list's version.
-        match result {
-            Some(r) => Ok(r),
-            None => empty_result(&list.cni_version),
-        }
+        })
     }
 
     /// The spec's DEL after a failed ADD, on the held lock; its own errors
@@ -129,12 +132,20 @@ impl CniConfig {
         net: &PluginConfig,
         rt: &RuntimeConf,
     ) -> Result<CniResult> {
-        let name = &net.network.name;
-        let att = self.attach(ctx, name, rt)?;
-        let result = self.add_one(ctx, name, &net.network.cni_version, net, None, rt)?;
-        write_result(&att.cache, &att.entry, Some(&result), &net.bytes, name, rt)
-            .map_err(|e| cache_failed(name, e))?;
-        Ok(result)
+        events::observe_list(
+            "ADD",
+            Some(net.network.name.as_str()),
+            Some(net.network.type_.as_str()),
+            Some(rt),
+            || {
+                let name = &net.network.name;
+                let att = self.attach(ctx, name, rt)?;
+                let result = self.add_one(ctx, name, &net.network.cni_version, net, None, rt)?;
+                write_result(&att.cache, &att.entry, Some(&result), &net.bytes, name, rt)
+                    .map_err(|e| cache_failed(name, e))?;
+                Ok(result)
+            },
+        )
     }
 }
 

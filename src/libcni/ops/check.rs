@@ -5,6 +5,7 @@ use super::super::conf::{NetworkConfigList, PluginConfig};
 use super::cached::read_result;
 
 use crate::context::Context;
+use crate::events;
 use crate::exec::exec_plugin_without_result;
 use crate::types::{go_quote, CniResult};
 use crate::version::greater_than_or_equal_to;
@@ -60,26 +61,36 @@ impl CniConfig {
         list: &NetworkConfigList,
         rt: &RuntimeConf,
     ) -> Result<()> {
-        check_supported(&list.cni_version)?;
-        if list.disable_check {
-            return Ok(());
-        }
-        let att = self.attach(ctx, &list.name, rt)?;
-        let cached = read_result(&att.cache, &att.entry, &list.cni_version)
-            .map_err(|e| cached_failed(&list.name, e))?;
-        for net in &list.plugins {
-            self.check_one(ctx, &list.name, &list.cni_version, net, cached.as_ref(), rt)?;
-        }
-        Ok(())
+        events::observe_list("CHECK", Some(list.name.as_str()), None, Some(rt), || {
+            check_supported(&list.cni_version)?;
+            if list.disable_check {
+                return Ok(());
+            }
+            let att = self.attach(ctx, &list.name, rt)?;
+            let cached = read_result(&att.cache, &att.entry, &list.cni_version)
+                .map_err(|e| cached_failed(&list.name, e))?;
+            for net in &list.plugins {
+                self.check_one(ctx, &list.name, &list.cni_version, net, cached.as_ref(), rt)?;
+            }
+            Ok(())
+        })
     }
 
     /// CHECK one plugin configuration (upstream `CheckNetwork`).
     pub fn check_network(&self, ctx: &Context, net: &PluginConfig, rt: &RuntimeConf) -> Result<()> {
-        let (name, version) = (&net.network.name, &net.network.cni_version);
-        check_supported(version)?;
-        let att = self.attach(ctx, name, rt)?;
-        let cached =
-            read_result(&att.cache, &att.entry, version).map_err(|e| cached_failed(name, e))?;
-        self.check_one(ctx, name, version, net, cached.as_ref(), rt)
+        events::observe_list(
+            "CHECK",
+            Some(net.network.name.as_str()),
+            Some(net.network.type_.as_str()),
+            Some(rt),
+            || {
+                let (name, version) = (&net.network.name, &net.network.cni_version);
+                check_supported(version)?;
+                let att = self.attach(ctx, name, rt)?;
+                let cached = read_result(&att.cache, &att.entry, version)
+                    .map_err(|e| cached_failed(name, e))?;
+                self.check_one(ctx, name, version, net, cached.as_ref(), rt)
+            },
+        )
     }
 }

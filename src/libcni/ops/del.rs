@@ -5,6 +5,7 @@ use super::super::conf::{NetworkConfigList, PluginConfig};
 use super::cached::read_result;
 use super::{plugin_description, Attachment};
 use crate::context::Context;
+use crate::events;
 use crate::exec::exec_plugin_without_result;
 use crate::types::CniResult;
 use crate::version::greater_than_or_equal_to;
@@ -71,22 +72,32 @@ impl CniConfig {
         list: &NetworkConfigList,
         rt: &RuntimeConf,
     ) -> Result<()> {
-        let att = self.attach(ctx, &list.name, rt)?;
-        let cached = self.del_prev_result(&att, &list.cni_version)?;
-        self.del_chain(ctx, list, cached.as_ref(), rt)?;
-        finish_del(att);
-        Ok(())
+        events::observe_list("DEL", Some(list.name.as_str()), None, Some(rt), || {
+            let att = self.attach(ctx, &list.name, rt)?;
+            let cached = self.del_prev_result(&att, &list.cni_version)?;
+            self.del_chain(ctx, list, cached.as_ref(), rt)?;
+            finish_del(att);
+            Ok(())
+        })
     }
 
     /// DEL one plugin configuration (upstream `DelNetwork`). Unlike
     /// upstream, an unusable cache entry does not stop it either.
     pub fn del_network(&self, ctx: &Context, net: &PluginConfig, rt: &RuntimeConf) -> Result<()> {
-        let (name, version) = (&net.network.name, &net.network.cni_version);
-        let att = self.attach(ctx, name, rt)?;
-        let cached = self.del_prev_result(&att, version)?;
-        self.del_one(ctx, name, version, net, cached.as_ref(), rt)?;
-        finish_del(att);
-        Ok(())
+        events::observe_list(
+            "DEL",
+            Some(net.network.name.as_str()),
+            Some(net.network.type_.as_str()),
+            Some(rt),
+            || {
+                let (name, version) = (&net.network.name, &net.network.cni_version);
+                let att = self.attach(ctx, name, rt)?;
+                let cached = self.del_prev_result(&att, version)?;
+                self.del_one(ctx, name, version, net, cached.as_ref(), rt)?;
+                finish_del(att);
+                Ok(())
+            },
+        )
     }
 }
 

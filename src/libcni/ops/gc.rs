@@ -5,6 +5,7 @@ use super::super::conf::{NetworkConfigList, PluginConfig};
 use super::super::inject::{inject_raw, marshal_str};
 use super::{ensure_live, join_errors};
 use crate::context::Context;
+use crate::events;
 use crate::exec::exec_plugin_without_result;
 use crate::types::write_go_str;
 use crate::version::greater_than_or_equal_to;
@@ -24,50 +25,52 @@ impl CniConfig {
         list: &NetworkConfigList,
         args: Option<&GcArgs>,
     ) -> Result<()> {
-        if list.disable_gc {
-            return Ok(());
-        }
-        // Upstream gives up silently when the cache cannot be listed.
-        let Ok(cached) = self.get_cached_attachments("") else {
-            return Ok(());
-        };
-        let valid: HashSet<&GcAttachment> = args
-            .map(|a| a.valid_attachments.iter().collect())
-            .unwrap_or_default();
-        let mut errs = Vec::new();
-        for att in cached.iter().filter(|a| a.network == list.name) {
-            let key = GcAttachment {
-                container_id: att.container_id.clone(),
-                if_name: att.if_name.clone(),
-            };
-            if valid.contains(&key) {
-                continue;
+        events::observe_list("GC", Some(list.name.as_str()), None, None, || {
+            if list.disable_gc {
+                return Ok(());
             }
-            let rt = RuntimeConf {
-                container_id: att.container_id.clone(),
-                netns: att.netns.clone(),
-                if_name: att.if_name.clone(),
-                args: att.cni_args.clone(),
-                capability_args: att.capability_args.clone(),
-                ..RuntimeConf::default()
+            // Upstream gives up silently when the cache cannot be listed.
+            let Ok(cached) = self.get_cached_attachments("") else {
+                return Ok(());
             };
-            if let Err(e) = self.del_network_list(ctx, list, &rt) {
-                let what = format!(
-                    "failed to delete stale attachment {} {}",
-                    rt.container_id, rt.if_name
-                );
-                errs.push(Error::wrap(what, e));
-            }
-        }
-        if greater_than_or_equal_to(&list.cni_version, "1.1.0").unwrap_or(false) {
-            let attachments = args.map(|a| encode_attachments(&a.valid_attachments));
-            for plugin in &list.plugins {
-                if let Err(e) = self.gc_plugin(ctx, list, plugin, attachments.as_deref()) {
-                    errs.push(e);
+            let valid: HashSet<&GcAttachment> = args
+                .map(|a| a.valid_attachments.iter().collect())
+                .unwrap_or_default();
+            let mut errs = Vec::new();
+            for att in cached.iter().filter(|a| a.network == list.name) {
+                let key = GcAttachment {
+                    container_id: att.container_id.clone(),
+                    if_name: att.if_name.clone(),
+                };
+                if valid.contains(&key) {
+                    continue;
+                }
+                let rt = RuntimeConf {
+                    container_id: att.container_id.clone(),
+                    netns: att.netns.clone(),
+                    if_name: att.if_name.clone(),
+                    args: att.cni_args.clone(),
+                    capability_args: att.capability_args.clone(),
+                    ..RuntimeConf::default()
+                };
+                if let Err(e) = self.del_network_list(ctx, list, &rt) {
+                    let what = format!(
+                        "failed to delete stale attachment {} {}",
+                        rt.container_id, rt.if_name
+                    );
+                    errs.push(Error::wrap(what, e));
                 }
             }
-        }
-        join_errors(errs)
+            if greater_than_or_equal_to(&list.cni_version, "1.1.0").unwrap_or(false) {
+                let attachments = args.map(|a| encode_attachments(&a.valid_attachments));
+                for plugin in &list.plugins {
+                    if let Err(e) = self.gc_plugin(ctx, list, plugin, attachments.as_deref()) {
+                        errs.push(e);
+                    }
+                }
+            }
+            join_errors(errs)
+        })
     }
 
     fn gc_plugin(

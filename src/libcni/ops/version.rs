@@ -5,6 +5,7 @@
 use super::super::api::CniConfig;
 use super::super::conf::{NetworkConfigList, PluginConfig};
 use crate::context::Context;
+use crate::events;
 use crate::exec::get_version_info;
 use crate::types::go_quote;
 use crate::version::PluginInfo;
@@ -39,37 +40,49 @@ impl CniConfig {
         ctx: &Context,
         list: &NetworkConfigList,
     ) -> Result<Vec<String>> {
-        let mut caps = BTreeSet::new();
-        let mut errs = Vec::new();
-        for net in &list.plugins {
-            if let Err(e) = self.validate_plugin(ctx, &net.network.type_, &list.cni_version) {
-                errs.push(e);
+        events::observe_list("VALIDATE", Some(list.name.as_str()), None, None, || {
+            let mut caps = BTreeSet::new();
+            let mut errs = Vec::new();
+            for net in &list.plugins {
+                if let Err(e) = self.validate_plugin(ctx, &net.network.type_, &list.cni_version) {
+                    errs.push(e);
+                }
+                caps.extend(enabled(net));
             }
-            caps.extend(enabled(net));
-        }
-        if errs.is_empty() {
-            return Ok(caps.into_iter().collect());
-        }
-        let texts: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
-        Err(Error::Wrapped {
-            msg: format!("[{}]", texts.join(" ")),
-            cause: Box::new(errs.remove(0)),
+            if errs.is_empty() {
+                return Ok(caps.into_iter().collect());
+            }
+            let texts: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
+            Err(Error::Wrapped {
+                msg: format!("[{}]", texts.join(" ")),
+                cause: Box::new(errs.remove(0)),
+            })
         })
     }
 
     /// Check one plugin configuration as
     /// [`CniConfig::validate_network_list`] does; its enabled capabilities.
     pub fn validate_network(&self, ctx: &Context, net: &PluginConfig) -> Result<Vec<String>> {
-        self.validate_plugin(ctx, &net.network.type_, &net.network.cni_version)?;
-        Ok(enabled(net).collect())
+        events::observe_list(
+            "VALIDATE",
+            Some(net.network.name.as_str()),
+            Some(net.network.type_.as_str()),
+            None,
+            || {
+                self.validate_plugin(ctx, &net.network.type_, &net.network.cni_version)?;
+                Ok(enabled(net).collect())
+            },
+        )
     }
 
     /// The versions plugin `plugin_type` supports (upstream
     /// `GetVersionInfo`: found on the path, asked with `VERSION`).
     pub fn get_version_info(&self, ctx: &Context, plugin_type: &str) -> Result<PluginInfo> {
-        let exec = self.exec();
-        let plugin_path = exec.find_in_path(plugin_type, &self.path)?;
-        get_version_info(ctx, &plugin_path, Some(exec))
+        events::observe_list("VERSION", None, Some(plugin_type), None, || {
+            let exec = self.exec();
+            let plugin_path = exec.find_in_path(plugin_type, &self.path)?;
+            get_version_info(ctx, &plugin_path, Some(exec))
+        })
     }
 }
 
