@@ -26,6 +26,7 @@ type NotFoundError struct {
 	Name string
 }
 
+// Error names the network and the directory searched.
 func (e NotFoundError) Error() string {
 	return fmt.Sprintf(`no net configuration with name "%s" in %s`, e.Name, e.Dir)
 }
@@ -35,6 +36,7 @@ type NoConfigsFoundError struct {
 	Dir string
 }
 
+// Error names the directory that held no configuration.
 func (e NoConfigsFoundError) Error() string {
 	return fmt.Sprintf(`no net configurations found in %s`, e.Dir)
 }
