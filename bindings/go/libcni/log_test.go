@@ -2,11 +2,13 @@ package libcni_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"path/filepath"
 	"reflect"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/libcniinvoke/libcniinvoke/bindings/go/libcni"
 )
@@ -131,5 +133,66 @@ func TestListOperationsAndPluginRunsAreLogged(t *testing.T) {
 	}
 	if r := rec.taken(); len(r) != 0 {
 		t.Fatalf("records after SetLogger(nil): %+v", r)
+	}
+}
+
+// Loggers may be set and removed while calls run on other goroutines; once
+// SetLogger returns, the logger it replaced gets no more records, and every
+// call made with a logger in place is recorded.
+func TestSetLoggerWhileCallsRun(t *testing.T) {
+	list := mustList(t, chain("1.0.0", "busynet", t.TempDir(), nil))
+	cfg := libcni.NewCNIConfigWithCacheDir([]string{pluginDir}, t.TempDir(), nil)
+	ctx := context.Background()
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				rt := newRT(fmt.Sprintf("busy-%d-%d", g, i))
+				if _, err := cfg.AddNetworkList(ctx, list, rt); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}(g)
+	}
+	var replaced []*recorder
+	received := 0
+	for i := 0; i < 20; i++ {
+		old := &recorder{min: slog.LevelDebug}
+		libcni.SetLogger(slog.New(old))
+		time.Sleep(time.Millisecond)
+		libcni.SetLogger(nil)
+		received += len(old.taken())
+		replaced = append(replaced, old)
+	}
+	time.Sleep(20 * time.Millisecond)
+	close(stop)
+	wg.Wait()
+	if received == 0 {
+		t.Fatal("no logger got a record while calls ran")
+	}
+	for i, old := range replaced {
+		if late := old.taken(); len(late) != 0 {
+			t.Fatalf("logger %d got %d records after it was replaced", i, len(late))
+		}
+	}
+
+	got := logged(t, slog.LevelInfo, func() {
+		for i := 0; i < 3; i++ {
+			if _, err := cfg.AddNetworkList(ctx, list, newRT(fmt.Sprintf("counted-%d", i))); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+	if len(got) != 3 {
+		t.Fatalf("%d records for 3 list operations: %+v", len(got), got)
 	}
 }
