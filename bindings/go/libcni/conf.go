@@ -137,7 +137,8 @@ func ConfFromBytes(bytes []byte) (*NetworkConfig, error) {
 
 // ConfFromFile loads one plugin's configuration file.
 //
-// Deprecated: this file format is no longer supported.
+// Deprecated: single-plugin files are superseded by configuration lists;
+// use NetworkConfFromFile.
 func ConfFromFile(filename string) (*NetworkConfig, error) {
 	return pluginOp("confFromFile", confArgs{File: filename})
 }
@@ -179,7 +180,8 @@ func ConfFiles(dir string, extensions []string) ([]string, error) {
 // LoadConf is the first .conf or .json file of dir (sorted) whose plugin
 // configuration is named name.
 //
-// Deprecated: this file format is no longer supported.
+// Deprecated: single-plugin files are superseded by configuration lists;
+// use LoadNetworkConf.
 func LoadConf(dir, name string) (*NetworkConfig, error) {
 	return pluginOp("loadConf", confArgs{Dir: dir, Name: name})
 }
