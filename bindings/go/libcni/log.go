@@ -22,5 +22,5 @@ import (
 // failure at slog.LevelWarn; records the logger's handler does not enable
 // are dropped. The handler is called while the call it reports is under
 // way, possibly from several goroutines at once; it must not call
-// SetLogger.
+// SetLogger. A panic in the handler loses that record and nothing else.
 func SetLogger(l *slog.Logger) { capi.SetLogger(l) }

@@ -196,3 +196,22 @@ func TestSetLoggerWhileCallsRun(t *testing.T) {
 		t.Fatalf("%d records for 3 list operations: %+v", len(got), got)
 	}
 }
+
+// panicking is a handler that panics on every record.
+type panicking struct{ recorder }
+
+func (p *panicking) Handle(context.Context, slog.Record) error { panic("handler bug") }
+
+// A handler that panics loses its records; the calls succeed.
+func TestPanickingHandler(t *testing.T) {
+	list := mustList(t, chain("1.0.0", "panicnet", t.TempDir(), nil))
+	cfg := libcni.NewCNIConfigWithCacheDir([]string{pluginDir}, t.TempDir(), nil)
+	libcni.SetLogger(slog.New(&panicking{}))
+	defer libcni.SetLogger(nil)
+	if _, err := cfg.AddNetworkList(context.Background(), list, newRT("p1")); err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.DelNetworkList(context.Background(), list, newRT("p1")); err != nil {
+		t.Fatal(err)
+	}
+}

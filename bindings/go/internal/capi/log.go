@@ -52,6 +52,9 @@ func goLogEvent(level C.int, eventJSON *C.char) {
 		return
 	}
 	attrs := eventAttrs([]byte(C.GoString(eventJSON)))
+	// A panic must not unwind through libcniinvoke: a handler that panics
+	// loses the record, and the call goes on (logging is informational).
+	defer func() { _ = recover() }()
 	l.LogAttrs(ctx, lvl, eventMessage(attrs), attrs...)
 }
 
