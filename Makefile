@@ -248,7 +248,7 @@ test-go: lint-go
 	# Go's build cache does not hash the static library the cgo flags name;
 	# a define carrying its hash makes a rebuilt library relink the tests.
 	cd bindings/go && CGO_CFLAGS="$${CGO_CFLAGS:--O2 -g} -DCNIINVOKE_LIB_HASH=$$(sha256sum ../../$(RELEASE)/libcniinvoke.a | cut -c1-16)" \
-	    CNI_TEST_PLUGIN=$(abspath $(PLUGIN)) go test -race -count=1 ./...
+	    CNI_TEST_PLUGIN=$(abspath $(PLUGIN)) go test -race -count=1 -timeout 30m ./...
 	# Upstream v1.3.0's own pkg/invoke and libcni suites, pointed at this binding.
 	CGO_CFLAGS="$${CGO_CFLAGS:--O2 -g} -DCNIINVOKE_LIB_HASH=$$(sha256sum $(RELEASE)/libcniinvoke.a | cut -c1-16)" \
 	    bindings/go/upstream-suite.sh -count=1 -ginkgo.no-color

@@ -16,10 +16,9 @@ import (
 
 // CNIArgs is the environment a plugin runs with.
 type CNIArgs interface {
-	// For use with os/exec; i.e., return nil to inherit the
-	// environment from this process
-	// For use in delegation; inherit the environment from this
-	// process and allow overrides
+	// AsEnv is the plugin's whole environment as NAME=value entries, or
+	// nil for this process's own; delegation starts from this process's
+	// environment and overrides some of it.
 	AsEnv() []string
 }
 
@@ -83,9 +82,6 @@ func (args *Args) AsEnv() []string {
 	return env
 }
 
-// DelegateArgs implements the CNIArgs interface
-// used for delegation to inherit from environments
-// and allow some overrides like CNI_COMMAND
 var _ CNIArgs = &DelegateArgs{}
 
 // DelegateArgs is this process's environment with CNI_COMMAND overridden.

@@ -37,35 +37,36 @@ func delegate(ctx context.Context, verb, delegatePlugin string, netconf []byte, 
 	return resultFromJSON(takeString(out))
 }
 
-// DelegateAdd calls the given delegate plugin with the CNI ADD action and
-// JSON configuration
+// DelegateAdd runs delegatePlugin, found on $CNI_PATH, as ADD with netconf
+// on its stdin and the rest of this process's CNI environment, and returns
+// its result.
 func DelegateAdd(ctx context.Context, delegatePlugin string, netconf []byte, exec Exec) (types.Result, error) {
 	return delegate(ctx, "ADD", delegatePlugin, netconf, exec)
 }
 
-// DelegateCheck calls the given delegate plugin with the CNI CHECK action and
-// JSON configuration
+// DelegateCheck runs delegatePlugin, found on $CNI_PATH, as CHECK with
+// netconf on its stdin and the rest of this process's CNI environment.
 func DelegateCheck(ctx context.Context, delegatePlugin string, netconf []byte, exec Exec) error {
 	_, err := delegate(ctx, "CHECK", delegatePlugin, netconf, exec)
 	return err
 }
 
-// DelegateDel calls the given delegate plugin with the CNI DEL action and
-// JSON configuration
+// DelegateDel runs delegatePlugin, found on $CNI_PATH, as DEL with netconf
+// on its stdin and the rest of this process's CNI environment.
 func DelegateDel(ctx context.Context, delegatePlugin string, netconf []byte, exec Exec) error {
 	_, err := delegate(ctx, "DEL", delegatePlugin, netconf, exec)
 	return err
 }
 
-// DelegateStatus calls the given delegate plugin with the CNI STATUS action and
-// JSON configuration
+// DelegateStatus runs delegatePlugin, found on $CNI_PATH, as STATUS with
+// netconf on its stdin and the rest of this process's CNI environment.
 func DelegateStatus(ctx context.Context, delegatePlugin string, netconf []byte, exec Exec) error {
 	_, err := delegate(ctx, "STATUS", delegatePlugin, netconf, exec)
 	return err
 }
 
-// DelegateGC calls the given delegate plugin with the CNI GC action and
-// JSON configuration
+// DelegateGC runs delegatePlugin, found on $CNI_PATH, as GC with netconf on
+// its stdin and the rest of this process's CNI environment.
 func DelegateGC(ctx context.Context, delegatePlugin string, netconf []byte, exec Exec) error {
 	_, err := delegate(ctx, "GC", delegatePlugin, netconf, exec)
 	return err

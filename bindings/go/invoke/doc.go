@@ -14,4 +14,11 @@
 // The package links libcniinvoke.a from the repository's target/release
 // directory: run `make lib` (or `cargo build --release --lib --features
 // capi`) at the repository root first.
+//
+// Built with the tag cniinvoke_pkgconfig, it takes the header and the
+// shared library of an installed libcniinvoke from pkg-config instead
+// (cniinvoke.pc on PKG_CONFIG_PATH).
+//
+// SetLogger sends one log/slog record per plugin run and per list
+// operation to a logger of the caller's choice (off by default).
 package invoke

@@ -18,9 +18,9 @@ import (
 	"github.com/containernetworking/cni/pkg/version"
 )
 
-// Exec is an interface encapsulates all operations that deal with finding
-// and executing a CNI plugin. Tests may provide a fake implementation
-// to avoid writing fake plugins to temporary directories during the test.
+// Exec gathers what running a CNI plugin takes: starting the executable,
+// finding it on a search path and decoding its VERSION answer. A test can
+// supply its own implementation instead of installing plugins on disk.
 //
 // A *DefaultExec runs in libcniinvoke; any other Exec (upstream's fakes,
 // for instance) is called back by libcniinvoke for each operation.
@@ -30,14 +30,14 @@ type Exec interface {
 	Decode(jsonBytes []byte) (version.PluginInfo, error)
 }
 
-// DefaultExec is an object that implements the Exec interface which looks
-// for and executes plugins from disk.
+// DefaultExec is the Exec of real plugins: executables found on disk and
+// run as child processes, their VERSION answers decoded by upstream's
+// version.PluginDecoder.
 type DefaultExec struct {
 	*RawExec
 	version.PluginDecoder
 }
 
-// DefaultExec implements the Exec interface
 var _ Exec = &DefaultExec{}
 
 var defaultExec = &DefaultExec{
@@ -100,10 +100,9 @@ func ExecPluginWithoutResult(ctx context.Context, pluginPath string, netconf []b
 	return c.done(status, cerr)
 }
 
-// GetVersionInfo returns the version information available about the plugin.
-// For recent-enough plugins, it uses the information returned by the VERSION
-// command.  For older plugins which do not recognize that command, it reports
-// version 0.1.0
+// GetVersionInfo asks the plugin at pluginPath which CNI versions it
+// supports (the VERSION command). A plugin too old to know that command
+// is reported as supporting 0.1.0 only.
 func GetVersionInfo(ctx context.Context, pluginPath string, exec Exec) (version.PluginInfo, error) {
 	c, err := newCall(ctx, exec, nil, false)
 	if err != nil {

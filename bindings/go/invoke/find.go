@@ -12,7 +12,9 @@ import (
 	"unsafe"
 )
 
-// FindInPath returns the full path of the plugin by searching in the provided path
+// FindInPath looks for an executable called plugin (with each of
+// ExecutableFileExtensions) in the directories of paths, in order, and
+// returns the first one's full path.
 func FindInPath(plugin string, paths []string) (string, error) {
 	if paths == nil {
 		paths = []string{}

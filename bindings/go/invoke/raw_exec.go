@@ -97,7 +97,8 @@ func freeCStringArray(arr **C.char, n int) {
 	C.free(unsafe.Pointer(arr))
 }
 
-// FindInPath returns the full path of the plugin by searching in paths.
+// FindInPath is the package's FindInPath: the first executable called
+// plugin in the directories of paths.
 func (e *RawExec) FindInPath(plugin string, paths []string) (string, error) {
 	return FindInPath(plugin, paths)
 }

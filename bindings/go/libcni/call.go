@@ -7,7 +7,6 @@ package libcni
 // callbacks), and the error converted back.
 
 /*
-#cgo CFLAGS: -I${SRCDIR}/../../../include
 #include <stdlib.h>
 #include "cniinvoke.h"
 */

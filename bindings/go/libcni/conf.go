@@ -26,6 +26,7 @@ type NotFoundError struct {
 	Name string
 }
 
+// Error names the network and the directory searched.
 func (e NotFoundError) Error() string {
 	return fmt.Sprintf(`no net configuration with name "%s" in %s`, e.Name, e.Dir)
 }
@@ -35,6 +36,7 @@ type NoConfigsFoundError struct {
 	Dir string
 }
 
+// Error names the directory that held no configuration.
 func (e NoConfigsFoundError) Error() string {
 	return fmt.Sprintf(`no net configurations found in %s`, e.Dir)
 }
@@ -135,7 +137,8 @@ func ConfFromBytes(bytes []byte) (*NetworkConfig, error) {
 
 // ConfFromFile loads one plugin's configuration file.
 //
-// Deprecated: this file format is no longer supported.
+// Deprecated: single-plugin files are superseded by configuration lists;
+// use NetworkConfFromFile.
 func ConfFromFile(filename string) (*NetworkConfig, error) {
 	return pluginOp("confFromFile", confArgs{File: filename})
 }
@@ -177,7 +180,8 @@ func ConfFiles(dir string, extensions []string) ([]string, error) {
 // LoadConf is the first .conf or .json file of dir (sorted) whose plugin
 // configuration is named name.
 //
-// Deprecated: this file format is no longer supported.
+// Deprecated: single-plugin files are superseded by configuration lists;
+// use LoadNetworkConf.
 func LoadConf(dir, name string) (*NetworkConfig, error) {
 	return pluginOp("loadConf", confArgs{Dir: dir, Name: name})
 }

@@ -1,13 +1,11 @@
 package capi
 
-// The C side of the binding: link flags and the trampolines that turn the
-// C ABI's callback types (const pointers, void *userdata) into calls of the
+// The C side of the binding: the trampolines that turn the C ABI's
+// callback types (const pointers, void *userdata) into calls of the
 // exported Go callbacks in callbacks.go (which take a cgo.Handle as an
-// integer).
+// integer). The link flags are in cgo_repo.go / cgo_pkgconfig.go.
 
 /*
-#cgo CFLAGS: -I${SRCDIR}/../../../../include
-#cgo LDFLAGS: ${SRCDIR}/../../../../target/release/libcniinvoke.a -lgcc_s -lutil -lrt -lpthread -lm -ldl
 #include <stdint.h>
 #include <stdlib.h>
 #include "cniinvoke.h"
@@ -19,6 +17,7 @@ extern cni_status goFindInPath(uintptr_t, char *, char **, size_t, cni_buffer *,
 extern cni_status goDecode(uintptr_t, uint8_t *, size_t, cni_buffer *, cni_error **);
 extern void goFreeUserdata(uintptr_t);
 extern void goStderrWrite(uintptr_t, uint8_t *, size_t);
+extern void goLogEvent(int, char *);
 
 static cni_status tramp_exec_plugin(void *ud, const cni_context *ctx, const char *path,
                                     const uint8_t *stdin_data, size_t stdin_len,
@@ -42,6 +41,16 @@ static void tramp_free_userdata(void *ud) { goFreeUserdata((uintptr_t)ud); }
 
 static void tramp_stderr_write(void *ud, const uint8_t *data, size_t len) {
 	goStderrWrite((uintptr_t)ud, (uint8_t *)data, len);
+}
+
+static void tramp_log(void *ud, int level, const char *event_json) {
+	(void)ud;
+	goLogEvent(level, (char *)event_json);
+}
+
+// Events of min_level or more severe go to goLogEvent; NULL turns them off.
+static void go_set_log_callback(int on, int min_level) {
+	cni_set_log_callback(on ? tramp_log : NULL, NULL, min_level);
 }
 
 // An error carrying handle h (of the Go error it stands for), which is
@@ -69,6 +78,16 @@ import (
 	"runtime/cgo"
 	"unsafe"
 )
+
+// setLogCallback routes the library's events of every level to goLogEvent
+// (on) or turns them off.
+func setLogCallback(on bool) {
+	if on {
+		C.go_set_log_callback(1, C.CNI_LOG_LEVEL_TRACE)
+	} else {
+		C.go_set_log_callback(0, 0)
+	}
+}
 
 // newCustomCExec makes a custom exec whose userdata is h; the exec deletes
 // h when it is freed (goFreeUserdata).
