@@ -272,6 +272,26 @@ fn dedup_keep_first_position(entries: Vec<String>) -> Vec<String> {
 mod tests {
     use super::*;
 
+    /// The duplicate-name check's hasher is FNV-1a 64 (the published test
+    /// vectors), so a wrong or constant hash cannot hide behind HashSet's
+    /// equality check.
+    #[test]
+    fn the_name_hasher_is_fnv1a() {
+        let fnv = |bytes: &[u8]| {
+            let mut h = Fnv1a::default();
+            h.write(bytes);
+            h.finish()
+        };
+        assert_eq!(fnv(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(fnv(b"foobar"), 0x8594_4171_f739_67e8);
+        // Written in two pieces, the same as in one.
+        let mut h = Fnv1a::default();
+        h.write(b"foo");
+        h.write(b"bar");
+        assert_eq!(h.finish(), fnv(b"foobar"));
+    }
+
     #[test]
     fn later_entry_wins_and_keeps_first_position() {
         let base = vec!["A=1".into(), "B=2".into(), "NOEQ".into(), "A=3".into()];
