@@ -150,7 +150,8 @@ clean:
 # (nightly toolchain; cargo-fuzz is installed if missing). New corpus
 # entries go to fuzz/work/ (not committed), crashes to fuzz/artifacts/.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := decode_version result plugin_info args cni_error go_quote c_entry_points
+FUZZ_TARGETS := decode_version result plugin_info args cni_error go_quote c_entry_points \
+  conf_list cache_entry inject_conf
 fuzz:
 	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz
 	@for t in $(FUZZ_TARGETS); do \
