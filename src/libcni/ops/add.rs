@@ -8,6 +8,7 @@ use super::{ensure_live, plugin_description, Attachment};
 use crate::context::Context;
 use crate::exec::exec_plugin_with_result;
 use crate::types::{go_quote, CniResult};
+use crate::version::greater_than_or_equal_to;
 use crate::{Error, Result};
 use std::time::Duration;
 
@@ -72,20 +73,31 @@ impl CniConfig {
             Ok(r) => r,
             Err(e) => {
                 if self.options.cleanup_on_failure {
-                    self.cleanup_failed_add(ctx, list, rt, &att);
+                    self.cleanup_failed_add(ctx, list, rt, &att, None);
                 }
                 return Err(e);
             }
         };
-        write_result(
+        let cached = write_result(
             &att.cache,
             &att.entry,
             result.as_ref(),
             &list.bytes,
             &list.name,
             rt,
-        )
-        .map_err(|e| cache_failed(&list.name, e))?;
+        );
+        if let Err(e) = cached {
+            // Every plugin succeeded but the cache could not record it (a
+            // full or read-only disk): without an entry no later DEL or GC
+            // would find the attachment, so undo it now, with the result.
+            if self.options.cleanup_on_failure {
+                let prev = result.as_ref().filter(|_| {
+                    greater_than_or_equal_to(&list.cni_version, "0.4.0").unwrap_or(false)
+                });
+                self.cleanup_failed_add(ctx, list, rt, &att, prev);
+            }
+            return Err(cache_failed(&list.name, e));
+        }
         // Upstream returns a nil result for an empty list; we have to
         // return something: the spec's empty result of the list's version.
         match result {
@@ -94,14 +106,16 @@ impl CniConfig {
         }
     }
 
-    /// The spec's DEL after a failed ADD, on the held lock; its own errors
-    /// are dropped (the ADD's error is what the caller gets).
+    /// The spec's DEL after a failed ADD, on the held lock, given `prev`
+    /// as the cached result; its own errors are dropped (the ADD's error is
+    /// what the caller gets).
     fn cleanup_failed_add(
         &self,
         ctx: &Context,
         list: &NetworkConfigList,
         rt: &RuntimeConf,
         att: &Attachment,
+        prev: Option<&CniResult>,
     ) {
         let fresh;
         let ctx = if ctx.done().is_some() {
@@ -111,7 +125,7 @@ impl CniConfig {
         } else {
             ctx
         };
-        if self.del_chain(ctx, list, None, rt).is_ok() {
+        if self.del_chain(ctx, list, prev, rt).is_ok() {
             let _ = att.cache.remove(&att.entry);
         }
     }
