@@ -162,12 +162,18 @@ fuzz:
 	    || exit 1; \
 	done
 
-# 100,000 calls per soak phase, each phase bounded to CNI_SOAK_SECONDS.
+# 100,000 calls per soak phase, each phase bounded to CNI_SOAK_SECONDS;
+# then the network-list layer: 4 processes x 16 threads for SOAK_SECONDS
+# (`make test` runs 20 s of it) and CRASH_ROUNDS hosts killed mid-chain
+# (`make test` kills 200).
 SOAK_CALLS ?= 100000
 SOAK_SECONDS ?= 600
+CRASH_ROUNDS ?= 1000
 soak: build
 	CNI_SOAK_CALLS=$(SOAK_CALLS) CNI_SOAK_SECONDS=$(SOAK_SECONDS) \
 	  $(CARGO) test --test soak -- --nocapture
+	CNI_LIBCNI_SOAK_SECONDS=$(SOAK_SECONDS) CNI_CRASH_ROUNDS=$(CRASH_ROUNDS) \
+	  $(CARGO) test --test libcni_soak --test libcni_crash -- --nocapture
 
 # The Go binding (bindings/go): gofmt, go vet, go test -race, after the
 # static C library and the test plugin it links and runs.
