@@ -151,7 +151,7 @@ clean:
 # entries go to fuzz/work/ (not committed), crashes to fuzz/artifacts/.
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := decode_version result plugin_info args cni_error go_quote c_entry_points \
-  conf_list cache_entry inject_conf
+  conf_list cache_entry inject_conf c_netlist
 fuzz:
 	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz
 	@for t in $(FUZZ_TARGETS); do \

@@ -291,7 +291,7 @@ fn gc_past(cfg: &CniConfig, data: &[u8]) {
 }
 
 /// Loose JSON equality: numbers compare as `f64` (Go prints `1.0` as `1`).
-fn same(a: &Value, b: &Value) -> bool {
+pub(super) fn same(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
         (Value::Array(x), Value::Array(y)) => {

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Write the seed corpus of the network-list fuzz targets (conf_list,
-cache_entry, inject_conf) into fuzz/corpus/. Called by make_seeds.py;
+cache_entry, inject_conf, c_netlist) into fuzz/corpus/. Called by make_seeds.py;
 runnable alone. Idempotent."""
 import base64
 import json
@@ -9,7 +9,7 @@ import shutil
 
 from make_seeds import HOSTILE, HERE, write
 
-TARGETS = ["conf_list", "cache_entry", "inject_conf"]
+TARGETS = ["conf_list", "cache_entry", "inject_conf", "c_netlist"]
 
 LIST = {"cniVersion": "1.0.0", "name": "net1",
         "plugins": [{"type": "bridge", "bridge": "cni0",
@@ -131,9 +131,45 @@ def inject_conf_seeds():
         write("inject_conf", name, data)
 
 
+def c_netlist_seeds():
+    def c(list_=None, rt=None, options="{}", gc="{}", conf=None, values='{"x":1}', stdout=None):
+        parts = [list_ if list_ is not None else j({**LIST, "cniVersion": "1.1.0"}),
+                 rt if rt is not None else j({"containerId": "ctr", "netns": "/n", "ifName": "eth0",
+                                              "args": [["K", "V"]],
+                                              "capabilityArgs": {"portMappings": [{"hostPort": 80}]}}),
+                 options, gc, conf if conf is not None else j(CONF), values,
+                 stdout if stdout is not None else j(R100)]
+        return b"\x00".join(x if isinstance(x, bytes) else x.encode() for x in parts)
+
+    seeds = {
+        "typical": c(),
+        "cleanup": c(options=j({"cleanupOnFailure": True, "cacheSync": False})),
+        "options_bad": c(options=j({"cleanupOnFailure": 1})),
+        "gc_valid": c(gc=j({"validAttachments": [{"containerID": "ctr", "ifname": "eth0"}]})),
+        "gc_bad": c(gc="[1]"),
+        "plugin_error": c(stdout=j({"code": 7, "msg": "no", "details": "d"})),
+        "plugin_nothing": c(stdout=b""),
+        "plugin_garbage": c(stdout=b"\xff\xfe garbage"),
+        "plugin_020": c(stdout=j(R020)),
+        "plugin_big_int": c(stdout=j({**R100, "ips": [{"address": "10.1.2.3/24", "interface": 9007199254740993}]})),
+        "list_020": c(list_=j({**LIST, "cniVersion": "0.2.0"}), stdout=j(R020)),
+        "list_disable_check": c(list_=j({**LIST, "disableCheck": True, "disableGC": "true"})),
+        "list_bad": c(list_="{not json"),
+        "rt_traversal": c(rt=j({"containerId": "../../etc", "ifName": "eth0"})),
+        "rt_empty": c(rt="{}"),
+        "rt_wrong_types": c(rt=j({"containerId": 1, "args": "x"})),
+        "inject_bad": c(values="[]", conf="null"),
+        "few_pieces": b'{"name":"n","plugins":[{"type":"x"}]}',
+        "nothing": b"",
+    }
+    for name, data in seeds.items():
+        write("c_netlist", name, data)
+
+
 def main():
     for t in TARGETS:
         shutil.rmtree(os.path.join(HERE, "corpus", t), ignore_errors=True)
+    c_netlist_seeds()
     conf_list_seeds()
     cache_entry_seeds()
     inject_conf_seeds()

@@ -53,6 +53,9 @@ fn every_target_has_a_replay_test() {
         expected.push("c_entry_points");
     }
     expected.extend(["conf_list", "cache_entry", "inject_conf"]);
+    if cfg!(feature = "capi") {
+        expected.push("c_netlist");
+    }
     assert_eq!(names, expected);
     for name in names {
         let bin = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -111,4 +114,10 @@ fn cache_entry_corpus() {
 #[test]
 fn inject_conf_corpus() {
     replay("inject_conf");
+}
+
+#[cfg(feature = "capi")]
+#[test]
+fn c_netlist_corpus() {
+    replay("c_netlist");
 }
