@@ -209,6 +209,11 @@ fn c_network_lists() {
 }
 
 #[test]
+fn c_network_lists_from_many_threads() {
+    run_c("netlist_threads.c", Link::Shared);
+}
+
+#[test]
 fn c_custom_exec() {
     run_c("custom_exec.c", Link::Shared);
 }
@@ -298,7 +303,13 @@ fn c_tests_are_clean_under_valgrind() {
         eprintln!("SKIPPED: valgrind is not installed (apt-get install valgrind)");
         return;
     }
-    for source in ["api.c", "custom_exec.c", "exec_plugin.c"] {
+    for source in [
+        "api.c",
+        "custom_exec.c",
+        "exec_plugin.c",
+        "netlist.c",
+        "netlist_threads.c",
+    ] {
         let scratch = Scratch::new(&format!("valgrind-{source}"));
         let exe = compile(&scratch, source, Link::Shared);
         let out = test_command(&scratch, "valgrind")
@@ -379,6 +390,8 @@ fn c_tests_are_clean_under_sanitizers() {
         ("custom_exec.c", Link::Shared),
         ("custom_exec.c", Link::Static),
         ("concurrency.c", Link::Shared),
+        ("netlist.c", Link::Shared),
+        ("netlist_threads.c", Link::Shared),
         ("sigpipe.c", Link::Shared),
         ("wrapper.cpp", Link::Shared),
     ];
@@ -397,7 +410,7 @@ fn c_tests_are_clean_under_sanitizers() {
                     let out = test_command(&scratch, &exe)
                         .env("ASAN_OPTIONS", ASAN_OPTIONS)
                         .env("UBSAN_OPTIONS", UBSAN_OPTIONS)
-                        // Six programs at once on a small machine.
+                        // Eight programs at once on a small machine.
                         .env("CNI_TEST_SLACK_MS", "150")
                         .output()
                         .expect("running the sanitized C test");

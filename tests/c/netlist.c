@@ -99,6 +99,7 @@ static void test_list_round_trip(void) {
   CHECK(conf == NULL);
   /* A second DEL of nothing succeeds. */
   CHECK_STATUS(cni_network_list_del(cfg, NULL, LIST, RT, &err), CNI_STATUS_OK, err);
+  cni_string_free(result);
 
   /* GC with nothing valid removes a fresh attachment again. */
   CHECK_STATUS(cni_network_list_add(cfg, NULL, LIST, RT, &result, &err), CNI_STATUS_OK, err);
