@@ -197,10 +197,8 @@ fn sigkill_at_random_points_of_add_del_and_gc_chains() {
         return;
     }
     // SAFETY: prctl with an integer flag.
-    assert_eq!(
-        unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) },
-        0
-    );
+    let r = unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) };
+    assert_eq!(r, 0, "PR_SET_CHILD_SUBREAPER");
     let rounds: u64 = std::env::var("CNI_CRASH_ROUNDS")
         .ok()
         .and_then(|v| v.parse().ok())
