@@ -7,7 +7,7 @@ import json
 import os
 import shutil
 
-from make_seeds import HOSTILE, HERE, write
+from make_seeds import HERE, HOSTILE, write
 
 TARGETS = ["conf_list", "cache_entry", "inject_conf", "c_netlist"]
 
