@@ -25,11 +25,13 @@ SOMAJOR := 0
 DEB_PACKAGES := containernetworking-plugins iproute2 iptables valgrind pkg-config gcc g++ \
 	clang libclang-rt-14-dev
 
-# As root the real-plugin, sanitizer and Go differential tests must run, not skip.
+# As root the real-plugin, sanitizer, Go differential and tmpfs fault tests
+# must run, not skip.
 ifeq ($(shell id -u),0)
 export CNI_REQUIRE_REAL_PLUGINS := 1
 export CNI_REQUIRE_SANITIZERS := 1
 export CNI_REQUIRE_GO := 1
+export CNI_REQUIRE_ROOT_FAULTS := 1
 endif
 
 .PHONY: all build lib header install uninstall demo demo-c deps lint lint-rust lint-go lint-python \
