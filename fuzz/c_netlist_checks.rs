@@ -171,7 +171,12 @@ pub fn c_netlist(data: &[u8]) {
         let (mut out, mut err) = (std::ptr::null_mut(), std::ptr::null_mut());
         let st = cni_network_list_cached_result(cfg, list, rt, &mut out, &mut err);
         let cached = json_out("cached_result", judge("cached_result", st, err), out, true);
-        if let Some(added) = &added {
+        // As upstream: a result with an address or destination missing is
+        // cached as Go prints a nil IPNet, and cannot be read back.
+        let unreadable = added
+            .as_ref()
+            .is_some_and(|a| super::libcni_checks::has_nil_net(&a.to_string()));
+        if let Some(added) = added.as_ref().filter(|_| !unreadable) {
             // As upstream: the ADD returns the last plugin's result in its
             // own version, the cache gives it in the list's. Numbers pass
             // through float64 in the cache, as upstream's.

@@ -422,3 +422,39 @@ fn a_cache_dir_swapped_for_a_symlink_is_followed_as_configured() {
     assert_eq!(top, ["bin", "cache", "cache.moved", "empty", "log"]);
     assert!(empty.join("results/net1-ctr2-eth0").is_file());
 }
+
+/// Found by the `cache_entry` and `c_netlist` fuzz targets: a plugin result
+/// with an IP lacking its address is accepted (as upstream accepts it) and
+/// cached with the address as Go prints a nil `IPNet`, `<nil>`, which no
+/// reader takes back. As upstream: reading and CHECK fail with the reason;
+/// beyond upstream, DEL still goes through and removes the entry.
+#[test]
+fn a_result_without_an_address_is_cached_as_upstream_caches_it() {
+    let net = Net::new();
+    let result = serde_json::json!({"cniVersion": "1.0.0",
+        "ips": [{"aldress": "10.1.2.3/24", "gateway": "10.1.2.1"}]});
+    let plugin = serde_json::json!({"type": "alpha", "debug": {"result": result}});
+    let list = net.list("net1", "1.0.0", vec![plugin]);
+    let (cfg, rt) = (net.cfg(), net.rt("ctr1"));
+    let r = cfg.add_network_list(&bg(), &list, &rt).unwrap();
+    assert_eq!(
+        r.to_json(),
+        r#"{"cniVersion":"1.0.0","ips":[{"address":"\u003cnil\u003e","gateway":"10.1.2.1"}]}"#
+    );
+    let entry = std::fs::read_to_string(net.entry("net1", "ctr1")).unwrap();
+    assert!(entry.contains(r#""address":"\u003cnil\u003e""#), "{entry}");
+    let unreadable = "invalid CIDR address: <nil>";
+    let e = cfg.get_network_list_cached_result(&list, &rt).unwrap_err();
+    assert_eq!(
+        (e.status(), e.to_string()),
+        (Status::DecodeError, unreadable.to_string())
+    );
+    let e = cfg.check_network_list(&bg(), &list, &rt).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!(r#"failed to get network "net1" cached result: {unreadable}"#)
+    );
+    cfg.del_network_list(&bg(), &list, &rt).unwrap();
+    assert!(!net.entry("net1", "ctr1").exists());
+    assert!(net.log_of("ctr1").last().unwrap()["prevResult"].is_null());
+}
