@@ -291,8 +291,11 @@ fn gc_past(cfg: &CniConfig, data: &[u8]) {
             )),
             "{e} ({data:?})"
         );
-        // The name rules' errors are upstream's CNI errors (code 4).
-        assert_eq!(e.to_cni_error().code, 4, "{e:?}");
+        // The name rules' errors are upstream's CNI errors: code 3 for a
+        // missing container id, 4 for the others (an entry without a
+        // container id is listed, as upstream lists it, and GC keeps
+        // failing on it: a documented tolerance).
+        assert!([3, 4].contains(&e.to_cni_error().code), "{e:?}");
     }
     // An entry that names itself is collected.
     if listed.iter().any(|a| {

@@ -458,3 +458,53 @@ fn a_result_without_an_address_is_cached_as_upstream_caches_it() {
     assert!(!net.entry("net1", "ctr1").exists());
     assert!(net.log_of("ctr1").last().unwrap()["prevResult"].is_null());
 }
+
+/// Found by the `cache_entry` fuzz target: an entry without a container id
+/// is listed (as upstream lists it), so every GC tries to DEL it, fails on
+/// the name and says so, while still collecting the other stale
+/// attachments. Nothing outside the cache is touched.
+#[test]
+fn gc_reports_an_entry_without_a_container_id_and_collects_the_rest() {
+    let net = Net::new();
+    let (cfg, list) = (net.cfg(), list3(&net));
+    cfg.add_network_list(&bg(), &list, &net.rt("ctr1")).unwrap();
+    let odd = net.cache.join("results/net1-x-eth0");
+    std::fs::write(
+        &odd,
+        br#"{"kind":"cniCacheV1","ifName":"eth0","networkName":"net1"}"#,
+    )
+    .unwrap();
+    let e = cfg.gc_network_list(&bg(), &list, None).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "failed to delete stale attachment  eth0: missing containerID"
+    );
+    assert!(!net.entry("net1", "ctr1").exists(), "the rest is collected");
+    assert!(odd.exists());
+    assert_eq!(
+        net.steps("ctr1")[3..],
+        ["DEL gamma", "DEL beta", "DEL alpha"]
+    );
+}
+
+/// Found by the `c_netlist` fuzz target: a list whose version no result
+/// converts to (`1.1. `) runs its ADD, as upstream's does, but its cached
+/// result cannot be read in that version; DEL still goes through.
+#[test]
+fn a_list_version_no_result_converts_to_adds_but_cannot_read_its_cache() {
+    let net = Net::new();
+    let plugin = serde_json::json!({"type": "alpha",
+        "debug": {"result": {"cniVersion": "1.0.0", "ips": [{"address": "10.1.2.3/24"}]}}});
+    let list = net.list("net1", "1.1. ", vec![plugin]);
+    let (cfg, rt) = (net.cfg(), net.rt("ctr1"));
+    let r = cfg.add_network_list(&bg(), &list, &rt).unwrap();
+    assert_eq!(r.cni_version(), "1.0.0");
+    let e = cfg.get_network_list_cached_result(&list, &rt).unwrap_err();
+    assert_eq!(e.status(), Status::UnsupportedVersion);
+    assert_eq!(
+        e.to_string(),
+        r#"failed to convert cached result to config version "1.1. ": no converter for CNI result version 1.0.0 to 1.1. "#
+    );
+    cfg.del_network_list(&bg(), &list, &rt).unwrap();
+    assert!(!net.entry("net1", "ctr1").exists());
+}
