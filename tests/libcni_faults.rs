@@ -489,7 +489,8 @@ fn gc_reports_an_entry_without_a_container_id_and_collects_the_rest() {
 
 /// Found by the `c_netlist` fuzz target: a list whose version no result
 /// converts to (`1.1. `) runs its ADD, as upstream's does, but its cached
-/// result cannot be read in that version; DEL still goes through.
+/// result cannot be read in that version and its DEL refuses the version,
+/// both with upstream's texts.
 #[test]
 fn a_list_version_no_result_converts_to_adds_but_cannot_read_its_cache() {
     let net = Net::new();
@@ -505,6 +506,15 @@ fn a_list_version_no_result_converts_to_adds_but_cannot_read_its_cache() {
         e.to_string(),
         r#"failed to convert cached result to config version "1.1. ": no converter for CNI result version 1.0.0 to 1.1. "#
     );
-    cfg.del_network_list(&bg(), &list, &rt).unwrap();
-    assert!(!net.entry("net1", "ctr1").exists());
+    // As upstream's, its DEL refuses the version before anything runs.
+    let e = cfg.del_network_list(&bg(), &list, &rt).unwrap_err();
+    assert_eq!(
+        (e.status(), e.to_string()),
+        (
+            Status::InvalidArgument,
+            r#"failed to convert micro version part " ": strconv.Atoi: parsing " ": invalid syntax"#
+                .to_string()
+        )
+    );
+    assert_eq!(net.steps("ctr1"), ["ADD alpha"]);
 }
