@@ -518,3 +518,27 @@ fn a_list_version_no_result_converts_to_adds_but_cannot_read_its_cache() {
     );
     assert_eq!(net.steps("ctr1"), ["ADD alpha"]);
 }
+
+/// Found by the `c_netlist` fuzz target: a list without `cniVersion`
+/// (0.1.0) whose plugin returns a 1.0.0 result without addresses ADDs, as
+/// upstream's does, but its cached result does not convert to 0.1.0.
+#[test]
+fn a_result_without_addresses_for_a_versionless_list_cannot_be_read_back() {
+    let net = Net::new();
+    let plugin = serde_json::json!({"type": "alpha",
+        "debug": {"result": {"cniVersion": "1.0.0", "interfaces": [{"name": "eth0"}]}}});
+    let list = net.list("net1", "", vec![plugin]);
+    let (cfg, rt) = (net.cfg(), net.rt("ctr1"));
+    cfg.add_network_list(&bg(), &list, &rt).unwrap();
+    let e = cfg.get_network_list_cached_result(&list, &rt).unwrap_err();
+    assert_eq!(
+        (e.status(), e.to_string()),
+        (
+            Status::InvalidArgument,
+            r#"failed to convert cached result to config version "": cannot convert: no valid IP addresses"#.to_string()
+        )
+    );
+    // Before 0.4.0 a DEL reads no cached result: it goes through.
+    cfg.del_network_list(&bg(), &list, &rt).unwrap();
+    assert!(!net.entry("net1", "ctr1").exists());
+}
