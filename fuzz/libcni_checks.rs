@@ -23,6 +23,14 @@ fn scratch(what: &str) -> PathBuf {
     d
 }
 
+/// Remove a scratch directory, and the process's scratch root once empty.
+fn scratch_done(d: &Path) {
+    let _ = std::fs::remove_dir_all(d);
+    if let Some(root) = d.parent() {
+        let _ = std::fs::remove_dir(root);
+    }
+}
+
 fn decode_text(e: &Error) -> &str {
     match e {
         Error::Decode(m) => m,
@@ -125,6 +133,7 @@ fn load_from_a_directory(
     );
     let files = libcni::conf_files(&dir, &[".conf", ".conflist"]).unwrap();
     assert_eq!(files, vec![dir.join("b.conf")]);
+    scratch_done(&dir);
 }
 
 /// A plugin runner that answers every command with nothing and keeps the
@@ -198,7 +207,7 @@ pub fn cache_entry(data: &[u8]) {
     assert_eq!(given.get("prevResult").cloned(), want, "DEL's prevResult");
     std::fs::write(&entry, data).unwrap();
     gc_past(&cfg, data);
-    std::fs::remove_dir_all(&dir).unwrap();
+    scratch_done(&dir);
 }
 
 /// Whether JSON `text` holds a zero `net.IPNet` as Go prints it (`<nil>`,
