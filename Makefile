@@ -31,8 +31,8 @@ DEB_PACKAGES := containernetworking-plugins iproute2 iptables valgrind pkg-confi
 	clang libclang-rt-14-dev
 
 # As root (where `make deps` installs every tool) the real-plugin,
-# sanitizer, valgrind, make-install/pkg-config and Go differential tests
-# must run, not skip. The core-dump test is required only where the kernel
+# sanitizer, valgrind, make-install/pkg-config, Go differential and tmpfs
+# fault tests must run, not skip. The core-dump test is required only where the kernel
 # writes cores as a plain file name: a pipe (systemd-coredump, apport) or an
 # absolute path in core_pattern would put the test's cores elsewhere on the
 # machine, and core_pattern is the machine's, not ours to change. There the
@@ -49,6 +49,7 @@ ifeq ($(findstring /,$(CORE_PATTERN))$(findstring |,$(CORE_PATTERN)),)
 export CNI_REQUIRE_COREDUMP := 1
 endif
 endif
+export CNI_REQUIRE_ROOT_FAULTS := 1
 endif
 
 .PHONY: all build lib header install uninstall demo demo-c deps lint lint-rust lint-go lint-python \
@@ -221,7 +222,8 @@ clean:
 # (nightly toolchain; cargo-fuzz is installed if missing). New corpus
 # entries go to fuzz/work/ (not committed), crashes to fuzz/artifacts/.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := decode_version result plugin_info args cni_error go_quote c_entry_points
+FUZZ_TARGETS := decode_version result plugin_info args cni_error go_quote c_entry_points \
+  conf_list cache_entry inject_conf c_netlist
 fuzz:
 	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz
 	@for t in $(FUZZ_TARGETS); do \
@@ -232,12 +234,18 @@ fuzz:
 	    || exit 1; \
 	done
 
-# 100,000 calls per soak phase, each phase bounded to CNI_SOAK_SECONDS.
+# 100,000 calls per soak phase, each phase bounded to CNI_SOAK_SECONDS;
+# then the network-list layer: 4 processes x 16 threads for SOAK_SECONDS
+# (`make test` runs 20 s of it) and CRASH_ROUNDS hosts killed mid-chain
+# (`make test` kills 200).
 SOAK_CALLS ?= 100000
 SOAK_SECONDS ?= 600
+CRASH_ROUNDS ?= 1000
 soak: build
 	CNI_SOAK_CALLS=$(SOAK_CALLS) CNI_SOAK_SECONDS=$(SOAK_SECONDS) \
 	  $(CARGO) test --test soak -- --nocapture
+	CNI_LIBCNI_SOAK_SECONDS=$(SOAK_SECONDS) CNI_CRASH_ROUNDS=$(CRASH_ROUNDS) \
+	  $(CARGO) test --test libcni_soak --test libcni_crash -- --nocapture
 
 # The Go binding (bindings/go): gofmt, go vet, go test -race, after the
 # static C library and the test plugin it links and runs.

@@ -24,7 +24,22 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("go_quote", go_quote),
     #[cfg(feature = "capi")]
     ("c_entry_points", c_entry_points),
+    ("conf_list", conf_list),
+    ("cache_entry", cache_entry),
+    ("inject_conf", inject_conf),
+    #[cfg(feature = "capi")]
+    ("c_netlist", c_netlist),
 ];
+
+#[path = "libcni_checks.rs"]
+mod libcni_checks;
+pub use libcni_checks::{cache_entry, conf_list, inject_conf};
+
+#[cfg(feature = "capi")]
+#[path = "c_netlist_checks.rs"]
+mod c_netlist_checks;
+#[cfg(feature = "capi")]
+pub use c_netlist_checks::c_netlist;
 
 /// True when `data` is strict RFC 8259 JSON (serde_json's reading, which
 /// also refuses invalid UTF-8, lone surrogates and nesting beyond 128).

@@ -250,3 +250,5 @@ def main():
 
 if __name__ == "__main__":
     main()
+    import make_libcni_seeds
+    make_libcni_seeds.main()

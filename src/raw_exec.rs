@@ -427,6 +427,13 @@ impl Child {
                 break;
             }
             self.stop(ctx, io, grace, &mut w);
+            // Stopping gives up the pipes: a plugin already seen to exit
+            // (without a pidfd, by `check_exit` above) leaves nothing to
+            // wait for, and the poll would have no descriptor and no
+            // timeout.
+            if w.finished(io) {
+                break;
+            }
             let mut fds = self.poll_set(ctx, io, &w);
             w.signalled = !poll(&mut fds, self.poll_timeout(ctx, &w));
             if w.signalled {
@@ -628,3 +635,7 @@ fn build_env(ctx: &Context, environ: Option<&[String]>) -> Result<EnvBlock> {
 fn is_entry_of(kv: &[u8], key: &str) -> bool {
     kv.len() > key.len() && kv.starts_with(key.as_bytes()) && kv[key.len()] == b'='
 }
+
+#[cfg(test)]
+#[path = "raw_exec/supervise_tests.rs"]
+mod supervise_tests;

@@ -224,6 +224,11 @@ fn c_log_callback() {
 }
 
 #[test]
+fn c_network_lists_from_many_threads() {
+    run_c("netlist_threads.c", Link::Shared);
+}
+
+#[test]
 fn c_custom_exec() {
     run_c("custom_exec.c", Link::Shared);
 }
@@ -316,6 +321,7 @@ const PROGRAMS: &[(&str, Link)] = &[
     ("exec_plugin.c", Link::Shared),
     ("log.c", Link::Shared),
     ("netlist.c", Link::Shared),
+    ("netlist_threads.c", Link::Shared),
     ("parts.c", Link::Shared),
     ("real_netlist.c", Link::Shared),
     ("real_plugins.c", Link::Shared),

@@ -78,6 +78,10 @@ fn every_target_has_a_replay_test() {
     if cfg!(feature = "capi") {
         expected.push("c_entry_points");
     }
+    expected.extend(["conf_list", "cache_entry", "inject_conf"]);
+    if cfg!(feature = "capi") {
+        expected.push("c_netlist");
+    }
     assert_eq!(names, expected);
     for name in names {
         let bin = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -121,4 +125,25 @@ fn go_quote_corpus() {
 #[test]
 fn c_entry_points_corpus() {
     replay("c_entry_points");
+}
+
+#[test]
+fn conf_list_corpus() {
+    replay("conf_list");
+}
+
+#[test]
+fn cache_entry_corpus() {
+    replay("cache_entry");
+}
+
+#[test]
+fn inject_conf_corpus() {
+    replay("inject_conf");
+}
+
+#[cfg(feature = "capi")]
+#[test]
+fn c_netlist_corpus() {
+    replay("c_netlist");
 }

@@ -8,6 +8,7 @@ use crate::context::Context;
 use crate::events;
 use crate::exec::exec_plugin_with_result;
 use crate::types::{go_quote, CniResult};
+use crate::version::greater_than_or_equal_to;
 use crate::{Error, Result};
 use std::time::Duration;
 
@@ -86,9 +87,15 @@ impl CniConfig {
                 rt,
             );
             if let Err(e) = cached {
-                // Without an entry nothing could DEL this later: undo it now.
+                // Every plugin succeeded but the cache could not record it
+                // (a full or read-only disk): without an entry no later DEL
+                // or GC would find the attachment, so undo it now, with the
+                // result as the DEL's prevResult where the version has one.
                 if self.options.cleanup_on_failure {
-                    self.cleanup_failed_add(ctx, list, rt, &att, result.as_ref());
+                    let prev = result.as_ref().filter(|_| {
+                        greater_than_or_equal_to(&list.cni_version, "0.4.0").unwrap_or(false)
+                    });
+                    self.cleanup_failed_add(ctx, list, rt, &att, prev);
                 }
                 return Err(cache_failed(&list.name, e));
             }
@@ -101,8 +108,9 @@ impl CniConfig {
         })
     }
 
-    /// The spec's DEL after a failed ADD, on the held lock; its own errors
-    /// are dropped (the ADD's error is what the caller gets).
+    /// The spec's DEL after a failed ADD, on the held lock, given `prev`
+    /// as the cached result; its own errors are dropped (the ADD's error is
+    /// what the caller gets).
     fn cleanup_failed_add(
         &self,
         ctx: &Context,
