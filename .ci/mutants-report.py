@@ -12,6 +12,7 @@ docs/mutants.md, which this script leaves alone.
 """
 
 import datetime
+import os
 import pathlib
 import re
 import subprocess
@@ -37,9 +38,9 @@ def replace_block(path: pathlib.Path, tag: str, body: str) -> None:
 
 
 def default_files() -> list[str]:
-    """The Makefile's MUTANTS_FILES default: what a full run covers."""
-    m = re.search(r"^MUTANTS_FILES \?= (.*)$", (ROOT / "Makefile").read_text(), re.M)
-    return m.group(1).split() if m else []
+    """What a full run covers: the Makefile's MUTANTS_ALL, which `make
+    mutants` passes in the environment (expanded by make)."""
+    return os.environ.get("MUTANTS_ALL", "").split()
 
 
 def main() -> None:
