@@ -7,28 +7,23 @@ use cniinvoke::libcni::{self, CniConfig, CniConfigOptions, NetworkConfigList, Ru
 use cniinvoke::{CniResult, Context, Error, Exec, Status};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
-/// A scratch directory of this process, emptied by the caller.
+/// A fresh scratch directory of its own (the replay test runs checks on
+/// several threads at once), removed by [`scratch_done`].
 fn scratch(what: &str) -> PathBuf {
-    static ROOT: OnceLock<PathBuf> = OnceLock::new();
-    let root = ROOT.get_or_init(|| {
-        let d = std::env::temp_dir().join(format!("cniinvoke-fuzz-{}", std::process::id()));
-        std::fs::create_dir_all(&d).unwrap();
-        d
-    });
-    let d = root.join(what);
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let d = std::env::temp_dir().join(format!("cniinvoke-fuzz-{}-{what}-{n}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
 }
 
-/// Remove a scratch directory, and the process's scratch root once empty.
+/// Remove a scratch directory.
 fn scratch_done(d: &Path) {
     let _ = std::fs::remove_dir_all(d);
-    if let Some(root) = d.parent() {
-        let _ = std::fs::remove_dir(root);
-    }
 }
 
 fn decode_text(e: &Error) -> &str {
