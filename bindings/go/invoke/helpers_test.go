@@ -5,10 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sync"
 	"testing"
+
+	"github.com/libcniinvoke/libcniinvoke/bindings/go/internal/testenv"
 )
 
 // pluginPath is the project's test plugin (tests/plugin); pluginDir holds
@@ -24,7 +25,7 @@ func TestMain(m *testing.M) {
 
 func run(m *testing.M) int {
 	var err error
-	if pluginPath, err = findPlugin(); err != nil {
+	if pluginPath, err = testenv.FindPlugin(); err != nil {
 		fmt.Fprintln(os.Stderr, "test plugin:", err)
 		return 1
 	}
@@ -43,28 +44,6 @@ func run(m *testing.M) int {
 		os.Unsetenv(k)
 	}
 	return m.Run()
-}
-
-// findPlugin is $CNI_TEST_PLUGIN, or the workspace's debug build (built
-// with cargo when missing).
-func findPlugin() (string, error) {
-	if p := os.Getenv("CNI_TEST_PLUGIN"); p != "" {
-		return filepath.Abs(p)
-	}
-	root, err := filepath.Abs("../../..")
-	if err != nil {
-		return "", err
-	}
-	p := filepath.Join(root, "target", "debug", "cni-test-plugin")
-	if _, err := os.Stat(p); err == nil {
-		return p, nil
-	}
-	cmd := exec.Command("cargo", "build", "-p", "cni-test-plugin")
-	cmd.Dir, cmd.Stdout, cmd.Stderr = root, os.Stderr, os.Stderr
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("cargo build -p cni-test-plugin: %w", err)
-	}
-	return p, nil
 }
 
 // debugFile writes the test plugin's script and returns its path.

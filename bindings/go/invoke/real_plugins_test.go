@@ -24,10 +24,7 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
-	"runtime"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -36,103 +33,14 @@ import (
 	current "github.com/containernetworking/cni/pkg/types/100"
 
 	"github.com/libcniinvoke/libcniinvoke/bindings/go/invoke"
+
+	"github.com/libcniinvoke/libcniinvoke/bindings/go/internal/testenv"
 )
-
-const realPluginDir = "/usr/lib/cni"
-
-func requireRealPlugins(t *testing.T) {
-	t.Helper()
-	var missing []string
-	if os.Geteuid() != 0 {
-		missing = append(missing, "root")
-	}
-	if _, err := os.Stat(realPluginDir + "/bridge"); err != nil {
-		missing = append(missing, realPluginDir+"/bridge (apt-get install containernetworking-plugins)")
-	}
-	if _, err := exec.LookPath("ip"); err != nil {
-		missing = append(missing, "ip (apt-get install iproute2)")
-	}
-	if len(missing) == 0 {
-		return
-	}
-	msg := "real-plugin tests need " + strings.Join(missing, ", ")
-	if os.Getenv("CNI_REQUIRE_REAL_PLUGINS") == "1" {
-		t.Fatal(msg + " (CNI_REQUIRE_REAL_PLUGINS=1)")
-	}
-	t.Skip(msg)
-}
-
-func ipCmd(args ...string) (string, error) {
-	out, err := exec.Command("ip", args...).CombinedOutput()
-	return string(out), err
-}
-
-// addNetns creates network namespace name, removed when the test ends.
-func addNetns(t *testing.T, name string) {
-	t.Helper()
-	// A leftover of a crashed run with the same pid would make add fail.
-	_, _ = ipCmd("netns", "del", name)
-	if out, err := ipCmd("netns", "add", name); err != nil {
-		t.Fatalf("ip netns add %s: %v\n%s", name, err, out)
-	}
-	t.Cleanup(func() {
-		if out, err := ipCmd("netns", "del", name); err != nil {
-			t.Errorf("ip netns del %s: %v\n%s", name, err, out)
-		}
-	})
-}
-
-// nsThread runs functions on one OS thread that has joined a network
-// namespace. The thread stays locked: when the goroutine ends, Go
-// discards the thread instead of reusing it elsewhere.
-type nsThread struct {
-	work chan func()
-}
-
-func newNSThread(t *testing.T, netnsPath string) *nsThread {
-	t.Helper()
-	th := &nsThread{work: make(chan func())}
-	ready := make(chan error)
-	go func() {
-		runtime.LockOSThread() // never unlocked
-		fd, err := syscall.Open(netnsPath, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
-		if err != nil {
-			ready <- err
-			return
-		}
-		_, _, errno := syscall.RawSyscall(sysSetns, uintptr(fd), syscall.CLONE_NEWNET, 0)
-		syscall.Close(fd)
-		if errno != 0 {
-			ready <- fmt.Errorf("setns %s: %w", netnsPath, errno)
-			return
-		}
-		ready <- nil
-		for f := range th.work {
-			f()
-		}
-	}()
-	if err := <-ready; err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { close(th.work) })
-	return th
-}
-
-// do runs f on the namespace's thread and waits for it. f must not call
-// t.Fatal (that is for the test's goroutine).
-func (th *nsThread) do(f func()) {
-	done := make(chan struct{})
-	th.work <- func() {
-		defer close(done)
-		f()
-	}
-	<-done
-}
 
 // ctrIPv4 is the IPv4 address (CIDR) on eth0 in namespace ns, or "".
 func ctrIPv4(t *testing.T, ns string) string {
 	t.Helper()
-	out, err := ipCmd("-n", ns, "-4", "-o", "addr", "show", "dev", "eth0")
+	out, err := testenv.IP("-n", ns, "-4", "-o", "addr", "show", "dev", "eth0")
 	if err != nil {
 		return ""
 	}
@@ -146,7 +54,7 @@ func ctrIPv4(t *testing.T, ns string) string {
 }
 
 func eth0Exists(ns string) bool {
-	_, err := ipCmd("-n", ns, "link", "show", "dev", "eth0")
+	_, err := testenv.IP("-n", ns, "link", "show", "dev", "eth0")
 	return err == nil
 }
 
@@ -195,27 +103,27 @@ func ipShape(t *testing.T, r types.Result) string {
 }
 
 func TestRealPluginsBridge(t *testing.T) {
-	requireRealPlugins(t)
+	testenv.RequireRealPlugins(t, []string{"bridge"}, []string{"ip"})
 	hostNS := fmt.Sprintf("cnii-go-%d-host", os.Getpid())
 	ctrNS := fmt.Sprintf("cnii-go-%d-ctr", os.Getpid())
-	addNetns(t, hostNS)
-	addNetns(t, ctrNS)
-	th := newNSThread(t, "/var/run/netns/"+hostNS)
+	testenv.AddNetns(t, hostNS)
+	testenv.AddNetns(t, ctrNS)
+	th := testenv.NewNSThread(t, "/var/run/netns/"+hostNS)
 
-	bridge := realPluginDir + "/bridge"
+	bridge := testenv.RealPluginDir + "/bridge"
 	netconf := []byte(fmt.Sprintf(`{"cniVersion":"1.0.0","name":"cnii-go","type":"bridge",`+
 		`"bridge":"cnii-gobr0","isGateway":true,"ipMasq":false,`+
 		`"ipam":{"type":"host-local","subnet":"10.94.0.0/24","dataDir":%q}}`, t.TempDir()))
 	args := func(command, containerID string) *invoke.Args {
 		return &invoke.Args{Command: command, ContainerID: containerID, NetNS: "/var/run/netns/" + ctrNS,
-			IfName: "eth0", Path: realPluginDir}
+			IfName: "eth0", Path: testenv.RealPluginDir}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 
 	var ours types.Result
 	var err error
-	th.do(func() { ours, err = invoke.ExecPluginWithResult(ctx, bridge, netconf, args("ADD", "c-go"), nil) })
+	th.Do(func() { ours, err = invoke.ExecPluginWithResult(ctx, bridge, netconf, args("ADD", "c-go"), nil) })
 	if err != nil {
 		t.Fatalf("ADD: %v", err)
 	}
@@ -224,10 +132,10 @@ func TestRealPluginsBridge(t *testing.T) {
 		t.Fatalf("eth0 in %s has IPv4 %q, want one in 10.94.0.0/24", ctrNS, addr)
 	}
 	// The bridge is in the host namespace made here, not this machine's.
-	if out, err := ipCmd("-n", hostNS, "link", "show", "dev", "cnii-gobr0"); err != nil {
+	if out, err := testenv.IP("-n", hostNS, "link", "show", "dev", "cnii-gobr0"); err != nil {
 		t.Errorf("bridge cnii-gobr0 not in %s: %v\n%s", hostNS, err, out)
 	}
-	if _, err := ipCmd("link", "show", "dev", "cnii-gobr0"); err == nil {
+	if _, err := testenv.IP("link", "show", "dev", "cnii-gobr0"); err == nil {
 		t.Errorf("bridge cnii-gobr0 appeared in this machine's namespace")
 	}
 	res, err := current.NewResultFromResult(ours)
@@ -236,19 +144,19 @@ func TestRealPluginsBridge(t *testing.T) {
 	}
 
 	checkConf := withPrevResult(t, netconf, ours)
-	th.do(func() { err = invoke.ExecPluginWithoutResult(ctx, bridge, checkConf, args("CHECK", "c-go"), nil) })
+	th.Do(func() { err = invoke.ExecPluginWithoutResult(ctx, bridge, checkConf, args("CHECK", "c-go"), nil) })
 	if err != nil {
 		t.Errorf("CHECK: %v", err)
 	}
 
-	th.do(func() { err = invoke.ExecPluginWithoutResult(ctx, bridge, netconf, args("DEL", "c-go"), nil) })
+	th.Do(func() { err = invoke.ExecPluginWithoutResult(ctx, bridge, netconf, args("DEL", "c-go"), nil) })
 	if err != nil {
 		t.Errorf("DEL: %v", err)
 	}
 	if eth0Exists(ctrNS) {
 		t.Errorf("eth0 still in %s after DEL", ctrNS)
 	}
-	th.do(func() { err = invoke.ExecPluginWithoutResult(ctx, bridge, netconf, args("DEL", "c-go"), nil) })
+	th.Do(func() { err = invoke.ExecPluginWithoutResult(ctx, bridge, netconf, args("DEL", "c-go"), nil) })
 	if err != nil {
 		t.Errorf("second DEL: %v", err)
 	}
@@ -257,7 +165,7 @@ func TestRealPluginsBridge(t *testing.T) {
 	bad := []byte(`{"cniVersion":"1.0.0","name":"cnii-go-bad","type":"bridge","bridge":"cnii-gobr1",` +
 		`"ipam":{"type":"host-local","subnet":"not-a-subnet"}}`)
 	var badResult types.Result
-	th.do(func() { badResult, err = invoke.ExecPluginWithResult(ctx, bridge, bad, args("ADD", "c-go-bad"), nil) })
+	th.Do(func() { badResult, err = invoke.ExecPluginWithResult(ctx, bridge, bad, args("ADD", "c-go-bad"), nil) })
 	var terr *types.Error
 	if !errors.As(err, &terr) || terr.Code == 0 || badResult != nil {
 		t.Errorf("bad subnet: result %v, error %T %v; want *types.Error with a non-zero code", badResult, err, err)
@@ -265,7 +173,7 @@ func TestRealPluginsBridge(t *testing.T) {
 		t.Errorf("bad subnet: error %+v does not mention the subnet", terr)
 	}
 	// Whatever the plugin set up before failing goes.
-	th.do(func() { _ = invoke.ExecPluginWithoutResult(ctx, bridge, bad, args("DEL", "c-go-bad"), nil) })
+	th.Do(func() { _ = invoke.ExecPluginWithoutResult(ctx, bridge, bad, args("DEL", "c-go-bad"), nil) })
 
 	// Upstream's invoke, same ADD/DEL: the result has the same shape.
 	upArgs := func(command string) *upinvoke.Args {
@@ -274,7 +182,7 @@ func TestRealPluginsBridge(t *testing.T) {
 			IfName: a.IfName, Path: a.Path}
 	}
 	var up types.Result
-	th.do(func() { up, err = upinvoke.ExecPluginWithResult(ctx, bridge, netconf, upArgs("ADD"), nil) })
+	th.Do(func() { up, err = upinvoke.ExecPluginWithResult(ctx, bridge, netconf, upArgs("ADD"), nil) })
 	if err != nil {
 		t.Fatalf("upstream ADD: %v", err)
 	}
@@ -283,7 +191,7 @@ func TestRealPluginsBridge(t *testing.T) {
 	} else {
 		t.Logf("result shape (both): %s", s2)
 	}
-	th.do(func() { err = upinvoke.ExecPluginWithoutResult(ctx, bridge, netconf, upArgs("DEL"), nil) })
+	th.Do(func() { err = upinvoke.ExecPluginWithoutResult(ctx, bridge, netconf, upArgs("DEL"), nil) })
 	if err != nil {
 		t.Errorf("upstream DEL: %v", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	uplibcni "github.com/containernetworking/cni/libcni"
@@ -335,10 +336,10 @@ func TestDifferentialErrors(t *testing.T) {
 // sameUnwrap: a wrapped plugin error unwraps to an equal *types.Error.
 func sameUnwrap(t *testing.T, what string, ours, theirs error) {
 	t.Helper()
-	a, aok := errors_Unwrap(ours).(*types.Error)
-	b, bok := errors_Unwrap(theirs).(*types.Error)
+	a, aok := errors.Unwrap(ours).(*types.Error)
+	b, bok := errors.Unwrap(theirs).(*types.Error)
 	if aok != bok || (aok && *a != *b) {
-		t.Errorf("%s: unwrapped %#v, upstream %#v", what, errors_Unwrap(ours), errors_Unwrap(theirs))
+		t.Errorf("%s: unwrapped %#v, upstream %#v", what, errors.Unwrap(ours), errors.Unwrap(theirs))
 	}
 }
 
@@ -359,7 +360,7 @@ func upRT(rt *libcni.RuntimeConf) *uplibcni.RuntimeConf {
 // fixSandbox is a result JSON with the netns of container from replaced
 // by container to's.
 func fixSandbox(s, from, to string) string {
-	return stringsReplaceAll(s, "/var/run/netns/"+from, "/var/run/netns/"+to)
+	return strings.ReplaceAll(s, "/var/run/netns/"+from, "/var/run/netns/"+to)
 }
 
 // Where this package goes further: container id, network name and ifname

@@ -3,13 +3,12 @@ package libcni_test
 import (
 	"bufio"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
+
+	"github.com/libcniinvoke/libcniinvoke/bindings/go/internal/testenv"
 )
 
 // pluginDir holds the project's test plugin (tests/plugin) as "testplug"
@@ -21,7 +20,7 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) int {
-	plugin, err := findPlugin()
+	plugin, err := testenv.FindPlugin()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "test plugin:", err)
 		return 1
@@ -41,28 +40,6 @@ func run(m *testing.M) int {
 		os.Unsetenv(k)
 	}
 	return m.Run()
-}
-
-// findPlugin is $CNI_TEST_PLUGIN, or the workspace's debug build (built
-// with cargo when missing).
-func findPlugin() (string, error) {
-	if p := os.Getenv("CNI_TEST_PLUGIN"); p != "" {
-		return filepath.Abs(p)
-	}
-	root, err := filepath.Abs("../../..")
-	if err != nil {
-		return "", err
-	}
-	p := filepath.Join(root, "target", "debug", "cni-test-plugin")
-	if _, err := os.Stat(p); err == nil {
-		return p, nil
-	}
-	cmd := exec.Command("cargo", "build", "-p", "cni-test-plugin")
-	cmd.Dir, cmd.Stdout, cmd.Stderr = root, os.Stderr, os.Stderr
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("cargo build -p cni-test-plugin: %w", err)
-	}
-	return p, nil
 }
 
 // chain is a two-plugin list of version v whose plugins log to logDir;
@@ -145,7 +122,3 @@ func mustJSON(t testing.TB, v any) string {
 	}
 	return string(b)
 }
-
-func errors_Unwrap(err error) error { return errors.Unwrap(err) }
-
-func stringsReplaceAll(s, old, new string) string { return strings.ReplaceAll(s, old, new) }

@@ -26,9 +26,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -37,98 +35,9 @@ import (
 	current "github.com/containernetworking/cni/pkg/types/100"
 
 	"github.com/libcniinvoke/libcniinvoke/bindings/go/libcni"
+
+	"github.com/libcniinvoke/libcniinvoke/bindings/go/internal/testenv"
 )
-
-const realPluginDir = "/usr/lib/cni"
-
-func requireRealPlugins(t *testing.T) {
-	t.Helper()
-	var missing []string
-	if os.Geteuid() != 0 {
-		missing = append(missing, "root")
-	}
-	for _, p := range []string{"bridge", "host-local", "tuning", "portmap"} {
-		if _, err := os.Stat(filepath.Join(realPluginDir, p)); err != nil {
-			missing = append(missing, filepath.Join(realPluginDir, p))
-		}
-	}
-	for _, tool := range []string{"ip", "iptables"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			missing = append(missing, tool)
-		}
-	}
-	if len(missing) == 0 {
-		return
-	}
-	msg := "real-plugin tests need " + strings.Join(missing, ", ")
-	if os.Getenv("CNI_REQUIRE_REAL_PLUGINS") == "1" {
-		t.Fatal(msg + " (CNI_REQUIRE_REAL_PLUGINS=1)")
-	}
-	t.Skip(msg)
-}
-
-func ipCmd(args ...string) (string, error) {
-	out, err := exec.Command("ip", args...).CombinedOutput()
-	return string(out), err
-}
-
-// addNetns creates network namespace name, removed when the test ends.
-func addNetns(t *testing.T, name string) string {
-	t.Helper()
-	_, _ = ipCmd("netns", "del", name) // a leftover of a crashed run
-	if out, err := ipCmd("netns", "add", name); err != nil {
-		t.Fatalf("ip netns add %s: %v\n%s", name, err, out)
-	}
-	t.Cleanup(func() {
-		if out, err := ipCmd("netns", "del", name); err != nil {
-			t.Errorf("ip netns del %s: %v\n%s", name, err, out)
-		}
-	})
-	return "/var/run/netns/" + name
-}
-
-// nsThread runs functions on one OS thread that joined a network
-// namespace; the thread stays locked, so Go discards it at the end.
-type nsThread struct{ work chan func() }
-
-func newNSThread(t *testing.T, netnsPath string) *nsThread {
-	t.Helper()
-	th := &nsThread{work: make(chan func())}
-	ready := make(chan error)
-	go func() {
-		runtime.LockOSThread() // never unlocked
-		fd, err := syscall.Open(netnsPath, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
-		if err != nil {
-			ready <- err
-			return
-		}
-		_, _, errno := syscall.RawSyscall(sysSetns, uintptr(fd), syscall.CLONE_NEWNET, 0)
-		syscall.Close(fd)
-		if errno != 0 {
-			ready <- fmt.Errorf("setns %s: %w", netnsPath, errno)
-			return
-		}
-		ready <- nil
-		for f := range th.work {
-			f()
-		}
-	}()
-	if err := <-ready; err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { close(th.work) })
-	return th
-}
-
-// do runs f on the namespace's thread and waits for it.
-func (th *nsThread) do(f func()) {
-	done := make(chan struct{})
-	th.work <- func() {
-		defer close(done)
-		f()
-	}
-	<-done
-}
 
 // hideIP6tables puts a failing ip6tables first on PATH for the plugins.
 func hideIP6tables(t *testing.T) {
@@ -158,7 +67,7 @@ func natRules(t *testing.T, hostNS string, port int) int {
 }
 
 func linkMAC(t *testing.T, ns string) string {
-	out, _ := ipCmd("-n", ns, "-o", "link", "show", "dev", "eth0")
+	out, _ := testenv.IP("-n", ns, "-o", "link", "show", "dev", "eth0")
 	f := strings.Fields(out)
 	for i, w := range f {
 		if w == "link/ether" && i+1 < len(f) {
@@ -169,14 +78,14 @@ func linkMAC(t *testing.T, ns string) string {
 }
 
 func TestRealChainedList(t *testing.T) {
-	requireRealPlugins(t)
+	testenv.RequireRealPlugins(t, []string{"bridge", "host-local", "tuning", "portmap"}, []string{"ip", "iptables"})
 	hideIP6tables(t)
 	hostNS := fmt.Sprintf("cnii-gol-%d-host", os.Getpid())
 	ctrNS := fmt.Sprintf("cnii-gol-%d-ctr", os.Getpid())
 	upNS := fmt.Sprintf("cnii-gol-%d-up", os.Getpid())
-	addNetns(t, hostNS)
-	ctrPath, upPath := addNetns(t, ctrNS), addNetns(t, upNS)
-	th := newNSThread(t, "/var/run/netns/"+hostNS)
+	testenv.AddNetns(t, hostNS)
+	ctrPath, upPath := testenv.AddNetns(t, ctrNS), testenv.AddNetns(t, upNS)
+	th := testenv.NewNSThread(t, "/var/run/netns/"+hostNS)
 
 	text := fmt.Sprintf(`{"cniVersion":"1.0.0","name":"cnii-gochain","plugins":[`+
 		`{"type":"bridge","bridge":"cnii-gobr7","isGateway":true,"ipMasq":false,"ipam":{"type":"host-local","subnet":"10.92.0.0/24","dataDir":%q}},`+
@@ -184,15 +93,15 @@ func TestRealChainedList(t *testing.T) {
 		`{"type":"portmap","capabilities":{"portMappings":true}}]}`, t.TempDir())
 	list, ulist := mustList(t, []byte(text)), mustUpList(t, []byte(text))
 	cache := t.TempDir()
-	cfg := libcni.NewCNIConfigWithCacheDir([]string{realPluginDir}, cache, nil)
-	ucfg := uplibcni.NewCNIConfigWithCacheDir([]string{realPluginDir}, cache, nil)
+	cfg := libcni.NewCNIConfigWithCacheDir([]string{testenv.RealPluginDir}, cache, nil)
+	ucfg := uplibcni.NewCNIConfigWithCacheDir([]string{testenv.RealPluginDir}, cache, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
 	rt := realRT(ctrPath, "c-ours", "0a:58:0a:5c:00:11", 18080)
 
 	var res types.Result
 	var err error
-	th.do(func() { res, err = cfg.AddNetworkList(ctx, list, rt) })
+	th.Do(func() { res, err = cfg.AddNetworkList(ctx, list, rt) })
 	if err != nil {
 		t.Fatalf("ADD: %v", err)
 	}
@@ -206,7 +115,7 @@ func TestRealChainedList(t *testing.T) {
 	if n := natRules(t, hostNS, 18080); n == 0 {
 		t.Errorf("no NAT rule for port 18080: portmap did not get portMappings")
 	}
-	th.do(func() { err = cfg.CheckNetworkList(ctx, list, rt) })
+	th.Do(func() { err = cfg.CheckNetworkList(ctx, list, rt) })
 	if err != nil {
 		t.Errorf("CHECK: %v", err)
 	}
@@ -214,34 +123,34 @@ func TestRealChainedList(t *testing.T) {
 	// Upstream's libcni adds another container on the same cache; this
 	// package checks it, keeps it through a GC, and deletes it.
 	urt := realRT(upPath, "c-up", "0a:58:0a:5c:00:22", 18081)
-	th.do(func() { _, err = ucfg.AddNetworkList(ctx, ulist, upRT(urt)) })
+	th.Do(func() { _, err = ucfg.AddNetworkList(ctx, ulist, upRT(urt)) })
 	if err != nil {
 		t.Fatalf("upstream ADD: %v", err)
 	}
-	th.do(func() { err = cfg.CheckNetworkList(ctx, list, urt) })
+	th.Do(func() { err = cfg.CheckNetworkList(ctx, list, urt) })
 	if err != nil {
 		t.Errorf("CHECK of upstream's attachment: %v", err)
 	}
-	th.do(func() {
+	th.Do(func() {
 		err = cfg.GCNetworkList(ctx, list, &libcni.GCArgs{ValidAttachments: []types.GCAttachment{{ContainerID: "c-up", IfName: "eth0"}}})
 	})
 	if err != nil {
 		t.Errorf("GC: %v", err)
 	}
-	if _, e := ipCmd("-n", ctrNS, "link", "show", "dev", "eth0"); e == nil {
+	if _, e := testenv.IP("-n", ctrNS, "link", "show", "dev", "eth0"); e == nil {
 		t.Errorf("GC left eth0 of c-ours")
 	}
 	if natRules(t, hostNS, 18080) != 0 {
 		t.Errorf("GC left the NAT rule of c-ours")
 	}
-	if _, e := ipCmd("-n", upNS, "link", "show", "dev", "eth0"); e != nil {
+	if _, e := testenv.IP("-n", upNS, "link", "show", "dev", "eth0"); e != nil {
 		t.Errorf("GC removed eth0 of the valid c-up")
 	}
-	th.do(func() { err = cfg.DelNetworkList(ctx, list, urt) })
+	th.Do(func() { err = cfg.DelNetworkList(ctx, list, urt) })
 	if err != nil {
 		t.Errorf("DEL of upstream's attachment: %v", err)
 	}
-	if _, e := ipCmd("-n", upNS, "link", "show", "dev", "eth0"); e == nil {
+	if _, e := testenv.IP("-n", upNS, "link", "show", "dev", "eth0"); e == nil {
 		t.Errorf("eth0 of c-up left after DEL")
 	}
 	if natRules(t, hostNS, 18081) != 0 {

@@ -1,6 +1,6 @@
 //go:build linux && !amd64 && !386 && !s390x
 
-package libcni_test
+package testenv
 
 import "syscall"
 

@@ -1,4 +1,4 @@
-package libcni_test
+package testenv
 
 // setns(2): not in package syscall for s390x.
 const sysSetns = 339

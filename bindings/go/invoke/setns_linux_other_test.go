@@ -1,8 +1,0 @@
-//go:build linux && !amd64 && !386 && !s390x
-
-package invoke_test
-
-import "syscall"
-
-// setns(2).
-const sysSetns = syscall.SYS_SETNS

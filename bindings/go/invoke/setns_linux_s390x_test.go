@@ -1,4 +1,0 @@
-package invoke_test
-
-// setns(2): not in package syscall for s390x.
-const sysSetns = 339

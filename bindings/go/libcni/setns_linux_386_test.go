@@ -1,4 +1,0 @@
-package libcni_test
-
-// setns(2): not in package syscall for 386.
-const sysSetns = 346
