@@ -1,14 +1,24 @@
 //! The CNI environment a plugin runs with (upstream `args.go`).
 
+use crate::env::PluginEnv;
 use crate::error::{Error, Result};
-use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
 
 /// Something that knows the environment a plugin should run with.
 pub trait CniArgs {
     /// The plugin's whole environment as `K=V` entries, or `None` to let the
     /// plugin inherit this process's environment unchanged.
     fn as_env(&self) -> Option<Vec<String>>;
+
+    /// The plugin's environment as the exec layer takes it. By default
+    /// [`CniArgs::as_env`]'s answer; ours say "this process's environment
+    /// with these variables set", which the process runner builds straight
+    /// from `environ` without a string per inherited entry.
+    fn plugin_env(&self) -> PluginEnv {
+        match self.as_env() {
+            None => PluginEnv::Inherit,
+            Some(entries) => PluginEnv::Entries(entries),
+        }
+    }
 
     /// Refuse values that cannot be passed faithfully (checked before every
     /// run; the default accepts everything).
@@ -103,15 +113,18 @@ impl CniArgs for Args {
     }
 
     fn as_env(&self) -> Option<Vec<String>> {
-        let cni = [
+        self.plugin_env().to_entries()
+    }
+
+    fn plugin_env(&self) -> PluginEnv {
+        PluginEnv::Overlay(vec![
             ("CNI_COMMAND", self.command.clone()),
             ("CNI_CONTAINERID", self.container_id.clone()),
             ("CNI_NETNS", self.netns.clone()),
             ("CNI_ARGS", self.cni_args_value()),
             ("CNI_IFNAME", self.if_name.clone()),
             ("CNI_PATH", self.path.clone()),
-        ];
-        Some(merge_env(process_env(), &cni))
+        ])
     }
 }
 
@@ -144,10 +157,11 @@ impl CniArgs for DelegateArgs {
     }
 
     fn as_env(&self) -> Option<Vec<String>> {
-        Some(merge_env(
-            process_env(),
-            &[("CNI_COMMAND", self.command.clone())],
-        ))
+        self.plugin_env().to_entries()
+    }
+
+    fn plugin_env(&self) -> PluginEnv {
+        PluginEnv::Overlay(vec![("CNI_COMMAND", self.command.clone())])
     }
 }
 
@@ -173,131 +187,9 @@ impl CniArgs for ExplicitEnv {
     }
 }
 
-/// This process's environment as `K=V` strings. Entries that are not valid
-/// UTF-8 are carried over lossily: they cannot be CNI variables and a plugin
-/// should still see that they exist.
-fn process_env() -> Vec<String> {
-    std::env::vars_os()
-        .map(|(k, v)| match (k.into_string(), v.into_string()) {
-            // The usual case: reuse the key's buffer, no re-validation.
-            (Ok(mut kv), Ok(v)) => {
-                kv.reserve_exact(1 + v.len());
-                kv.push('=');
-                kv.push_str(&v);
-                kv
-            }
-            (k, v) => {
-                let lossy = |r: Result<String, std::ffi::OsString>| match r {
-                    Ok(s) => s,
-                    Err(os) => os.to_string_lossy().into_owned(),
-                };
-                format!("{}={}", lossy(k), lossy(v))
-            }
-        })
-        .collect()
-}
-
-/// Append `overrides` to `base` so that the later entry of a name wins and
-/// each name appears once. The order is stable: a name keeps the position of
-/// its first appearance (unlike upstream, which iterates a Go map), and
-/// entries without `=` are kept as they are.
-pub(crate) fn merge_env(mut base: Vec<String>, overrides: &[(&str, String)]) -> Vec<String> {
-    fn key(kv: &str) -> Option<&str> {
-        kv.split_once('=').map(|(k, _)| k)
-    }
-    // Inherited entries named by an override take its value in place.
-    let mut used = vec![false; overrides.len()];
-    for kv in base.iter_mut() {
-        let Some(k) = key(kv) else { continue };
-        if let Some(i) = overrides.iter().position(|(o, _)| *o == k) {
-            *kv = format!("{k}={}", overrides[i].1);
-            used[i] = true;
-        }
-    }
-    // An environment with a name twice is rare; only then pay for merging.
-    let mut seen: HashSet<&str, BuildHasherDefault<Fnv1a>> =
-        HashSet::with_capacity_and_hasher(base.len(), Default::default());
-    if !base.iter().filter_map(|kv| key(kv)).all(|k| seen.insert(k)) {
-        base = dedup_keep_first_position(base);
-    }
-    let unused = overrides.iter().zip(used).filter(|(_, u)| !u);
-    base.extend(unused.map(|((k, v), _)| format!("{k}={v}")));
-    base
-}
-
-/// FNV-1a: names are short and not attacker-chosen, so a simple hash beats
-/// SipHash on the per-call path.
-#[derive(Default)]
-struct Fnv1a(u64);
-
-impl Hasher for Fnv1a {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-/// One entry per name: the last value, at the first position.
-fn dedup_keep_first_position(entries: Vec<String>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::with_capacity(entries.len());
-    let mut index: HashMap<String, usize> = HashMap::with_capacity(entries.len());
-    for kv in entries {
-        let Some(eq) = kv.find('=') else {
-            out.push(kv);
-            continue;
-        };
-        match index.get(&kv[..eq]) {
-            Some(&i) => out[i] = kv,
-            None => {
-                index.insert(kv[..eq].to_string(), out.len());
-                out.push(kv);
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The duplicate-name check's hasher is FNV-1a 64 (the published test
-    /// vectors), so a wrong or constant hash cannot hide behind HashSet's
-    /// equality check.
-    #[test]
-    fn the_name_hasher_is_fnv1a() {
-        let fnv = |bytes: &[u8]| {
-            let mut h = Fnv1a::default();
-            h.write(bytes);
-            h.finish()
-        };
-        assert_eq!(fnv(b""), 0xcbf2_9ce4_8422_2325);
-        assert_eq!(fnv(b"a"), 0xaf63_dc4c_8601_ec8c);
-        assert_eq!(fnv(b"foobar"), 0x8594_4171_f739_67e8);
-        // Written in two pieces, the same as in one.
-        let mut h = Fnv1a::default();
-        h.write(b"foo");
-        h.write(b"bar");
-        assert_eq!(h.finish(), fnv(b"foobar"));
-    }
-
-    #[test]
-    fn later_entry_wins_and_keeps_first_position() {
-        let base = vec!["A=1".into(), "B=2".into(), "NOEQ".into(), "A=3".into()];
-        let got = merge_env(base, &[("B", "x".into()), ("C", "y".into())]);
-        assert_eq!(got, vec!["A=3", "B=x", "NOEQ", "C=y"]);
-    }
 
     #[test]
     fn smuggling_and_nul_are_refused() {

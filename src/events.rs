@@ -33,6 +33,7 @@
 //! events::clear_sink();
 //! ```
 
+use crate::env::PluginEnv;
 use crate::error::{Error, Result};
 use crate::libcni::RuntimeConf;
 use crate::types::CniResult;
@@ -369,18 +370,9 @@ struct Names {
     type_: Option<String>,
 }
 
-/// The value of `key` in a plugin environment (`None` = inherited: this
-/// process's).
-fn env_value(environ: Option<&[String]>, key: &str) -> Option<String> {
-    let value = match environ {
-        None => std::env::var(key).ok(),
-        Some(env) => env.iter().rev().find_map(|kv| {
-            kv.strip_prefix(key)
-                .and_then(|rest| rest.strip_prefix('='))
-                .map(str::to_string)
-        }),
-    };
-    value.filter(|v| !v.is_empty())
+/// The value of `key` in a plugin environment, unless empty.
+fn env_value(env: &PluginEnv, key: &str) -> Option<String> {
+    env.value(key).filter(|v| !v.is_empty())
 }
 
 /// Observe one run of the plugin at `plugin_path` with configuration
@@ -388,11 +380,11 @@ fn env_value(environ: Option<&[String]>, key: &str) -> Option<String> {
 pub(crate) fn observe_plugin<T: Outcome>(
     plugin_path: &str,
     netconf: &[u8],
-    environ: Option<&[String]>,
+    env: &PluginEnv,
     op: impl FnOnce() -> Result<T>,
 ) -> Result<T> {
     let describe = || {
-        let verb = env_value(environ, "CNI_COMMAND").unwrap_or_default();
+        let verb = env_value(env, "CNI_COMMAND").unwrap_or_default();
         let mut e = blank(EventKind::Plugin, verb);
         let names: Names = serde_json::from_slice(netconf).unwrap_or_default();
         e.plugin_type = names.type_.or_else(|| {
@@ -402,8 +394,8 @@ pub(crate) fn observe_plugin<T: Outcome>(
         e.network = names.name;
         e.plugin_path = Some(plugin_path.to_string());
         if e.verb != "VERSION" {
-            e.container_id = env_value(environ, "CNI_CONTAINERID");
-            e.ifname = env_value(environ, "CNI_IFNAME");
+            e.container_id = env_value(env, "CNI_CONTAINERID");
+            e.ifname = env_value(env, "CNI_IFNAME");
         }
         e
     };
@@ -448,15 +440,17 @@ mod tests {
 
     #[test]
     fn env_values_come_from_the_given_environment_last_one_wins() {
-        let env = vec![
+        let env = PluginEnv::Entries(vec![
             "CNI_COMMAND=ADD".to_string(),
             "CNI_IFNAME=eth0".to_string(),
             "CNI_IFNAME=eth1".to_string(),
             "CNI_COMMANDX=no".to_string(),
-        ];
-        assert_eq!(env_value(Some(&env), "CNI_COMMAND").as_deref(), Some("ADD"));
-        assert_eq!(env_value(Some(&env), "CNI_IFNAME").as_deref(), Some("eth1"));
-        assert_eq!(env_value(Some(&env), "CNI_NETNS"), None);
+            "CNI_PATH=".to_string(),
+        ]);
+        assert_eq!(env_value(&env, "CNI_COMMAND").as_deref(), Some("ADD"));
+        assert_eq!(env_value(&env, "CNI_IFNAME").as_deref(), Some("eth1"));
+        assert_eq!(env_value(&env, "CNI_NETNS"), None);
+        assert_eq!(env_value(&env, "CNI_PATH"), None);
     }
 
     #[test]

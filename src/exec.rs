@@ -3,6 +3,7 @@
 
 use crate::args::{Args, CniArgs};
 use crate::context::Context;
+use crate::env::PluginEnv;
 use crate::error::{Error, Result};
 use crate::events;
 use crate::raw_exec::{RawExec, RawExecOptions, StderrSink};
@@ -22,6 +23,20 @@ pub trait Exec: Send + Sync {
         stdin_data: &[u8],
         environ: Option<&[String]>,
     ) -> Result<Vec<u8>>;
+
+    /// [`Exec::exec_plugin`] with the environment `env` describes. By
+    /// default its entries ([`PluginEnv::to_entries`]) go to `exec_plugin`;
+    /// the process runner builds the block straight from `env`.
+    fn exec_plugin_env(
+        &self,
+        ctx: &Context,
+        plugin_path: &str,
+        stdin_data: &[u8],
+        env: &PluginEnv,
+    ) -> Result<Vec<u8>> {
+        let entries = env.to_entries();
+        self.exec_plugin(ctx, plugin_path, stdin_data, entries.as_deref())
+    }
 
     /// Find `plugin` on `paths`; by default [`crate::find_in_path`].
     fn find_in_path(&self, plugin: &str, paths: &[String]) -> Result<String> {
@@ -43,6 +58,16 @@ impl Exec for RawExec {
         environ: Option<&[String]>,
     ) -> Result<Vec<u8>> {
         RawExec::exec_plugin(self, ctx, plugin_path, stdin_data, environ)
+    }
+
+    fn exec_plugin_env(
+        &self,
+        ctx: &Context,
+        plugin_path: &str,
+        stdin_data: &[u8],
+        env: &PluginEnv,
+    ) -> Result<Vec<u8>> {
+        RawExec::exec_plugin_env(self, ctx, plugin_path, stdin_data, env)
     }
 }
 
@@ -77,6 +102,16 @@ impl Exec for DefaultExec {
     ) -> Result<Vec<u8>> {
         self.raw.exec_plugin(ctx, plugin_path, stdin_data, environ)
     }
+
+    fn exec_plugin_env(
+        &self,
+        ctx: &Context,
+        plugin_path: &str,
+        stdin_data: &[u8],
+        env: &PluginEnv,
+    ) -> Result<Vec<u8>> {
+        self.raw.exec_plugin_env(ctx, plugin_path, stdin_data, env)
+    }
 }
 
 impl Default for DefaultExec {
@@ -106,10 +141,10 @@ pub fn exec_plugin_with_result(
     exec: Option<&dyn Exec>,
 ) -> Result<CniResult> {
     let exec = or_default(exec);
-    let environ = args.as_env();
-    events::observe_plugin(plugin_path, netconf, environ.as_deref(), || {
+    let env = args.plugin_env();
+    events::observe_plugin(plugin_path, netconf, &env, || {
         args.validate()?;
-        let stdout = exec.exec_plugin(ctx, plugin_path, netconf, environ.as_deref())?;
+        let stdout = exec.exec_plugin_env(ctx, plugin_path, netconf, &env)?;
         let (version, result) = fixup_result_version(netconf, &stdout)?;
         CniResult::create_parsed(&version, &result)
     })
@@ -157,10 +192,10 @@ pub fn exec_plugin_without_result(
     exec: Option<&dyn Exec>,
 ) -> Result<()> {
     let exec = or_default(exec);
-    let environ = args.as_env();
-    events::observe_plugin(plugin_path, netconf, environ.as_deref(), || {
+    let env = args.plugin_env();
+    events::observe_plugin(plugin_path, netconf, &env, || {
         args.validate()?;
-        exec.exec_plugin(ctx, plugin_path, netconf, environ.as_deref())?;
+        exec.exec_plugin_env(ctx, plugin_path, netconf, &env)?;
         Ok(())
     })
 }
@@ -182,9 +217,9 @@ pub fn get_version_info(
         ..Args::default()
     };
     let stdin = format!(r#"{{"cniVersion":"{}"}}"#, version::current());
-    let environ = args.as_env();
-    events::observe_plugin(plugin_path, b"{}", environ.as_deref(), || {
-        match exec.exec_plugin(ctx, plugin_path, stdin.as_bytes(), environ.as_deref()) {
+    let env = args.plugin_env();
+    events::observe_plugin(plugin_path, b"{}", &env, || {
+        match exec.exec_plugin_env(ctx, plugin_path, stdin.as_bytes(), &env) {
             Ok(stdout) => exec.decode(&stdout),
             Err(e) if e.to_string() == "unknown CNI_COMMAND: VERSION" => {
                 Ok(PluginInfo::supports(&["0.1.0"]))

@@ -43,6 +43,7 @@
 pub mod args;
 pub mod context;
 pub mod delegate;
+pub mod env;
 pub mod error;
 pub mod events;
 pub mod exec;
@@ -63,6 +64,7 @@ pub use context::{Context, Done, TraceContext};
 pub use delegate::{
     delegate, delegate_add, delegate_check, delegate_del, delegate_gc, delegate_status, Verb,
 };
+pub use env::PluginEnv;
 pub use error::{Error, Foreign, Payload, Result, Status};
 pub use exec::{
     default_exec, exec_plugin_with_result, exec_plugin_without_result, get_version_info,

@@ -3,6 +3,7 @@
 //! upstream's CNI error.
 
 use crate::context::{Context, Done};
+use crate::env::PluginEnv;
 use crate::error::{Error, Result};
 use crate::goquote;
 use crate::spawn::{self, ChildStdio, EnvBlock, SigpipeGuard};
@@ -110,10 +111,32 @@ impl RawExec {
         stdin: &[u8],
         environ: Option<&[String]>,
     ) -> Result<Vec<u8>> {
+        self.run(ctx, plugin_path, stdin, EnvSource::Given(environ))
+    }
+
+    /// [`RawExec::exec_plugin`] with the environment `env` describes,
+    /// built without a string per inherited entry.
+    pub fn exec_plugin_env(
+        &self,
+        ctx: &Context,
+        plugin_path: &str,
+        stdin: &[u8],
+        env: &PluginEnv,
+    ) -> Result<Vec<u8>> {
+        self.run(ctx, plugin_path, stdin, EnvSource::Plugin(env))
+    }
+
+    fn run(
+        &self,
+        ctx: &Context,
+        plugin_path: &str,
+        stdin: &[u8],
+        env: EnvSource,
+    ) -> Result<Vec<u8>> {
         let path = CString::new(plugin_path).map_err(|_| {
             Error::InvalidArgument(format!("plugin path {plugin_path:?} contains a NUL byte"))
         })?;
-        let envp = build_env(ctx, environ)?;
+        let envp = build_env(ctx, env)?;
         let mut attempt = 0;
         loop {
             if let Some(done) = ctx.done() {
@@ -593,36 +616,47 @@ pub fn plugin_error(status: &str, stdout: &[u8], stderr: &[u8]) -> CniError {
     error.with_exit_status(status)
 }
 
-/// The plugin's environment block: `environ` (or this process's), with the
-/// context's trace variables replacing any inherited ones.
-fn build_env(ctx: &Context, environ: Option<&[String]>) -> Result<EnvBlock> {
+/// Where a run's environment comes from: the entries of
+/// [`RawExec::exec_plugin`] (`None` = inherit) or a [`PluginEnv`].
+#[derive(Clone, Copy)]
+enum EnvSource<'a> {
+    Given(Option<&'a [String]>),
+    Plugin(&'a PluginEnv),
+}
+
+/// The plugin's environment block: `env`'s entries, with the context's
+/// trace variables replacing any inherited ones.
+fn build_env(ctx: &Context, env: EnvSource) -> Result<EnvBlock> {
     let trace = ctx.trace().env_vars();
+    let traced = |parts: &[&[u8]]| match parts {
+        [kv] => trace.iter().any(|(k, _)| is_entry_of(kv, k)),
+        [k, ..] => trace.iter().any(|(t, _)| *k == t.as_bytes()),
+        [] => false,
+    };
+    let mut block = EnvBlock::default();
+    match env {
+        EnvSource::Given(Some(entries)) => block.reserve(
+            entries.len() + trace.len(),
+            entries.iter().map(|kv| kv.len() + 1).sum(),
+        ),
+        _ => block.reserve(64, 4096),
+    }
+    let mut push = |parts: &[&[u8]]| match traced(parts) {
+        true => Ok(()),
+        false => block.push(parts).map_err(|_| parts.concat()),
+    };
+    let walked = match env {
+        EnvSource::Given(Some(entries)) => entries.iter().try_for_each(|kv| push(&[kv.as_bytes()])),
+        EnvSource::Given(None) => PluginEnv::Inherit.for_each(&mut push),
+        EnvSource::Plugin(env) => env.for_each(&mut push),
+    };
     let nul = |kv: &[u8]| {
         Error::InvalidArgument(format!(
             "environment entry {:?} contains a NUL byte",
             String::from_utf8_lossy(kv)
         ))
     };
-    let traced = |kv: &[u8]| trace.iter().any(|(k, _)| is_entry_of(kv, k));
-    let mut block = EnvBlock::default();
-    match environ {
-        Some(env) => {
-            block.reserve(env.len(), env.iter().map(|kv| kv.len() + 1).sum());
-            for kv in env.iter().map(|kv| kv.as_bytes()).filter(|kv| !traced(kv)) {
-                block.push(&[kv]).map_err(|_| nul(kv))?;
-            }
-        }
-        None => {
-            use std::os::unix::ffi::OsStrExt;
-            for (k, v) in std::env::vars_os() {
-                let (k, v) = (k.as_bytes(), v.as_bytes());
-                if !trace.iter().any(|(t, _)| k == t.as_bytes()) {
-                    // The OS environment cannot hold a NUL; nothing to refuse.
-                    let _ = block.push(&[k, b"=", v]);
-                }
-            }
-        }
-    }
+    walked.map_err(|kv| nul(&kv))?;
     for (k, v) in trace {
         let kv = format!("{k}={v}");
         block

@@ -88,6 +88,32 @@ pub(crate) struct ChildStdio {
     pub stderr: Option<OwnedFd>,
 }
 
+extern "C" {
+    static environ: *const *const libc::c_char;
+}
+
+/// This process's environment entries (`K=V`, as `environ` holds them),
+/// handed to `f` (the slices live only as long as the call).
+///
+/// Read the way `posix_spawn(…, environ)` and glibc's `getenv` read it,
+/// without a lock: the environment must not change meanwhile, the contract
+/// every C library and Rust's `std::env::set_var` (which is `unsafe` in a
+/// program with threads for this reason) already impose.
+pub(crate) fn with_environ<R>(f: impl FnOnce(&[&[u8]]) -> R) -> R {
+    let mut entries: Vec<&[u8]> = Vec::with_capacity(64);
+    // SAFETY: `environ` is NULL or a NULL-terminated array of NUL-terminated
+    // strings, unchanged during the call (the contract above); the slices
+    // do not outlive `f`.
+    unsafe {
+        let mut p = environ;
+        while !p.is_null() && !(*p).is_null() {
+            entries.push(CStr::from_ptr(*p).to_bytes());
+            p = p.add(1);
+        }
+    }
+    f(&entries)
+}
+
 /// An environment for `execve`: every entry NUL-terminated in one buffer,
 /// so that building it costs two allocations however many entries it has.
 #[derive(Default)]

@@ -6,6 +6,7 @@ use super::error::cni_error;
 use super::ptr::{bytes_arg, Out, RefArg, SendPtr, StrArg};
 use super::status::cni_status;
 use crate::context::Context;
+use crate::env::PluginEnv;
 use crate::error::{Error, Result};
 use crate::exec::{default_exec, DefaultExec, Exec};
 use crate::raw_exec::{RawExec, RawExecOptions, StderrWriter};
@@ -312,6 +313,20 @@ fn call_back(
 }
 
 impl Exec for CustomExec {
+    fn exec_plugin_env(
+        &self,
+        ctx: &Context,
+        plugin_path: &str,
+        stdin_data: &[u8],
+        env: &PluginEnv,
+    ) -> Result<Vec<u8>> {
+        if self.vtable.exec_plugin.is_none() {
+            return default_exec().exec_plugin_env(ctx, plugin_path, stdin_data, env);
+        }
+        let entries = env.to_entries();
+        self.exec_plugin(ctx, plugin_path, stdin_data, entries.as_deref())
+    }
+
     fn exec_plugin(
         &self,
         ctx: &Context,

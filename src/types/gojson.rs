@@ -315,15 +315,7 @@ impl Parser<'_> {
                     }
                 }
                 0..=0x1f => return Err(invalid(c, "in string literal")),
-                0x20..=0x7f => {
-                    out.push(c as char);
-                    self.i += 1;
-                }
-                _ => {
-                    let (ch, n) = decode_rune(&self.s[self.i..]);
-                    out.push(ch);
-                    self.i += n;
-                }
+                _ => self.i += push_run(&mut out, &self.s[self.i..]),
             }
         }
     }
@@ -347,6 +339,35 @@ impl Parser<'_> {
             self.i = save;
         }
         Ok('\u{FFFD}')
+    }
+}
+
+/// Append to `out` the run of string bytes at the start of `rest` (up to
+/// the first quote, backslash or control byte), invalid UTF-8 replaced
+/// rune by rune as Go does; the length of the run. Valid stretches are
+/// copied whole.
+fn push_run(out: &mut String, rest: &[u8]) -> usize {
+    let n = rest
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+        .unwrap_or(rest.len());
+    let mut run = &rest[..n];
+    loop {
+        match std::str::from_utf8(run) {
+            Ok(valid) => {
+                out.push_str(valid);
+                return n;
+            }
+            Err(e) => {
+                let (valid, bad) = run.split_at(e.valid_up_to());
+                out.push_str(std::str::from_utf8(valid).expect("the valid prefix"));
+                // The run ends before an ASCII byte, which no sequence
+                // spans: decoding inside it is decoding in the string.
+                let (ch, len) = decode_rune(bad);
+                out.push(ch);
+                run = &bad[len..];
+            }
+        }
     }
 }
 
