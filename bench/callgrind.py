@@ -21,8 +21,9 @@ from model import BUILD
 COUNTED = ("floor", "capi", "rust")
 
 
-def totals(cmd: list[str], calls: int, out_dir: Path) -> int | None:
-    """The instructions callgrind counted in the contender's own process."""
+def totals(cmd: list[str], calls: int, out_dir: Path) -> tuple[int, int] | None:
+    """The instructions callgrind counted in the contender's own process,
+    and those of them executed in the event code (src/events.rs)."""
     out = out_dir / f"callgrind.{calls}.%p"
     argv = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", *cmd]
     argv += ["--plugin", str(BUILD / "plugin"), "--workload", "add", "--calls", str(calls)]
@@ -33,11 +34,29 @@ def totals(cmd: list[str], calls: int, out_dir: Path) -> int | None:
         log(f"  callgrind of {cmd[0]} failed: {' | '.join(err.strip().splitlines()[-3:])}")
         return None
     m = re.search(r"^(?:totals|summary):\s+(\d+)", f.read_text(errors="replace"), re.MULTILINE)
-    return int(m.group(1)) if m else None
+    return (int(m.group(1)), events_self(f)) if m else None
+
+
+def events_self(profile: Path) -> int:
+    """The instructions spent in lines of src/events.rs (inlined ones
+    included: callgrind names the source file of each line's code)."""
+    p = subprocess.run(
+        ["callgrind_annotate", "--inclusive=no", "--threshold=100", str(profile)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    total = 0
+    for line in p.stdout.splitlines():
+        m = re.match(r"^\s*([\d,]+)\s+\([^)]*\)\s+(\S+?):", line)
+        if m and m.group(2).endswith("src/events.rs"):
+            total += int(m.group(1).replace(",", ""))
+    return total
 
 
 def instructions_per_call(cmds: dict[str, list[str]], scale: float) -> dict[str, float]:
-    """Per-call instruction counts of the counted contenders that were built;
+    """Per-call instruction counts of the counted contenders that were built
+    (and under "events-off:NAME", those in the event code, logging off);
     empty when valgrind is missing."""
     if not shutil.which("valgrind"):
         log("no valgrind: instruction counts skipped")
@@ -52,6 +71,9 @@ def instructions_per_call(cmds: dict[str, list[str]], scale: float) -> dict[str,
         out_dir.mkdir(parents=True)
         a, b = totals(cmds[name], base, out_dir), totals(cmds[name], base + more, out_dir)
         if a is not None and b is not None:
-            counts[name] = (b - a) / more
+            counts[name] = (b[0] - a[0]) / more
             log(f"callgrind: {name} {counts[name]:,.0f} instructions per ADD in the parent")
+            if name != "floor":
+                counts[f"events-off:{name}"] = (b[1] - a[1]) / more
+                log(f"callgrind: {name} {counts[f'events-off:{name}']:,.1f} of them in src/events.rs")
     return counts

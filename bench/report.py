@@ -287,6 +287,9 @@ def write_csv(
         for n, v in counts.items():
             rt = "" if not floor else f"{v / floor:.4f}"
             label = "ADD, instructions per call in the parent (callgrind)"
+            if n.startswith("events-off:"):
+                n, label = n.split(":", 1)[1], "ADD, of them in src/events.rs, logging off (callgrind)"
+                rt = f"{v / v:.6f}" if counts.get(n) else ""
             w.writerow(
                 [
                     "callgrind-add",

@@ -78,6 +78,19 @@ def instructions(counts: dict[str, float]) -> Row:
     return label, measured, verdict(v <= 1.3)
 
 
+def events_off(counts: dict[str, float]) -> Row:
+    label = "logging off costs nothing measurable (issue 17): instructions in src/events.rs ≤ 0.1% of the parent's per ADD"
+    names = [n for n in ("capi", "rust") if f"events-off:{n}" in counts and counts.get(n)]
+    if not names:
+        return label, "not counted (no valgrind, --no-callgrind, or a contender missing)", "n/a"
+    shares = {n: counts[f"events-off:{n}"] / counts[n] for n in names}
+    measured = "; ".join(
+        f"{n}: {counts[f'events-off:{n}']:,.0f} of {counts[n] / 1e3:,.0f} k ({shares[n] * 100:.3f}%)"
+        for n in names
+    )
+    return label, measured, verdict(max(shares.values()) <= 0.001)
+
+
 def go_output(r: Results) -> Row:
     label = "16 MiB + 16 MiB output, Go binding ≤ 1.10× the floor's time, peak RSS growth ≤ 80 MiB"
     why = r.missing("output-16mib", "go-binding", "floor")
@@ -178,6 +191,7 @@ def targets(
         add_ratio(r, "py-binding", 1.05, "Python binding"),
         add_ratio(r, "go-binding", 1.08, "Go binding"),
         instructions(counts),
+        events_off(counts),
         go_output(r),
         py_cancel(r),
         concurrency(r),

@@ -243,7 +243,8 @@ func (c *Call) Decoded() (version.PluginInfo, bool) {
 
 func (c *Call) processExec(stderr io.Writer) error {
 	switch {
-	case stderr == nil:
+	case stderr == nil || stderr == io.Discard:
+		// Writing to io.Discard does nothing: no callback per run.
 		c.owner = discardCExec()
 	case stderr == processStderr:
 		c.owner = defaultCExec()
