@@ -72,15 +72,10 @@ fn run_child(case: &str, env: &[&[u8]]) {
             .into_encoded_bytes(),
     )
     .unwrap();
-    let argv: Vec<CString> = [
-        exe.as_bytes(),
-        b"--exact",
-        b"child",
-        b"--test-threads=1",
-    ]
-    .iter()
-    .map(|a| CString::new(*a).unwrap())
-    .collect();
+    let argv: Vec<CString> = [exe.as_bytes(), b"--exact", b"child", b"--test-threads=1"]
+        .iter()
+        .map(|a| CString::new(*a).unwrap())
+        .collect();
     let mut envv: Vec<CString> = env.iter().map(|kv| CString::new(*kv).unwrap()).collect();
     envv.push(CString::new(format!("{CHILD}={case}")).unwrap());
     if let Ok(p) = std::env::var("CNI_TEST_PLUGIN") {

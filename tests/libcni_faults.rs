@@ -188,6 +188,42 @@ fn a_full_disk_after_every_plugin_succeeded_fails_clearly_and_cleans_up() {
 }
 
 #[test]
+fn a_full_disk_after_a_single_plugin_succeeded_cleans_up_too() {
+    let net = Net::new();
+    let Some(_fs) = Tmpfs::mount(&net.cache, 64 * 1024, "full disk") else {
+        return;
+    };
+    for d in ["results", "locks"] {
+        std::fs::create_dir(net.cache.join(d)).unwrap();
+    }
+    fill(&net.cache);
+    let conf = net.conf("net1", "1.0.0", p("alpha"));
+    let tmp = net.cache.join("results/.net1-ctr1-eth0.tmp");
+    let e = with_cleanup(&net, true)
+        .add_network(&bg(), &conf, &net.rt("ctr1"))
+        .unwrap_err();
+    assert_eq!(e.status(), Status::Io);
+    assert_eq!(
+        e.to_string(),
+        format!(
+            r#"failed to set network "net1" cached result: write {}: no space left on device"#,
+            tmp.display()
+        )
+    );
+    assert_eq!(net.steps("ctr1"), ["ADD alpha", "DEL alpha"]);
+    // The DEL is given the ADD's result.
+    let del = &net.log_of("ctr1")[1];
+    assert_eq!(del["prevResult"]["cniVersion"], "1.0.0", "{del}");
+    assert!(results_dir_files(&net).is_empty());
+    // Without the option the plugin stays attached for the caller to DEL.
+    let e = with_cleanup(&net, false)
+        .add_network(&bg(), &conf, &net.rt("ctr2"))
+        .unwrap_err();
+    assert_eq!(e.status(), Status::Io);
+    assert_eq!(net.steps("ctr2"), ["ADD alpha"]);
+}
+
+#[test]
 fn a_read_only_cache_refuses_new_attachments_and_still_tears_down_old_ones() {
     let net = Net::new();
     let Some(fs) = Tmpfs::mount(&net.cache, 1 << 20, "read-only cache") else {

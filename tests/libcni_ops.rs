@@ -529,6 +529,25 @@ fn cleanup_on_failure_runs_the_lists_del() {
     assert!(!net.entry("net1", "ctr2").exists());
 }
 
+#[test]
+fn cleanup_on_failure_runs_a_single_plugins_del() {
+    let net = Net::new();
+    let conf = net.conf("net1", "1.0.0", failing("alpha", &["ADD"], 100));
+    let mut cfg = net.cfg();
+    let e = cfg.add_network(&bg(), &conf, &net.rt("ctr1")).unwrap_err();
+    assert_eq!(e.to_string(), "ADD failed on request");
+    assert_eq!(net.steps("ctr1"), ["ADD alpha"]);
+    cfg.set_options(CniConfigOptions {
+        cleanup_on_failure: true,
+        ..CniConfigOptions::default()
+    });
+    let e = cfg.add_network(&bg(), &conf, &net.rt("ctr2")).unwrap_err();
+    assert_eq!(e.to_string(), "ADD failed on request");
+    assert_eq!(net.steps("ctr2"), ["ADD alpha", "DEL alpha"]);
+    assert!(net.log_of("ctr2")[1]["prevResult"].is_null());
+    assert!(!net.entry("net1", "ctr2").exists());
+}
+
 fn sleeper(type_: &str, ms: u64) -> Value {
     json!({"type": type_, "debug": {"sleepMs": ms, "commands": {"ADD": {"chainResult": true}}}})
 }

@@ -195,3 +195,35 @@ impl Cache {
         Ok(names)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Any one part empty is refused, with upstream's text naming all
+    /// three.
+    #[test]
+    fn an_entry_name_needs_every_part() {
+        assert_eq!(entry_name("net", "ctr", "eth0").unwrap(), "net-ctr-eth0");
+        for (n, c, i) in [("", "ctr", "eth0"), ("net", "", "eth0"), ("net", "ctr", "")] {
+            let e = entry_name(n, c, i).unwrap_err().to_string();
+            assert_eq!(
+                e,
+                format!(
+                    "cache file path requires network name ({n:?}), container ID ({c:?}), and interface name ({i:?})"
+                )
+            );
+        }
+    }
+
+    /// Only an OS error loses its " (os error N)" suffix; a message that
+    /// merely contains those words is kept whole.
+    #[test]
+    fn os_text_drops_only_the_os_errors_number() {
+        let os = io::Error::from_raw_os_error(libc::ENOSPC);
+        assert_eq!(os_text(&os), "no space left on device");
+        let other = io::Error::other("Odd (os error 5) text");
+        assert_eq!(os_text(&other), "odd (os error 5) text");
+        assert_eq!(os_text(&io::Error::other("")), "");
+    }
+}

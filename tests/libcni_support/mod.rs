@@ -3,7 +3,9 @@
 //! per-attachment command log.
 #![allow(dead_code)]
 
-use cniinvoke::libcni::{conf_list_from_bytes, CniConfig, NetworkConfigList, RuntimeConf};
+use cniinvoke::libcni::{
+    conf_from_bytes, conf_list_from_bytes, CniConfig, NetworkConfigList, PluginConfig, RuntimeConf,
+};
 use cniinvoke::Context;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -85,6 +87,17 @@ impl Net {
         extra: Value,
     ) -> NetworkConfigList {
         conf_list_from_bytes(self.list_text(name, version, plugins, extra).as_bytes()).unwrap()
+    }
+
+    /// A single plugin configuration named `name` of `version` (with
+    /// `logDir`, like a list's plugins).
+    pub fn conf(&self, name: &str, version: &str, mut plugin: Value) -> PluginConfig {
+        plugin["name"] = json!(name);
+        plugin["cniVersion"] = json!(version);
+        if plugin.get("logDir").is_none() {
+            plugin["logDir"] = json!(self.logs);
+        }
+        conf_from_bytes(plugin.to_string().as_bytes()).unwrap()
     }
 
     pub fn path(&self) -> Vec<String> {

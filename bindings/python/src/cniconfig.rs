@@ -27,8 +27,8 @@ type Timeout<'a, 'py> = Option<&'a Bound<'py, PyAny>>;
 ///     exec: what runs the plugins: a `RawExec`, a `DefaultExec` or any
 ///         object with `exec_plugin`, `find_in_path` and `decode` (a fake);
 ///         None: the library's default.
-///     cleanup_on_failure: when True, a failed ADD runs the list's DEL
-///         before raising the ADD's error.
+///     cleanup_on_failure: when True, a failed ADD runs its DEL (the
+///         list's, or the plugin's) before raising the ADD's error.
 ///     cache_sync: when False, cache entries are not fsynced (a cache on
 ///         tmpfs).
 ///
@@ -182,7 +182,7 @@ impl PyCniConfig {
         self.exec.as_ref().map(|e| e.clone_ref(py))
     }
 
-    /// Whether a failed ADD runs the list's DEL (the `cleanup_on_failure=`
+    /// Whether a failed ADD runs its DEL (the `cleanup_on_failure=`
     /// given).
     #[getter]
     fn cleanup_on_failure(&self) -> bool {

@@ -72,9 +72,7 @@ impl CniConfig {
             let result = match self.add_chain(ctx, list, rt) {
                 Ok(r) => r,
                 Err(e) => {
-                    if self.options.cleanup_on_failure {
-                        self.cleanup_failed_add(ctx, list, rt, &att, None);
-                    }
+                    self.cleanup_failed_add(ctx, &att, |ctx| self.del_chain(ctx, list, None, rt));
                     return Err(e);
                 }
             };
@@ -91,12 +89,8 @@ impl CniConfig {
                 // (a full or read-only disk): without an entry no later DEL
                 // or GC would find the attachment, so undo it now, with the
                 // result as the DEL's prevResult where the version has one.
-                if self.options.cleanup_on_failure {
-                    let prev = result.as_ref().filter(|_| {
-                        greater_than_or_equal_to(&list.cni_version, "0.4.0").unwrap_or(false)
-                    });
-                    self.cleanup_failed_add(ctx, list, rt, &att, prev);
-                }
+                let prev = prev_result(&list.cni_version, result.as_ref());
+                self.cleanup_failed_add(ctx, &att, |ctx| self.del_chain(ctx, list, prev, rt));
                 return Err(cache_failed(&list.name, e));
             }
             // Upstream returns a nil result for an empty list; we have to
@@ -108,17 +102,19 @@ impl CniConfig {
         })
     }
 
-    /// The spec's DEL after a failed ADD, on the held lock, given `prev`
-    /// as the cached result; its own errors are dropped (the ADD's error is
-    /// what the caller gets).
+    /// With `cleanup_on_failure`, the spec's DEL after a failed ADD (`del`,
+    /// on the held lock), and the cache entry removed when it succeeds; its
+    /// own errors are dropped (the ADD's error is what the caller gets). A
+    /// cancelled or expired `ctx` gives the DEL a fresh bounded one.
     fn cleanup_failed_add(
         &self,
         ctx: &Context,
-        list: &NetworkConfigList,
-        rt: &RuntimeConf,
         att: &Attachment,
-        prev_result: Option<&CniResult>,
+        del: impl FnOnce(&Context) -> Result<()>,
     ) {
+        if !self.options.cleanup_on_failure {
+            return;
+        }
         let fresh;
         let ctx = if ctx.done().is_some() {
             fresh = Context::with_timeout(CLEANUP_TIMEOUT);
@@ -127,13 +123,15 @@ impl CniConfig {
         } else {
             ctx
         };
-        if self.del_chain(ctx, list, prev_result, rt).is_ok() {
+        if del(ctx).is_ok() {
             let _ = att.cache.remove(&att.entry);
         }
     }
 
     /// ADD one plugin configuration for `rt` and cache its result
     /// (upstream `AddNetwork`; errors are the plugin's own, unwrapped).
+    /// With `cleanup_on_failure`, a failed ADD (the plugin failed, or the
+    /// result could not be cached) runs the plugin's DEL first.
     pub fn add_network(
         &self,
         ctx: &Context,
@@ -146,15 +144,36 @@ impl CniConfig {
             Some(net.network.type_.as_str()),
             Some(rt),
             || {
-                let name = &net.network.name;
+                let (name, version) = (&net.network.name, &net.network.cni_version);
                 let att = self.attach(ctx, name, rt)?;
-                let result = self.add_one(ctx, name, &net.network.cni_version, net, None, rt)?;
-                write_result(&att.cache, &att.entry, Some(&result), &net.bytes, name, rt)
-                    .map_err(|e| cache_failed(name, e))?;
+                let result = match self.add_one(ctx, name, version, net, None, rt) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        self.cleanup_failed_add(ctx, &att, |ctx| {
+                            self.del_one(ctx, name, version, net, None, rt)
+                        });
+                        return Err(e);
+                    }
+                };
+                let cached =
+                    write_result(&att.cache, &att.entry, Some(&result), &net.bytes, name, rt);
+                if let Err(e) = cached {
+                    let prev = prev_result(version, Some(&result));
+                    self.cleanup_failed_add(ctx, &att, |ctx| {
+                        self.del_one(ctx, name, version, net, prev, rt)
+                    });
+                    return Err(cache_failed(name, e));
+                }
                 Ok(result)
             },
         )
     }
+}
+
+/// The result a cleanup DEL is given: the ADD's, where the version has
+/// `prevResult` (0.4.0 on).
+fn prev_result<'a>(cni_version: &str, result: Option<&'a CniResult>) -> Option<&'a CniResult> {
+    result.filter(|_| greater_than_or_equal_to(cni_version, "0.4.0").unwrap_or(false))
 }
 
 fn add_failed(net: &PluginConfig, e: Error) -> Error {

@@ -12,7 +12,7 @@ use crate::version::greater_than_or_equal_to;
 use crate::{Error, Result};
 
 impl CniConfig {
-    fn del_one(
+    pub(super) fn del_one(
         &self,
         ctx: &Context,
         name: &str,
