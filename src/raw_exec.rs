@@ -10,6 +10,7 @@ use crate::spawn::{self, ChildStdio, EnvBlock, SigpipeGuard};
 use crate::types::CniError;
 use std::ffi::CString;
 use std::io::Write;
+use std::mem::MaybeUninit;
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -163,23 +164,29 @@ impl RawExec {
     }
 
     fn finish(&self, out: Output) -> Result<Vec<u8>> {
-        if out.status != 0 {
-            return Err(Error::Plugin(plugin_error(
-                &goquote::wait_status(out.status),
-                &out.stdout,
-                &out.stderr,
-            )));
-        }
-        if !out.stderr.is_empty() {
-            match &self.options.stderr {
-                StderrSink::Forward => {
-                    let _ = std::io::stderr().write_all(&out.stderr);
+        let Output {
+            status,
+            stdout,
+            stderr,
+        } = out;
+        let result = if status != 0 {
+            let e = plugin_error(&goquote::wait_status(status), &stdout, &stderr);
+            buffers::recycle(stdout);
+            Err(Error::Plugin(e))
+        } else {
+            if !stderr.is_empty() {
+                match &self.options.stderr {
+                    StderrSink::Forward => {
+                        let _ = std::io::stderr().write_all(&stderr);
+                    }
+                    StderrSink::Writer(w) => w(&stderr),
+                    StderrSink::Inherit | StderrSink::Discard => {}
                 }
-                StderrSink::Writer(w) => w(&out.stderr),
-                StderrSink::Inherit | StderrSink::Discard => {}
             }
-        }
-        Ok(out.stdout)
+            Ok(buffers::hand_out(stdout))
+        };
+        buffers::recycle(stderr);
+        result
     }
 
     fn run_once(
@@ -213,14 +220,19 @@ impl RawExec {
             pidfd: spawn::pidfd_open(pid),
             reaped: false,
         };
+        let err_r_present = err_r.is_some();
         let mut io = Io {
             stdin: Some(in_w).filter(|_| !stdin.is_empty()),
             stdin_data: stdin,
             written: 0,
             stdout: Some(out_r),
             stderr: err_r,
-            out: Vec::new(),
-            err: Vec::new(),
+            out: buffers::take(),
+            err: if err_r_present {
+                buffers::take()
+            } else {
+                Vec::new()
+            },
             cap: self.options.max_output_bytes,
         };
         let grace = self.options.kill_grace;
@@ -229,8 +241,8 @@ impl RawExec {
             .map_err(Attempt::Failed)
             .map(|status| Output {
                 status,
-                stdout: io.out,
-                stderr: io.err,
+                stdout: std::mem::take(&mut io.out),
+                stderr: std::mem::take(&mut io.err),
             })
     }
 }
@@ -257,6 +269,14 @@ struct Io<'a> {
     err: Vec<u8>,
     /// Most bytes accepted on each of stdout and stderr.
     cap: usize,
+}
+
+/// A run that ends early (cancelled, overflowed) gives its buffers back.
+impl Drop for Io<'_> {
+    fn drop(&mut self) {
+        buffers::recycle(std::mem::take(&mut self.out));
+        buffers::recycle(std::mem::take(&mut self.err));
+    }
 }
 
 impl Io<'_> {
@@ -342,19 +362,32 @@ impl Io<'_> {
             if buf.len() > cap {
                 return Drained::Overflow;
             }
-            // Small first (most results are a few hundred bytes), then
-            // doubling, so a flood costs few reads and little slack.
-            if buf.capacity() - buf.len() < 2048 {
-                buf.reserve(buf.capacity().max(8 * 1024));
-            }
-            let spare = buf.spare_capacity_mut();
-            // SAFETY: reads into the vector's spare capacity; set_len covers
-            // only the bytes read.
-            let n = unsafe { libc::read(fd.as_raw_fd(), spare.as_mut_ptr().cast(), spare.len()) };
+            let n = if buf.capacity() - buf.len() < 2048 {
+                // Nearly full: see whether more comes before growing, so
+                // that output which just fits a kept buffer costs no
+                // reallocation. Then small first (most results are a few
+                // hundred bytes), doubling, so that a flood costs few reads
+                // and little slack.
+                let mut probe = [MaybeUninit::<u8>::uninit(); 2048];
+                let n = read_into(fd, &mut probe);
+                if n > 0 {
+                    buf.reserve(buf.capacity().max(8 * 1024));
+                    // SAFETY: read(2) initialised the first `n` bytes.
+                    let got =
+                        unsafe { std::slice::from_raw_parts(probe.as_ptr().cast(), n as usize) };
+                    buf.extend_from_slice(got);
+                }
+                n
+            } else {
+                let n = read_into(fd, buf.spare_capacity_mut());
+                if n > 0 {
+                    // SAFETY: read(2) initialised the first `n` bytes of the
+                    // spare capacity, and `n` is at most its length.
+                    unsafe { buf.set_len(buf.len() + n as usize) };
+                }
+                n
+            };
             if n > 0 {
-                // SAFETY: read(2) initialised the first `n` bytes of the
-                // spare capacity, and `n` is at most its length.
-                unsafe { buf.set_len(buf.len() + n as usize) };
                 continue;
             }
             if n == 0 {
@@ -367,6 +400,12 @@ impl Io<'_> {
             }
         }
     }
+}
+
+/// `read(2)` from `fd` into `buf`: the count, or -1 with errno set.
+fn read_into(fd: &OwnedFd, buf: &mut [MaybeUninit<u8>]) -> isize {
+    // SAFETY: reads at most `buf.len()` bytes into memory we own.
+    unsafe { libc::read(fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) }
 }
 
 /// What reading an output pipe came to.
@@ -668,6 +707,16 @@ fn build_env(ctx: &Context, env: EnvSource) -> Result<EnvBlock> {
 
 fn is_entry_of(kv: &[u8], key: &str) -> bool {
     kv.len() > key.len() && kv.starts_with(key.as_bytes()) && kv[key.len()] == b'='
+}
+
+#[path = "raw_exec/buffers.rs"]
+mod buffers;
+
+/// Give back a plugin's stdout that is no longer needed (the C ABI's
+/// `cni_bytes_free`), so that the next run reads into it.
+#[cfg(feature = "capi")]
+pub(crate) fn recycle_output(stdout: Vec<u8>) {
+    buffers::recycle(stdout)
 }
 
 #[cfg(test)]

@@ -32,7 +32,9 @@ pub unsafe extern "C" fn cni_bytes_free(data: *mut u8, len: usize) {
             // SAFETY: the header requires a buffer this library returned
             // from `Box<[u8]>::into_raw` with exactly this length, not yet
             // freed.
-            drop(unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(data, len)) });
+            let bytes = unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(data, len)) };
+            // A plugin's large stdout serves the next run's reading.
+            crate::raw_exec::recycle_output(bytes.into_vec());
         }
     })
 }
