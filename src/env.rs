@@ -194,6 +194,19 @@ mod tests {
         assert_eq!(h.finish(), fnv(b"foobar"));
     }
 
+    /// An overlay's value is the override's, else the inherited one.
+    #[test]
+    fn an_overlay_value_is_the_overrides_else_inherited() {
+        let env = PluginEnv::Overlay(vec![
+            ("CNI_COMMAND", "ADD".into()),
+            ("CNI_IFNAME", "eth0".into()),
+        ]);
+        assert_eq!(env.value("CNI_IFNAME").as_deref(), Some("eth0"));
+        assert_eq!(env.value("CNI_COMMAND").as_deref(), Some("ADD"));
+        assert_eq!(env.value("PATH"), std::env::var("PATH").ok());
+        assert_eq!(env.value("CNI_UNSET_IN_ANY_TEST_RUN"), None);
+    }
+
     #[test]
     fn distinct_names_take_overrides_in_place() {
         let got = walk(

@@ -94,8 +94,13 @@ fn wait_for(ctx: &Context, file: &File, entry: &str) -> Result<()> {
             }
         }
         ctx.sleep(backoff).map_err(|done| wait_ended(done, entry))?;
-        backoff = (backoff * 2).min(MAX_BACKOFF);
+        backoff = next_backoff(backoff);
     }
+}
+
+/// The wait after `backoff`: twice as long, up to [`MAX_BACKOFF`].
+fn next_backoff(backoff: Duration) -> Duration {
+    (backoff * 2).min(MAX_BACKOFF)
 }
 
 fn wait_ended(done: Done, entry: &str) -> Error {
@@ -106,5 +111,23 @@ fn wait_ended(done: Done, entry: &str) -> Error {
         Done::DeadlineExceeded => Error::Timeout(format!(
             "waiting for the lock of attachment {entry}: context deadline exceeded"
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A held lock is polled ever less often, never less often than
+    /// every MAX_BACKOFF.
+    #[test]
+    fn waits_double_up_to_the_cap() {
+        let mut waits = vec![FIRST_BACKOFF];
+        for _ in 0..8 {
+            waits.push(next_backoff(*waits.last().unwrap()));
+        }
+        let ms = |d: &Duration| d.as_millis();
+        let ms: Vec<u128> = waits.iter().map(ms).collect();
+        assert_eq!(ms, [1, 2, 4, 8, 16, 16, 16, 16, 16]);
     }
 }
