@@ -34,7 +34,7 @@ func delegate(ctx context.Context, verb, delegatePlugin string, netconf []byte, 
 	if out == nil {
 		return nil, nil
 	}
-	return resultFromJSON(takeString(out))
+	return resultFromJSON(takeBytes(out))
 }
 
 // DelegateAdd runs delegatePlugin, found on $CNI_PATH, as ADD with netconf

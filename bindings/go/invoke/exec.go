@@ -2,20 +2,19 @@ package invoke
 
 /*
 #include <stdlib.h>
+#include <string.h>
 #include "cniinvoke.h"
 */
 import "C"
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"os"
 	"unsafe"
 
 	"github.com/containernetworking/cni/pkg/types"
-	"github.com/containernetworking/cni/pkg/types/create"
 	"github.com/containernetworking/cni/pkg/version"
+	"github.com/libcniinvoke/libcniinvoke/bindings/go/internal/capi"
 )
 
 // Exec gathers what running a CNI plugin takes: starting the executable,
@@ -50,16 +49,16 @@ func takeString(s *C.char) string {
 	return C.GoString(s)
 }
 
+// takeBytes is takeString as bytes, copied once.
+func takeBytes(s *C.char) []byte {
+	defer C.cni_string_free(s)
+	return C.GoBytes(unsafe.Pointer(s), C.int(C.strlen(s)))
+}
+
 // resultFromJSON builds upstream's typed result from libcniinvoke's result
 // JSON, which always names its version.
-func resultFromJSON(data string) (types.Result, error) {
-	var v struct {
-		CNIVersion string `json:"cniVersion"`
-	}
-	if err := json.Unmarshal([]byte(data), &v); err != nil {
-		return nil, fmt.Errorf("invoke: libcniinvoke returned a malformed result: %w", err)
-	}
-	return create.Create(v.CNIVersion, []byte(data))
+func resultFromJSON(data []byte) (types.Result, error) {
+	return capi.Result(data, "invoke")
 }
 
 func cstring(s []byte) *C.char {
@@ -83,7 +82,7 @@ func ExecPluginWithResult(ctx context.Context, pluginPath string, netconf []byte
 	if err := c.done(status, cerr); err != nil {
 		return nil, err
 	}
-	return resultFromJSON(takeString(out))
+	return resultFromJSON(takeBytes(out))
 }
 
 // ExecPluginWithoutResult runs the plugin at pluginPath for its effect only.

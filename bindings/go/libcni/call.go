@@ -15,13 +15,11 @@ import "C"
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 	"unsafe"
 
 	upinvoke "github.com/containernetworking/cni/pkg/invoke"
 	"github.com/containernetworking/cni/pkg/types"
-	"github.com/containernetworking/cni/pkg/types/create"
 
 	"github.com/libcniinvoke/libcniinvoke/bindings/go/internal/capi"
 	ourinvoke "github.com/libcniinvoke/libcniinvoke/bindings/go/invoke"
@@ -153,11 +151,5 @@ func resultOf(data *string) (types.Result, error) {
 	if data == nil {
 		return nil, nil
 	}
-	var v struct {
-		CNIVersion string `json:"cniVersion"`
-	}
-	if err := json.Unmarshal([]byte(*data), &v); err != nil {
-		return nil, fmt.Errorf("libcni: libcniinvoke returned a malformed result: %w", err)
-	}
-	return create.Create(v.CNIVersion, []byte(*data))
+	return capi.Result([]byte(*data), "libcni")
 }
