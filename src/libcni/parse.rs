@@ -56,10 +56,8 @@ const PLUGIN_CONF_FIELDS: &[&str] = &[
 ];
 
 fn decode_plugin_conf(d: &mut Decoder, v: &Value, out: &mut PluginConf) -> Hard {
-    let mut full = FullPluginConf {
-        kept: std::mem::take(out),
-        ..FullPluginConf::default()
-    };
+    // `out` is fresh (Decoder::run decodes into a default value).
+    let mut full = FullPluginConf::default();
     let r = d.object(
         v,
         "PluginConf",

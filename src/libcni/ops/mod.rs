@@ -104,3 +104,20 @@ pub(crate) fn join_errors(mut errs: Vec<Error>) -> Result<()> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// No error is success, one error comes back as itself, several as one
+    /// whose text has each on its line and whose cause is the first.
+    #[test]
+    fn joined_errors() {
+        assert!(join_errors(vec![]).is_ok());
+        let one = join_errors(vec![Error::Io("a".into())]).unwrap_err();
+        assert!(matches!(one, Error::Io(ref m) if m == "a"), "{one:?}");
+        let two = join_errors(vec![Error::Io("a".into()), Error::Timeout("b".into())]).unwrap_err();
+        assert_eq!(two.to_string(), "a\nb");
+        assert!(matches!(two, Error::Wrapped { ref cause, .. } if matches!(**cause, Error::Io(_))));
+    }
+}
