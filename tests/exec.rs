@@ -428,3 +428,24 @@ fn invalid_utf8_in_a_result_becomes_the_replacement_character_as_in_go() {
         "{\"cniVersion\":\"1.0.0\",\"interfaces\":[{\"name\":\"caf\u{fffd}\"}]}"
     );
 }
+
+/// The process runners behind the `Exec` trait return the plugin's stdout,
+/// through either entry point (a caller's own Exec wrapping one reaches
+/// them this way).
+#[test]
+fn process_runners_through_the_exec_trait_return_stdout() {
+    let d = Debug::new(json!({"stdout": "out-of-plugin"}));
+    let env = d.env("ADD");
+    let plugin_env = cniinvoke::PluginEnv::Entries(env.clone());
+    let default = cniinvoke::DefaultExec::new();
+    let runners: [(&str, &dyn Exec); 2] = [("RawExec", &quiet()), ("DefaultExec", &default)];
+    for (what, exec) in runners {
+        let ctx = Context::background();
+        let out = exec.exec_plugin(&ctx, plugin(), b"{}", Some(&env)).unwrap();
+        assert_eq!(out, b"out-of-plugin", "{what}: exec_plugin");
+        let out = exec
+            .exec_plugin_env(&ctx, plugin(), b"{}", &plugin_env)
+            .unwrap();
+        assert_eq!(out, b"out-of-plugin", "{what}: exec_plugin_env");
+    }
+}

@@ -41,6 +41,7 @@ struct FullPluginConf {
     kept: PluginConf,
     ipam_type: String,
     dns: Dns,
+    /// `cni.dev/valid-attachments`, decoded for its errors only.
     attachments: Vec<(String, String)>,
 }
 
@@ -88,21 +89,15 @@ fn plugin_conf_field(d: &mut Decoder, field: &str, v: &Value, out: &mut FullPlug
             v,
             "[]types.GCAttachment",
             &mut out.attachments,
-            |d, v, (id, ifname)| {
+            // Decoded for its errors only: both members are strings.
+            |d, v, (text, _)| {
                 d.object(
                     v,
                     "GCAttachment",
                     "types.GCAttachment",
                     &["containerID", "ifname"],
-                    |d, f, v| {
-                        d.string(
-                            v,
-                            if f == "ifname" {
-                                &mut *ifname
-                            } else {
-                                &mut *id
-                            },
-                        );
+                    |d, _, v| {
+                        d.string(v, &mut *text);
                         Ok(())
                     },
                 )

@@ -34,11 +34,6 @@
 //!   arrival in nanoseconds (decimal), and the plugin carries on as if
 //!   nothing happened, so only SIGKILL ends it early. A grandchild forked
 //!   later inherits the handler, so a group-wide SIGTERM adds its line too.
-//! * `"onSigterm": "/path"` — first of all, catch SIGTERM: each one received
-//!   appends to the path a line with the CLOCK_MONOTONIC time of its
-//!   arrival in nanoseconds (decimal), and the plugin carries on as if
-//!   nothing happened, so only SIGKILL ends it early. A grandchild forked
-//!   later inherits the handler, so a group-wide SIGTERM adds its line too.
 //! * `"readStdin": bool` (default `true`) — read stdin to EOF first. When
 //!   `false`, fd 0 is never touched (not read, not closed).
 //! * `"record": "/path/out.json"` — after stdin, atomically (temp file +
