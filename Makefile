@@ -275,15 +275,19 @@ bench:
 # if missing) over MUTANTS_FILES with the suites that test them, one job at
 # a time, each mutant's tests bounded to MUTANTS_TIMEOUT seconds. The counts
 # and every surviving mutant go to docs/mutants.md, the caught/total figure
-# to the README (.ci/mutants-report.py). Narrow a run with MUTANTS_FILES=...
-# or MUTANTS_ARGS="-F regex"; MUTANTS_ARGS=--in-place mutates this tree
-# and reuses target/ (one job; git checkout src/ if the run is killed).
+# to the README (.ci/mutants-report.py); each file's latest outcomes are kept
+# in docs/mutants-results.json, so runs over different files add up. Narrow
+# a run with MUTANTS_FILES=... or MUTANTS_ARGS="-F regex" (which updates
+# only the mutants it ran); MUTANTS_ARGS=--in-place mutates this tree and
+# reuses target/ (one job; git checkout src/ if the run is killed).
 # cargo-mutants exits 2 when mutants survive, 3 on time-outs.
-MUTANTS_ALL := src/args.rs src/find.rs src/exec.rs src/raw_exec.rs src/delegate.rs src/goquote.rs \
+MUTANTS_ALL := src/args.rs src/env.rs src/find.rs src/exec.rs src/raw_exec.rs src/raw_exec/buffers.rs \
+	src/delegate.rs src/goquote.rs \
 	src/libcni/validate.rs src/libcni/cache.rs src/libcni/lock.rs src/libcni/record.rs \
 	src/libcni/parse.rs src/libcni/inject.rs $(wildcard src/libcni/ops/*.rs)
 MUTANTS_FILES ?= $(MUTANTS_ALL)
-MUTANTS_TESTS ?= --lib --test args_env --test find --test exec --test raw_exec --test delegate \
+MUTANTS_TESTS ?= --lib --test args_env --test env_overlay --test find --test exec --test raw_exec \
+	--test delegate \
 	--test go_quote --test text_busy --test kill_grace --test no_threads \
 	--test libcni_ops --test libcni_cache --test libcni_concurrency --test libcni_conf \
 	--test libcni_conf_dirs --test libcni_conf_diff --test libcni_interop_diff
@@ -295,5 +299,7 @@ mutants:
 	nice $(CARGO) mutants $(if $(findstring --in-place,$(MUTANTS_ARGS)),,--jobs 1) \
 	    --timeout $(MUTANTS_TIMEOUT) $(foreach f,$(MUTANTS_FILES),--file $(f)) \
 	    $(MUTANTS_ARGS) -- $(MUTANTS_TESTS); status=$$?; \
-	  case $$status in 0|2|3) MUTANTS_ALL="$(MUTANTS_ALL)" python3 .ci/mutants-report.py mutants.out $(MUTANTS_FILES) || exit 1;; esac; \
+	  case $$status in 0|2|3) MUTANTS_ALL="$(MUTANTS_ALL)" \
+	    MUTANTS_NARROWED=$(if $(filter -F% -E% --re% --exclude-re% --in-diff%,$(MUTANTS_ARGS)),1,0) \
+	    python3 .ci/mutants-report.py mutants.out $(MUTANTS_FILES) || exit 1;; esac; \
 	  exit $$status

@@ -1,17 +1,23 @@
 #!/usr/bin/env python3
-"""Writes a cargo-mutants run into docs/mutants.md and the README.
+"""Records a cargo-mutants run and writes the standing of every file.
 
 Usage: mutants-report.py OUTPUT_DIR FILE...
 
 OUTPUT_DIR is cargo-mutants' `mutants.out`; FILE... the source files it
-mutated. The "cargo-mutants" section of docs/mutants.md (between its
-markers) gets the counts and every surviving mutant; the README's
-mutation block gets the caught/total figure. Survivors judged equivalent
-are listed, with the reason, in the "Equivalent survivors" section of
-docs/mutants.md, which this script leaves alone.
+mutated. Each mutant's outcome goes into docs/mutants-results.json, which
+keeps, per file, the outcomes of its latest run: a run over a whole file
+replaces that file's record; a run narrowed with MUTANTS_ARGS (`-F`, `-E`,
+`--re`: the environment says so with MUTANTS_NARROWED=1; MUTANTS_COMMIT
+names the commit when the run was made in another checkout) updates only the
+mutants it ran. From that record the "cargo-mutants" section of
+docs/mutants.md (between its markers) gets a row per file and every
+surviving mutant, and the README's mutation block the caught/total figure.
+Survivors judged equivalent are listed, with the reason, in the sections of
+docs/mutants.md after the block, which this script leaves alone.
 """
 
 import datetime
+import json
 import os
 import pathlib
 import re
@@ -19,11 +25,17 @@ import subprocess
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "docs" / "mutants-results.json"
+OUTCOMES = ("caught", "missed", "timeout", "unviable")
 
 
 def lines(out: pathlib.Path, name: str) -> list[str]:
-    p = out / name
-    return [l for l in p.read_text().splitlines() if l.strip()] if p.exists() else []
+    p = out / f"{name}.txt"
+    return (
+        [l.strip() for l in p.read_text().splitlines() if l.strip()]
+        if p.exists()
+        else []
+    )
 
 
 def replace_block(path: pathlib.Path, tag: str, body: str) -> None:
@@ -31,57 +43,129 @@ def replace_block(path: pathlib.Path, tag: str, body: str) -> None:
     begin, end = f"<!-- {tag}:begin -->", f"<!-- {tag}:end -->"
     block = f"{begin}\n{body.rstrip()}\n{end}"
     if begin in text:
-        text = re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda _: block, text, flags=re.S)
+        text = re.sub(
+            re.escape(begin) + ".*?" + re.escape(end),
+            lambda _: block,
+            text,
+            flags=re.DOTALL,
+        )
     else:
         text = text.rstrip() + "\n\n" + block + "\n"
     path.write_text(text)
 
 
-def default_files() -> list[str]:
-    """What a full run covers: the Makefile's MUTANTS_ALL, which `make
-    mutants` passes in the environment (expanded by make)."""
-    return os.environ.get("MUTANTS_ALL", "").split()
+def file_of(mutant: str) -> str:
+    return mutant.split(":", 1)[0]
+
+
+def record(
+    out: pathlib.Path, files: list[str], narrowed: bool, commit: str, when: str
+) -> dict:
+    """docs/mutants-results.json with this run's outcomes merged in."""
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    ran: dict[str, dict[str, str]] = {f: {} for f in files}
+    for outcome in OUTCOMES:
+        for m in lines(out, outcome):
+            ran.setdefault(file_of(m), {})[m] = outcome
+    for f, outcomes in ran.items():
+        entry = results.get(f) if narrowed else None
+        merged = dict(entry["outcomes"]) if entry else {}
+        merged.update(outcomes)
+        if narrowed and not outcomes:
+            continue
+        results[f] = {
+            "commit": commit,
+            "when": when,
+            "narrowed": narrowed,
+            "outcomes": merged,
+        }
+    RESULTS.write_text(json.dumps(dict(sorted(results.items())), indent=1) + "\n")
+    return results
+
+
+def by_line(mutant: str) -> tuple[str, int, int, str]:
+    """Sort key: file, line, column, then the text."""
+    f, line, col, rest = (mutant.split(":", 3) + ["0", "0", ""])[:4]
+    num = lambda s: int(s) if s.isdigit() else 0
+    return f, num(line), num(col), rest
+
+
+def counts(outcomes: dict[str, str]) -> dict[str, int]:
+    return {o: sum(1 for v in outcomes.values() if v == o) for o in OUTCOMES}
 
 
 def main() -> None:
     out, files = pathlib.Path(sys.argv[1]), sys.argv[2:]
-    left = [f for f in default_files() if f not in files]
-    not_run = (
-        " Not in this run: " + ", ".join(f"`{f}`" for f in left) + "."
-        if left
-        else ""
+    narrowed = os.environ.get("MUTANTS_NARROWED") == "1"
+    # MUTANTS_COMMIT: the run was made on another checkout of that commit.
+    commit = (
+        os.environ.get("MUTANTS_COMMIT")
+        or subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
     )
-    caught, missed = lines(out, "caught.txt"), lines(out, "missed.txt")
-    timeout, unviable = lines(out, "timeout.txt"), lines(out, "unviable.txt")
-    viable = len(caught) + len(missed) + len(timeout)
+    when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    results = record(out, files, narrowed, commit, when)
+
+    wanted = os.environ.get("MUTANTS_ALL", "").split() or sorted(results)
+    rows, survivors = [], []
+    total = {o: 0 for o in OUTCOMES}
+    for f in wanted:
+        entry = results.get(f)
+        if not entry:
+            rows.append(f"| `{f}` | not run yet | | | | |")
+            continue
+        c = counts(entry["outcomes"])
+        for o in OUTCOMES:
+            total[o] += c[o]
+        viable = c["caught"] + c["missed"] + c["timeout"]
+        how = entry["commit"] + (" (narrowed)" if entry["narrowed"] else "")
+        rows.append(
+            f"| `{f}` | {how} | {c['caught'] + c['timeout']} of {viable}"
+            f" | {c['missed']} | {c['timeout']} | {c['unviable']} |"
+        )
+        survivors += sorted(
+            (m for m, o in entry["outcomes"].items() if o == "missed"), key=by_line
+        )
+    viable = total["caught"] + total["missed"] + total["timeout"]
     # A mutant that makes the tests hang is caught: the run fails.
-    killed = len(caught) + len(timeout)
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-    ).stdout.strip()
-    when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    killed = total["caught"] + total["timeout"]
+    not_run = [f for f in wanted if f not in results]
     body = [
         "## cargo-mutants",
         "",
-        f"Last run: `make mutants` ({when}, commit {commit}) over "
-        + ", ".join(f"`{f}`" for f in files)
-        + "." + not_run,
+        (
+            f"Standing after the last run ({when}): each file's latest `make mutants` run,"
+            " recorded in [mutants-results.json](mutants-results.json)."
+        ),
         "",
-        f"- caught {killed} of {viable} viable mutants"
-        f" ({len(caught)} by a failing test, {len(timeout)} by a time-out);"
-        f" {len(unviable)} more did not build",
-        f"- survivors: {len(missed)}",
+        (
+            f"- caught {killed} of {viable} viable mutants ({total['timeout']} of them by a"
+            f" time-out); {total['unviable']} more did not build"
+        ),
+        f"- survivors: {len(survivors)}",
+        "",
+        "| file | commit | caught | survived | time-outs | unviable |",
+        "|---|---|---:|---:|---:|---:|",
+        *rows,
         "",
     ]
-    body += [f"    {m}" for m in missed] or ["None."]
+    body += [f"    {m}" for m in survivors] or ["No survivors."]
     replace_block(ROOT / "docs/mutants.md", "cargo-mutants", "\n".join(body))
+    left = (
+        " Not run yet: " + ", ".join(f"`{f}`" for f in not_run) + "." if not_run else ""
+    )
     replace_block(
         ROOT / "README.md",
         "mutants",
-        f"Mutation testing (`make mutants`, {when}): the tests catch {killed} of"
-        f" {viable} mutants of " + ", ".join(f"`{f}`" for f in files)
-        + "; the survivors, and why each is equivalent or how it was killed,"
-        " are in [docs/mutants.md](docs/mutants.md)." + not_run,
+        f"Mutation testing (`make mutants`, standing on {when}): the tests catch {killed} of"
+        f" {viable} viable mutants of the core's process, argument, lookup, exec and"
+        " network-list files; each survivor, and why it is equivalent or how it was"
+        " killed, is in [docs/mutants.md](docs/mutants.md)." + left,
     )
 
 
