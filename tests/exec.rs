@@ -87,8 +87,21 @@ fn result_without_version_takes_the_configs() {
     let stdout = r#"{"ips":[{"version":"4","address":"10.0.0.2/24"}]}"#;
     let r = with_result(r#"{"cniVersion":"0.4.0"}"#, stdout).unwrap();
     assert_eq!(r.cni_version(), "0.4.0");
-    let r = with_result(r#"{"cniVersion":"0.4.0"}"#, r#"{"cniVersion":"","ips":[]}"#).unwrap();
+    // The rest of the result is kept as it was.
+    assert_eq!(
+        r.to_json(),
+        r#"{"cniVersion":"0.4.0","ips":[{"version":"4","address":"10.0.0.2/24"}],"dns":{}}"#
+    );
+    let r = with_result(
+        r#"{"cniVersion":"0.4.0"}"#,
+        r#"{"cniVersion":"","ips":[{"address":"10.0.0.3/24"}]}"#,
+    )
+    .unwrap();
     assert_eq!(r.cni_version(), "0.4.0");
+    assert_eq!(
+        r.to_json(),
+        r#"{"cniVersion":"0.4.0","ips":[{"version":"","address":"10.0.0.3/24"}],"dns":{}}"#
+    );
 }
 
 #[test]

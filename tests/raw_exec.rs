@@ -419,6 +419,39 @@ fn a_grandchild_holding_the_pipes_does_not_hold_the_call() {
     );
 }
 
+/// Once the plugin has exited and closed its pipes, the call returns: the
+/// second of waiting for a grandchild's pipes is for pipes still open.
+/// Ten runs take far less than the ten seconds that waiting would cost.
+#[test]
+fn closed_pipes_end_the_call_without_the_post_exit_wait() {
+    let d = Debug::new(json!({"stdout": "{}"}));
+    let t = Instant::now();
+    for _ in 0..10 {
+        assert_eq!(run(&d, b"{}").unwrap(), b"{}");
+    }
+    assert!(
+        t.elapsed() < Duration::from_secs(5),
+        "10 runs took {:?}",
+        t.elapsed()
+    );
+}
+
+/// The stderr sinks print their names (a Writer without its closure).
+#[test]
+fn stderr_sinks_debug_as_their_names() {
+    let writer = StderrSink::Writer(Arc::new(|_: &[u8]| {}));
+    let names: Vec<String> = [
+        StderrSink::Forward,
+        StderrSink::Inherit,
+        StderrSink::Discard,
+        writer,
+    ]
+    .iter()
+    .map(|s| format!("{s:?}"))
+    .collect();
+    assert_eq!(names, ["Forward", "Inherit", "Discard", "Writer(..)"]);
+}
+
 #[test]
 fn kill_grace_sends_sigterm_first() {
     // A plugin that dies of SIGTERM within the grace period.
