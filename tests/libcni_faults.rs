@@ -121,16 +121,23 @@ fn results_dir_files(net: &Net) -> Vec<String> {
     v
 }
 
-#[test]
-fn a_full_disk_after_every_plugin_succeeded_fails_clearly_and_cleans_up() {
-    let net = Net::new();
-    let Some(_fs) = Tmpfs::mount(&net.cache, 64 * 1024, "full disk") else {
-        return;
-    };
+/// The cache on a small tmpfs with its two directories made, then filled:
+/// the lock files can be opened, an entry cannot be written.
+fn full_cache(net: &Net) -> Option<Tmpfs> {
+    let fs = Tmpfs::mount(&net.cache, 64 * 1024, "full disk")?;
     for d in ["results", "locks"] {
         std::fs::create_dir(net.cache.join(d)).unwrap();
     }
     fill(&net.cache);
+    Some(fs)
+}
+
+#[test]
+fn a_full_disk_after_every_plugin_succeeded_fails_clearly_and_cleans_up() {
+    let net = Net::new();
+    let Some(_fs) = full_cache(&net) else {
+        return;
+    };
     let list = list3(&net);
     let tmp = net.cache.join("results/.net1-ctr1-eth0.tmp");
     let want = format!(
@@ -190,13 +197,9 @@ fn a_full_disk_after_every_plugin_succeeded_fails_clearly_and_cleans_up() {
 #[test]
 fn a_full_disk_after_a_single_plugin_succeeded_cleans_up_too() {
     let net = Net::new();
-    let Some(_fs) = Tmpfs::mount(&net.cache, 64 * 1024, "full disk") else {
+    let Some(_fs) = full_cache(&net) else {
         return;
     };
-    for d in ["results", "locks"] {
-        std::fs::create_dir(net.cache.join(d)).unwrap();
-    }
-    fill(&net.cache);
     let conf = net.conf("net1", "1.0.0", p("alpha"));
     let tmp = net.cache.join("results/.net1-ctr1-eth0.tmp");
     let e = with_cleanup(&net, true)
