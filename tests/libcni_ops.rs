@@ -382,6 +382,33 @@ fn gc_deletes_stale_attachments_then_runs_gc_with_the_valid_ones() {
     assert_eq!(net.log("GC.log").len(), before);
 }
 
+/// The DEL of a stale attachment gets what its ADD got from the runtime:
+/// its netns, CNI_ARGS and capability arguments, from the cache entry.
+#[test]
+fn gc_deletes_a_stale_attachment_with_its_cached_runtime_conf() {
+    let net = Net::new();
+    let cfg = net.cfg();
+    let list = net.list(
+        "net1",
+        "1.1.0",
+        vec![json!({"type": "alpha", "capabilities": {"portMappings": true}})],
+    );
+    let mut rt = net.rt("ctr1");
+    rt.capability_args =
+        serde_json::from_value(json!({"portMappings": [{"hostPort": 8080}]})).unwrap();
+    cfg.add_network_list(&bg(), &list, &rt).unwrap();
+    cfg.gc_network_list(&bg(), &list, None).unwrap();
+    let log = net.log_of("ctr1");
+    assert_eq!(libcni_support::steps(&log), ["ADD alpha", "DEL alpha"]);
+    for key in ["netns", "cniArgs", "runtimeConfig"] {
+        assert_eq!(log[1][key], log[0][key], "{key}");
+    }
+    assert_eq!(
+        log[1]["runtimeConfig"],
+        json!({"portMappings": [{"hostPort": 8080}]})
+    );
+}
+
 #[test]
 fn gc_errors_are_joined_one_per_line() {
     let net = Net::new();
