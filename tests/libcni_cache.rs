@@ -420,6 +420,42 @@ fn empty_or_corrupt_entries_never_block_del_or_gc_and_check_says_why() {
     }
 }
 
+/// An entry another tool wrote with CNI_ARGS pairs an ADD of ours refuses
+/// (a value holding ';' would smuggle a pair in) is not torn down with
+/// them: GC and DEL fail, naming the pair, no plugin runs, and the entry
+/// stays for the tool that wrote it (found by the cache_entry fuzzer).
+#[test]
+fn an_entry_with_cni_args_we_refuse_is_reported_not_torn_down() {
+    let net = Net::new();
+    let (cfg, list) = (net.cfg(), list1(&net));
+    let entry = net.entry("net1", "ctr1");
+    std::fs::create_dir_all(entry.parent().unwrap()).unwrap();
+    let text = json!({
+        "kind": "cniCacheV1",
+        "containerId": "ctr1",
+        "config": b64(&list.bytes),
+        "ifName": "eth0",
+        "networkName": "net1",
+        "netns": "/var/run/netns/ctr1",
+        "cniArgs": [["K", "V;EXTRA=1"]],
+        "result": {"cniVersion": "1.0.0"}
+    });
+    std::fs::write(&entry, text.to_string()).unwrap();
+    let refused = r#"plugin type="alpha" failed (delete): plugin argument K="V;EXTRA=1": a value may hold no ';' or NUL"#;
+    let e = cfg.gc_network_list(&bg(), &list, None).unwrap_err();
+    assert_eq!(e.status(), Status::InvalidArgument);
+    assert_eq!(
+        e.to_string(),
+        format!("failed to delete stale attachment ctr1 eth0: {refused}")
+    );
+    let mut rt = net.rt("ctr1");
+    rt.args = vec![("K".into(), "V;EXTRA=1".into())];
+    let e = cfg.del_network_list(&bg(), &list, &rt).unwrap_err();
+    assert_eq!(e.to_string(), refused);
+    assert!(net.log_of("ctr1").is_empty(), "no plugin ran");
+    assert!(entry.exists());
+}
+
 /// Run by the test below inside a mount namespace of its own, with the
 /// cache directory bind-mounted read-only.
 #[test]
