@@ -420,6 +420,39 @@ fn empty_or_corrupt_entries_never_block_del_or_gc_and_check_says_why() {
     }
 }
 
+/// GetCachedAttachments lists only whole cniCacheV1 entries: of the right
+/// kind, naming an interface and a network, and (when asked for one
+/// container) that container, whatever the file name says.
+#[test]
+fn only_whole_entries_of_the_container_are_listed() {
+    let net = Net::new();
+    let results = net.cache.join("results");
+    std::fs::create_dir_all(&results).unwrap();
+    let entry = |file: &str, kind: &str, ctr: &str, ifname: &str, network: &str| {
+        let text = json!({"kind": kind, "containerId": ctr, "ifName": ifname,
+            "networkName": network, "config": b64(b"{}")});
+        std::fs::write(results.join(file), text.to_string()).unwrap();
+    };
+    entry("net1-ctr1-eth0", "cniCacheV1", "ctr1", "eth0", "net1");
+    entry("net1-ctr1-eth1", "cniCacheV2", "ctr1", "eth1", "net1");
+    entry("net1-ctr1-eth2", "cniCacheV1", "ctr1", "", "net1");
+    entry("net1-ctr1-eth3", "cniCacheV1", "ctr1", "eth3", "");
+    entry("net1-ctr1-eth4", "cniCacheV1", "ctr2", "eth4", "net1");
+    let names = |ctr: &str| -> Vec<String> {
+        let mut v: Vec<String> = net
+            .cfg()
+            .get_cached_attachments(ctr)
+            .unwrap()
+            .into_iter()
+            .map(|a| format!("{} {} {}", a.network, a.container_id, a.if_name))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(names("ctr1"), ["net1 ctr1 eth0"]);
+    assert_eq!(names(""), ["net1 ctr1 eth0", "net1 ctr2 eth4"]);
+}
+
 /// An entry another tool wrote with CNI_ARGS pairs an ADD of ours refuses
 /// (a value holding ';' would smuggle a pair in) is not torn down with
 /// them: GC and DEL fail, naming the pair, no plugin runs, and the entry

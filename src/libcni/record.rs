@@ -303,6 +303,11 @@ mod tests {
         );
         // "Result" matches case-insensitively and the two merge.
         assert_eq!(r.result_as("1.0.0").unwrap().cni_version(), "1.0.0");
+        let keys: Vec<&str> = match &r.result {
+            Some(GoJsonValue::Object(m)) => m.iter().map(|(k, _)| k.as_str()).collect(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(keys, ["cniVersion", "ips"]);
         assert_eq!(
             Record::decode(br#"{"kind":1}"#).unwrap_err(),
             "json: cannot unmarshal number into Go struct field cachedInfo.kind of type string"
@@ -311,5 +316,49 @@ mod tests {
             Record::decode(b"").unwrap_err(),
             "unexpected end of JSON input"
         );
+    }
+
+    #[test]
+    fn cni_args_pairs_are_comma_separated() {
+        let args = vec![("A".to_string(), "1".to_string()), ("B".into(), "2".into())];
+        let caps = Map::new();
+        let rec = NewRecord {
+            container_id: "c",
+            config: b"{}",
+            if_name: "eth0",
+            network_name: "n",
+            netns: "",
+            cni_args: &args,
+            capability_args: &caps,
+            result: None,
+        };
+        let text = String::from_utf8(rec.encode()).unwrap();
+        assert!(
+            text.contains(r#","cniArgs":[["A","1"],["B","2"]]"#),
+            "{text}"
+        );
+        assert_eq!(
+            Record::decode(text.as_bytes()).unwrap().cni_args,
+            Some(args)
+        );
+    }
+
+    /// Numbers as Go's float64 holds them: integral ones that it holds
+    /// exactly print as integers, others (and -0) as floats.
+    #[test]
+    fn numbers_as_go_float64() {
+        for (lit, want) in [
+            ("1", serde_json::json!(1)),
+            ("-5", serde_json::json!(-5)),
+            ("1e3", serde_json::json!(1000)),
+            ("1.5", serde_json::json!(1.5)),
+            ("9007199254740992", serde_json::json!(9007199254740992_i64)),
+            ("1e300", serde_json::json!(1e300)),
+            ("-0", serde_json::json!(-0.0)),
+        ] {
+            let got = number(lit);
+            assert_eq!(got, want, "{lit}");
+            assert_eq!(got.is_i64(), want.is_i64(), "{lit}");
+        }
     }
 }

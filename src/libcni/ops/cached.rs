@@ -188,3 +188,19 @@ fn names_container(file: &str, container_id: &str) -> bool {
         None => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::names_container;
+
+    /// `-<id>-` strictly inside the name: not at its start, not at its end,
+    /// not as the start of a longer id.
+    #[test]
+    fn entry_names_are_filtered_as_upstream_filters_them() {
+        assert!(names_container("net1-ctr1-eth0", "ctr1"));
+        assert!(!names_container("net1-ctr10-eth0", "ctr1"));
+        assert!(!names_container("-ctr1-eth0", "ctr1"));
+        assert!(!names_container("net1-ctr1-", "ctr1"));
+        assert!(names_container("n-ctr1-e", "ctr1"));
+    }
+}
