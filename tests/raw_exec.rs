@@ -69,6 +69,9 @@ fn trace_context_reaches_plugin_and_replaces_inherited_values() {
     });
     let mut env = d.env("ADD");
     env.push("TRACEPARENT=stale".into());
+    // An entry that is only the name, without `=`, is not a value to
+    // replace: it stays.
+    env.push("TRACESTATE".into());
     quiet()
         .exec_plugin(&ctx, plugin(), b"{}", Some(&env))
         .unwrap();
@@ -77,7 +80,10 @@ fn trace_context_reaches_plugin_and_replaces_inherited_values() {
         rec["env"]["TRACEPARENT"],
         "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
     );
-    assert_eq!(rec["env"]["TRACESTATE"], "congo=t61rcWkgMzE");
+    // (The bare TRACESTATE entry below comes first, so the record's `env`,
+    // first occurrence wins, would show it; the list has both.)
+    let list = rec["envList"].as_array().unwrap();
+    assert!(list.contains(&json!("TRACESTATE=congo=t61rcWkgMzE")));
     assert!(rec["env"].get("BAGGAGE").is_none());
     let n = rec["envList"]
         .as_array()
@@ -86,6 +92,10 @@ fn trace_context_reaches_plugin_and_replaces_inherited_values() {
         .filter(|e| e.as_str().unwrap().starts_with("TRACEPARENT="))
         .count();
     assert_eq!(n, 1);
+    assert!(rec["envList"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("TRACESTATE")));
 }
 
 #[test]
@@ -412,6 +422,25 @@ fn a_grandchild_holding_the_pipes_does_not_hold_the_call() {
     let t = Instant::now();
     let out = run(&d, b"{}").unwrap();
     assert_eq!(out, b"{}");
+    assert!(
+        t.elapsed() < Duration::from_secs(3),
+        "took {:?}",
+        t.elapsed()
+    );
+}
+
+/// After the plugin exits, a pipe still open is read for up to a second:
+/// what a grandchild writes within it is part of the output; what comes
+/// later is not waited for.
+#[test]
+fn output_written_after_the_exit_is_read_for_a_second() {
+    let d =
+        Debug::new(json!({"grandchild": {"sleepMs": 200, "stdout": "late"}, "stdout": "early-"}));
+    assert_eq!(run(&d, b"{}").unwrap(), b"early-late");
+    let d =
+        Debug::new(json!({"grandchild": {"sleepMs": 4000, "stdout": "late"}, "stdout": "early"}));
+    let t = Instant::now();
+    assert_eq!(run(&d, b"{}").unwrap(), b"early");
     assert!(
         t.elapsed() < Duration::from_secs(3),
         "took {:?}",

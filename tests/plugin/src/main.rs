@@ -50,7 +50,9 @@
 //!   stdin (null when absent).
 //! * `"recordAppend": "/path/log"` — append the line `CNI_COMMAND\n`.
 //! * `"grandchild": {"sleepMs": N}` — fork a grandchild that inherits fds
-//!   0, 1 and 2, sleeps N ms and exits; the plugin carries on.
+//!   0, 1 and 2, sleeps N ms and exits; the plugin carries on. With
+//!   `"stdout": "text"` beside `sleepMs`, the grandchild writes the text to
+//!   stdout after its sleep.
 //!   `"grandchildPidFile": "/path"` — atomically write its pid there.
 //! * `"sleepMs": N` — sleep N ms.
 //! * `"stderr": "text"` — write text to stderr.

@@ -48,7 +48,7 @@ pub struct Script {
     record: Option<String>,
     record_config: bool,
     record_append: Option<String>,
-    grandchild_ms: Option<u64>,
+    grandchild: Option<(u64, Option<String>)>,
     grandchild_pid_file: Option<String>,
     sleep_ms: Option<u64>,
     stderr: Option<String>,
@@ -107,12 +107,21 @@ impl Script {
             return Err("\"commands\" is only allowed at the top level".into());
         }
         let f = Fields(map);
-        let grandchild_ms = match map.get("grandchild") {
+        let grandchild = match map.get("grandchild") {
             None => None,
-            Some(Value::Object(g)) => match (g.len(), Fields(g).ms("sleepMs")?) {
-                (1, Some(ms)) => Some(ms),
-                _ => return Err("\"grandchild\" must be {\"sleepMs\": N}".into()),
-            },
+            Some(Value::Object(g)) => {
+                let gf = Fields(g);
+                let (ms, text) = (gf.ms("sleepMs")?, gf.string("stdout")?);
+                match (ms, g.len() == 1 + usize::from(text.is_some())) {
+                    (Some(ms), true) => Some((ms, text)),
+                    _ => {
+                        return Err(
+                            "\"grandchild\" must be {\"sleepMs\": N} or {\"sleepMs\": N, \"stdout\": \"text\"}"
+                                .into(),
+                        )
+                    }
+                }
+            }
             Some(_) => return Err("\"grandchild\" must be an object".into()),
         };
         let read_stdin = f.bool("readStdin")?.unwrap_or(true);
@@ -153,7 +162,7 @@ impl Script {
             record: f.string("record")?,
             record_config: f.bool("recordConfig")?.unwrap_or(false),
             record_append: f.string("recordAppend")?,
-            grandchild_ms,
+            grandchild,
             grandchild_pid_file: f.string("grandchildPidFile")?,
             sleep_ms: f.ms("sleepMs")?,
             stderr: f.string("stderr")?,
@@ -210,8 +219,8 @@ impl Script {
 
     /// `grandchild`, `sleepMs`, `stderr`, `stdoutMiB` / `stderrMiB`.
     fn side_effects(&self) -> Res<()> {
-        if let Some(ms) = self.grandchild_ms {
-            let pid = sys::spawn_grandchild(ms)?;
+        if let Some((ms, text)) = &self.grandchild {
+            let pid = sys::spawn_grandchild(*ms, text.as_deref())?;
             if let Some(path) = &self.grandchild_pid_file {
                 sys::atomic_write(path, pid.to_string().as_bytes())?;
             }

@@ -73,13 +73,18 @@ pub fn append_line(path: &str, line: &str) -> Res<()> {
         .map_err(|e| format!("appending to {path}: {e}"))
 }
 
-/// Forks a grandchild that holds the inherited fds, sleeps, and exits.
-pub fn spawn_grandchild(ms: u64) -> Res<libc::pid_t> {
-    // SAFETY: the process is single-threaded; the child only sleeps and _exits.
+/// Forks a grandchild that holds the inherited fds, sleeps, writes `text`
+/// (if any) to stdout, and exits.
+pub fn spawn_grandchild(ms: u64, text: Option<&str>) -> Res<libc::pid_t> {
+    // SAFETY: the process is single-threaded; the child only sleeps,
+    // writes and _exits.
     match unsafe { libc::fork() } {
         -1 => Err(format!("fork: {}", io::Error::last_os_error())),
         0 => {
             sleep_ms(ms);
+            if let Some(text) = text {
+                let _ = write_fd(1, text.as_bytes());
+            }
             // SAFETY: _exit ends this forked child at once; nothing of the
             // parent's state is touched.
             unsafe { libc::_exit(0) }
