@@ -52,6 +52,7 @@ fn delegation() {
         let r = delegate(&ctx, verb, "ipam-plugin", conf, Some(&common::quiet())).unwrap();
         assert_eq!(r.is_some(), verb == Verb::Add, "{verb}");
         assert_eq!(verb.as_str().parse::<Verb>().unwrap(), verb);
+        assert_eq!(verb.to_string(), verb.as_str());
     }
     let log = std::fs::read_to_string(d.path("log")).unwrap();
     assert_eq!(log, "ADD\nCHECK\nDEL\nSTATUS\nGC\n");
