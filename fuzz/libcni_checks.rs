@@ -308,6 +308,8 @@ fn gc_past(cfg: &CniConfig, data: &[u8]) {
             refused_args || [3, 4].contains(&e.to_cni_error().code),
             "{e:?}"
         );
+        // A DEL that was refused collected nothing.
+        return;
     }
     // An entry that names itself is collected.
     if listed.iter().any(|a| {
