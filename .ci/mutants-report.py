@@ -67,18 +67,27 @@ def record(
     for outcome in OUTCOMES:
         for m in lines(out, outcome):
             ran.setdefault(file_of(m), {})[m] = outcome
+    # What the run set out to test: a file it did not finish (stopped
+    # early) is recorded as partial, its untested mutants unknown.
+    planned: dict[str, int] = {}
+    listing = out / "mutants.json"
+    if listing.exists():
+        for m in json.loads(listing.read_text()):
+            planned[m["file"]] = planned.get(m["file"], 0) + 1
     for f, outcomes in ran.items():
+        if not outcomes:
+            continue
         entry = results.get(f) if narrowed else None
         merged = dict(entry["outcomes"]) if entry else {}
         merged.update(outcomes)
-        if narrowed and not outcomes:
-            continue
         results[f] = {
             "commit": commit,
             "when": when,
             "narrowed": narrowed,
             "outcomes": merged,
         }
+        if not narrowed and len(outcomes) < planned.get(f, 0):
+            results[f]["partial"] = f"{len(outcomes)} of {planned[f]} mutants"
     RESULTS.write_text(json.dumps(dict(sorted(results.items())), indent=1) + "\n")
     return results
 
@@ -124,6 +133,8 @@ def main() -> None:
             total[o] += c[o]
         viable = c["caught"] + c["missed"] + c["timeout"]
         how = entry["commit"] + (" (narrowed)" if entry["narrowed"] else "")
+        if entry.get("partial"):
+            how += f" (stopped early: {entry['partial']})"
         rows.append(
             f"| `{f}` | {how} | {c['caught'] + c['timeout']} of {viable}"
             f" | {c['missed']} | {c['timeout']} | {c['unviable']} |"
