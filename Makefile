@@ -300,6 +300,6 @@ mutants:
 	    --timeout $(MUTANTS_TIMEOUT) $(foreach f,$(MUTANTS_FILES),--file $(f)) \
 	    $(MUTANTS_ARGS) -- $(MUTANTS_TESTS); status=$$?; \
 	  case $$status in 0|2|3) MUTANTS_ALL="$(MUTANTS_ALL)" \
-	    MUTANTS_NARROWED=$(if $(filter -F% -E% --re% --exclude-re% --in-diff%,$(MUTANTS_ARGS)),1,0) \
+	    MUTANTS_NARROWED=$(if $(filter -F% -E% --re% --exclude-re% --in-diff% --iterate,$(MUTANTS_ARGS)),1,0) \
 	    python3 .ci/mutants-report.py mutants.out $(MUTANTS_FILES) || exit 1;; esac; \
 	  exit $$status
