@@ -170,6 +170,13 @@ def main() -> None:
     left = (
         " Not run yet: " + ", ".join(f"`{f}`" for f in not_run) + "." if not_run else ""
     )
+    stopped = [
+        f"`{f}` ({results[f]['partial']} counted)"
+        for f in wanted
+        if results.get(f, {}).get("partial")
+    ]
+    if stopped:
+        left += " Runs stopped early: " + ", ".join(stopped) + "."
     replace_block(
         ROOT / "README.md",
         "mutants",
