@@ -174,19 +174,25 @@ impl RawExec {
             buffers::recycle(stdout);
             Err(Error::Plugin(e))
         } else {
-            if !stderr.is_empty() {
-                match &self.options.stderr {
-                    StderrSink::Forward => {
-                        let _ = std::io::stderr().write_all(&stderr);
-                    }
-                    StderrSink::Writer(w) => w(&stderr),
-                    StderrSink::Inherit | StderrSink::Discard => {}
-                }
-            }
+            self.deliver_stderr(&stderr);
             Ok(buffers::hand_out(stdout))
         };
         buffers::recycle(stderr);
         result
+    }
+
+    /// A successful plugin's stderr to where the options send it.
+    fn deliver_stderr(&self, stderr: &[u8]) {
+        if stderr.is_empty() {
+            return;
+        }
+        match &self.options.stderr {
+            StderrSink::Forward => {
+                let _ = std::io::stderr().write_all(stderr);
+            }
+            StderrSink::Writer(w) => w(stderr),
+            StderrSink::Inherit | StderrSink::Discard => {}
+        }
     }
 
     fn run_once(
@@ -220,7 +226,7 @@ impl RawExec {
             pidfd: spawn::pidfd_open(pid),
             reaped: false,
         };
-        let err_r_present = err_r.is_some();
+        let err = err_r.as_ref().map_or_else(Vec::new, |_| buffers::take());
         let mut io = Io {
             stdin: Some(in_w).filter(|_| !stdin.is_empty()),
             stdin_data: stdin,
@@ -228,11 +234,7 @@ impl RawExec {
             stdout: Some(out_r),
             stderr: err_r,
             out: buffers::take(),
-            err: if err_r_present {
-                buffers::take()
-            } else {
-                Vec::new()
-            },
+            err,
             cap: self.options.max_output_bytes,
         };
         let grace = self.options.kill_grace;
