@@ -487,6 +487,7 @@ impl Child {
         };
         loop {
             self.check_exit(&mut w);
+            w.start_linger(io);
             if w.finished(io) {
                 break;
             }
@@ -510,7 +511,6 @@ impl Child {
             if fds[POLL_EXIT].revents != 0 {
                 w.exited = true;
             }
-            w.start_linger(io);
         }
         self.conclude(w.stopping)
     }

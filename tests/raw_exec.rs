@@ -98,6 +98,74 @@ fn trace_context_reaches_plugin_and_replaces_inherited_values() {
         .contains(&json!("TRACESTATE")));
 }
 
+/// The trace variables replace only themselves when the environment is
+/// described (`CniArgs::plugin_env`) rather than listed: every CNI variable
+/// and every inherited one still reaches the plugin.
+#[test]
+fn trace_context_with_a_described_environment_keeps_the_rest() {
+    use cniinvoke::CniArgs;
+    let d = Debug::empty();
+    d.set(json!({"record": d.path("rec")}));
+    let ctx = Context::new();
+    ctx.set_trace(cniinvoke::TraceContext {
+        traceparent: Some("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01".into()),
+        tracestate: None,
+        baggage: None,
+    });
+    let args = d.args("ADD");
+    quiet()
+        .exec_plugin_env(&ctx, plugin(), b"{}", &args.plugin_env())
+        .unwrap();
+    let rec = d.record("rec");
+    let list: Vec<&str> = rec["envList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_str().unwrap())
+        .collect();
+    for kv in args.as_env().unwrap() {
+        if !kv.starts_with("TRACEPARENT=") {
+            assert!(list.contains(&kv.as_str()), "{kv} missing from {list:?}");
+        }
+    }
+    let traced: Vec<&str> = list
+        .iter()
+        .copied()
+        .filter(|e| e.starts_with("TRACEPARENT="))
+        .collect();
+    assert_eq!(
+        traced,
+        ["TRACEPARENT=00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"]
+    );
+}
+
+/// An explicit environment may be empty, or hold an empty entry, with or
+/// without trace variables added to it.
+#[test]
+fn an_empty_environment_or_entry_runs_with_a_trace_context() {
+    let ctx = Context::new();
+    ctx.set_trace(cniinvoke::TraceContext {
+        traceparent: Some("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01".into()),
+        tracestate: Some("congo=t61rcWkgMzE".into()),
+        baggage: None,
+    });
+    for env in [vec![], vec![String::new()]] {
+        let out = quiet().exec_plugin(&ctx, "/usr/bin/env", b"", Some(&env));
+        let out = String::from_utf8(out.unwrap()).unwrap();
+        let lines: Vec<&str> = out.lines().filter(|l| !l.is_empty()).collect();
+        assert_eq!(
+            lines,
+            [
+                "TRACEPARENT=00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+                "TRACESTATE=congo=t61rcWkgMzE"
+            ],
+            "environment {env:?}"
+        );
+    }
+    let out = quiet().exec_plugin(&Context::new(), "/usr/bin/env", b"", Some(&[]));
+    assert_eq!(out.unwrap(), b"");
+}
+
 #[test]
 fn plugin_runs_in_its_own_process_group_with_clean_signals() {
     let d = Debug::empty();

@@ -56,3 +56,99 @@ fn an_ended_context_after_an_exit_seen_without_a_pidfd_returns_at_once() {
     assert_eq!(r, Err("netplugin cancelled: context canceled".to_string()));
     assert!(started.elapsed() < Duration::from_secs(5));
 }
+
+/// `/bin/sh` started with `script` on its stdin (argv is only the path),
+/// with `pidfd` or without one, and `hold` keeping a copy of its stdout's
+/// write end (as a grandchild would).
+fn shell(script: &'static [u8], pidfd: bool, hold: bool) -> (Child, Io<'static>, Option<OwnedFd>) {
+    let (in_r, in_w) = spawn::pipe().unwrap();
+    let (out_r, out_w) = spawn::pipe().unwrap();
+    let held = hold.then(|| out_w.try_clone().unwrap());
+    let stdio = ChildStdio {
+        stdin: in_r,
+        stdout: out_w,
+        stderr: None,
+    };
+    let path = CString::new("/bin/sh").unwrap();
+    let pid = spawn::spawn(&path, &EnvBlock::default(), stdio).unwrap();
+    let child = Child {
+        pid,
+        pidfd: if pidfd { spawn::pidfd_open(pid) } else { None },
+        reaped: false,
+    };
+    assert_eq!(child.pidfd.is_some(), pidfd, "this kernel gives no pidfd");
+    let io = Io {
+        stdin: Some(in_w),
+        stdin_data: script,
+        written: 0,
+        stdout: Some(out_r),
+        stderr: None,
+        out: Vec::new(),
+        err: Vec::new(),
+        cap: usize::MAX,
+    };
+    (child, io, held)
+}
+
+/// What the calling thread has used so far: CPU time and voluntary
+/// context switches (each a sleep in `poll`).
+fn thread_usage() -> (Duration, i64) {
+    // SAFETY: an all-zero rusage is a valid value for getrusage to fill.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `ru` is a live, writable rusage for this call only.
+    assert_eq!(unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut ru) }, 0);
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    (tv(ru.ru_utime) + tv(ru.ru_stime), ru.ru_nvcsw)
+}
+
+/// Supervise on a thread of its own (so that its usage is its own); the
+/// wait status, and the CPU time and sleeps it took. Panics after 20 s.
+fn supervise_measured(child: Child, mut io: Io<'static>) -> (Result<i32>, Duration, i64) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let before = thread_usage();
+        let r = child.supervise(&Context::new(), &mut io, Duration::ZERO);
+        let after = thread_usage();
+        let _ = tx.send((r, after.0 - before.0, after.1 - before.1));
+    });
+    rx.recv_timeout(Duration::from_secs(20))
+        .expect("supervise never returned")
+}
+
+/// With a pidfd, the loop sleeps in `poll` until something happens: a
+/// plugin that sleeps costs the caller no CPU and only a few wake-ups
+/// (no busy loop, no periodic exit check).
+#[test]
+fn a_sleeping_plugin_costs_a_few_wakeups() {
+    let (child, io, _) = shell(b"sleep 0.5\n", true, false);
+    let (r, cpu, sleeps) = supervise_measured(child, io);
+    assert_eq!(r.unwrap(), 0);
+    assert!(cpu < Duration::from_millis(100), "{cpu:?} of CPU");
+    assert!(sleeps < 20, "{sleeps} wake-ups");
+}
+
+/// Without a pidfd the exit is checked every `EXIT_CHECK`, even while a
+/// grandchild holds stdout open (the poll alone would never wake), and
+/// the linger after the exit ends the run; still no busy loop.
+#[test]
+fn without_a_pidfd_the_exit_is_checked_on_a_timer() {
+    let (child, io, held) = shell(b"sleep 0.3\n", false, true);
+    let (r, cpu, _) = supervise_measured(child, io);
+    assert_eq!(r.unwrap(), 0);
+    assert!(cpu < Duration::from_millis(150), "{cpu:?} of CPU");
+    drop(held);
+}
+
+/// A `Child` dropped unreaped (a run that ended by an error) is killed
+/// and reaped: nothing is left running, not even a zombie.
+#[test]
+fn a_dropped_child_is_killed_and_reaped() {
+    // The shell blocks reading a stdin that never ends.
+    let (child, io, _) = shell(b"", false, false);
+    let pid = child.pid;
+    drop(child);
+    // SAFETY: signal 0 only checks that `pid` exists.
+    let alive = unsafe { libc::kill(pid, 0) } == 0;
+    assert!(!alive, "the child is still there");
+    drop(io);
+}
