@@ -1,8 +1,8 @@
 //! The environment a plugin starts with: this process's own with the CNI
 //! variables set (upstream `AsEnv`'s merge), built straight from `environ`.
 
-use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
+use crate::spawn::EnvBlock;
+use std::hash::Hasher;
 
 /// A plugin's whole environment, as [`crate::CniArgs::plugin_env`]
 /// describes it.
@@ -66,75 +66,150 @@ impl PluginEnv {
     ) -> Result<(), E> {
         match self {
             PluginEnv::Inherit => {
-                crate::spawn::with_environ(|env| env.iter().try_for_each(|kv| push(&[kv])))
+                crate::spawn::with_environ(|env| env.iter().try_for_each(|e| push(&[e.bytes()])))
             }
             PluginEnv::Entries(entries) => entries.iter().try_for_each(|kv| push(&[kv.as_bytes()])),
-            PluginEnv::Overlay(overrides) => {
-                crate::spawn::with_environ(|env| overlay(env, overrides, &mut push))
-            }
+            PluginEnv::Overlay(overrides) => crate::spawn::with_environ(|env| {
+                let names = env.iter().map(|e| e.name());
+                overlay(names, overrides)
+                    .into_iter()
+                    .try_for_each(|pick| match pick {
+                        Pick::Inherited(i) => push(&[env[i].bytes()]),
+                        Pick::Override(j) => {
+                            let (k, v) = &overrides[j];
+                            push(&[k.as_bytes(), b"=", v.as_bytes()])
+                        }
+                    })
+            }),
+        }
+    }
+
+    /// Add every entry to `block`, but those whose name `skip` picks, the
+    /// inherited ones not copied; `Err` holds an entry with a NUL byte.
+    pub(crate) fn write_block(
+        &self,
+        block: &mut EnvBlock,
+        skip: impl Fn(&[u8]) -> bool,
+    ) -> Result<(), Vec<u8>> {
+        let own =
+            |block: &mut EnvBlock, parts: &[&[u8]]| block.push(parts).map_err(|_| parts.concat());
+        match self {
+            PluginEnv::Inherit => crate::spawn::with_environ(|env| {
+                block.reserve(env.len(), 0);
+                for e in env.iter().filter(|e| !e.name().is_some_and(&skip)) {
+                    block.push_environ(*e);
+                }
+                Ok(())
+            }),
+            PluginEnv::Entries(entries) => Self::write_entries(entries, block, skip),
+            PluginEnv::Overlay(overrides) => crate::spawn::with_environ(|env| {
+                let names = env.iter().map(|e| e.name());
+                let picks = overlay(names, overrides);
+                let own_bytes = overrides.iter().map(|(k, v)| k.len() + v.len() + 2);
+                block.reserve(picks.len(), own_bytes.sum());
+                for pick in picks {
+                    match pick {
+                        Pick::Inherited(i) if !env[i].name().is_some_and(&skip) => {
+                            block.push_environ(env[i])
+                        }
+                        Pick::Inherited(_) => {}
+                        Pick::Override(j) => {
+                            let (k, v) = &overrides[j];
+                            if !skip(k.as_bytes()) {
+                                own(block, &[k.as_bytes(), b"=", v.as_bytes()])?;
+                            }
+                        }
+                    }
+                }
+                Ok(())
+            }),
         }
     }
 }
 
-/// `inherited` with `overrides` set (see [`PluginEnv::Overlay`]).
-fn overlay<E>(
-    inherited: &[&[u8]],
-    overrides: &[(&str, String)],
-    push: &mut impl FnMut(&[&[u8]]) -> Result<(), E>,
-) -> Result<(), E> {
-    // Only an environment with a name twice (rare) pays for a map.
-    let last = (!names_distinct(inherited)).then(|| last_of_each_name(inherited));
-    let mut first = HashSet::<&[u8], BuildHasherDefault<Fnv1a>>::default();
-    let mut used = vec![false; overrides.len()];
-    for kv in inherited {
-        let Some(name) = name_of(kv) else {
-            push(&[kv])?;
-            continue;
-        };
-        if let Some(i) = overrides.iter().position(|(o, _)| o.as_bytes() == name) {
-            if !std::mem::replace(&mut used[i], true) {
-                push(&[name, b"=", overrides[i].1.as_bytes()])?;
+impl PluginEnv {
+    /// [`PluginEnv::write_block`] of exactly `entries`.
+    pub(crate) fn write_entries(
+        entries: &[String],
+        block: &mut EnvBlock,
+        skip: impl Fn(&[u8]) -> bool,
+    ) -> Result<(), Vec<u8>> {
+        let kept = entries.iter().map(String::as_bytes);
+        kept.filter(|kv| !name_of(kv).is_some_and(&skip))
+            .try_for_each(|kv| block.push(&[kv]).map_err(|_| kv.to_vec()))
+    }
+}
+
+/// One entry of an overlaid environment: the inherited entry at this
+/// index, or the override at this index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pick {
+    Inherited(usize),
+    Override(usize),
+}
+
+/// The entries of the inherited environment (given by its entries' names,
+/// `None` for an entry without `=`) with `overrides` appended, one entry
+/// per name (see [`PluginEnv::Overlay`]): upstream's `dedupEnv`, where a
+/// later entry takes the place of the first of its name.
+fn overlay<'a>(
+    inherited: impl ExactSizeIterator<Item = Option<&'a [u8]>>,
+    overrides: &'a [(&str, String)],
+) -> Vec<Pick> {
+    let mut picks = Vec::with_capacity(inherited.len() + overrides.len());
+    let mut places = Places::new(inherited.len() + overrides.len());
+    let named = overrides.iter().map(|(k, _)| Some(k.as_bytes()));
+    let all = inherited
+        .enumerate()
+        .map(|(i, n)| (Pick::Inherited(i), n))
+        .chain(named.enumerate().map(|(j, n)| (Pick::Override(j), n)));
+    for (pick, name) in all {
+        match name.and_then(|n| places.first(n, picks.len())) {
+            Some(at) => picks[at] = pick,
+            None => picks.push(pick),
+        }
+    }
+    picks
+}
+
+/// The names seen so far and the place of each: an open-addressing table
+/// of FNV-1a hashes, the names compared whole on a hash match.
+struct Places<'a> {
+    slots: Vec<Option<(u64, &'a [u8], usize)>>,
+}
+
+impl<'a> Places<'a> {
+    /// Room for `names` names at under half load.
+    fn new(names: usize) -> Places<'a> {
+        Places {
+            slots: vec![None; (2 * names).next_power_of_two().max(8)],
+        }
+    }
+
+    /// The place of `name` when it was seen before; else `None`, and
+    /// `name` is now at `place`.
+    fn first(&mut self, name: &'a [u8], place: usize) -> Option<usize> {
+        let mut h = Fnv1a::default();
+        h.write(name);
+        let hash = h.finish();
+        let mask = self.slots.len() - 1;
+        let mut i = hash as usize & mask;
+        loop {
+            match self.slots[i] {
+                None => {
+                    self.slots[i] = Some((hash, name, place));
+                    return None;
+                }
+                Some((h, n, at)) if h == hash && n == name => return Some(at),
+                Some(_) => i = (i + 1) & mask,
             }
-            continue;
-        }
-        match &last {
-            None => push(&[kv])?,
-            Some(last) if first.insert(name) => push(&[last[name]])?,
-            Some(_) => {}
         }
     }
-    for ((k, v), _) in overrides.iter().zip(used).filter(|(_, u)| !u) {
-        push(&[k.as_bytes(), b"=", v.as_bytes()])?;
-    }
-    Ok(())
 }
 
 /// The name of a `K=V` entry (`None` without `=`).
 fn name_of(kv: &[u8]) -> Option<&[u8]> {
     kv.iter().position(|&b| b == b'=').map(|eq| &kv[..eq])
-}
-
-/// Whether no name appears twice: the names' hashes sorted, no two alike
-/// (a collision only sends the walk the exact, slower way).
-fn names_distinct(env: &[&[u8]]) -> bool {
-    let mut hashes: Vec<u64> = env
-        .iter()
-        .filter_map(|kv| name_of(kv))
-        .map(|name| {
-            let mut h = Fnv1a::default();
-            h.write(name);
-            h.finish()
-        })
-        .collect();
-    hashes.sort_unstable();
-    hashes.windows(2).all(|w| w[0] != w[1])
-}
-
-/// Each name's last entry.
-fn last_of_each_name<'a>(env: &[&'a [u8]]) -> HashMap<&'a [u8], &'a [u8]> {
-    env.iter()
-        .filter_map(|&kv| Some((name_of(kv)?, kv)))
-        .collect()
 }
 
 /// FNV-1a: names are short and not attacker-chosen, so a simple hash beats
@@ -165,14 +240,14 @@ mod tests {
     use super::*;
 
     fn walk(inherited: &[&str], overrides: &[(&str, String)]) -> Vec<String> {
-        let env: Vec<&[u8]> = inherited.iter().map(|kv| kv.as_bytes()).collect();
-        let mut out = Vec::new();
-        overlay(&env, overrides, &mut |parts: &[&[u8]]| {
-            out.push(String::from_utf8(parts.concat()).unwrap());
-            Ok::<(), ()>(())
-        })
-        .unwrap();
-        out
+        let names = inherited.iter().map(|kv| name_of(kv.as_bytes()));
+        overlay(names, overrides)
+            .into_iter()
+            .map(|pick| match pick {
+                Pick::Inherited(i) => inherited[i].to_string(),
+                Pick::Override(j) => format!("{}={}", overrides[j].0, overrides[j].1),
+            })
+            .collect()
     }
 
     /// The duplicate-name check's hasher is FNV-1a 64 (the published test
@@ -214,8 +289,55 @@ mod tests {
             &[("B", "x".into()), ("C", "y".into())],
         );
         assert_eq!(got, ["A=1", "B=x", "NOEQ", "C=y"]);
-        assert!(names_distinct(&[b"A=1", b"B=2", b"NOEQ", b"NOEQ"]));
-        assert!(!names_distinct(&[b"A=1", b"B=2", b"A=3"]));
+    }
+
+    /// Upstream's `dedupEnv`, written the plain way: the reference for
+    /// the table the overlay uses.
+    fn dedup_env(env: &[String]) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let mut saw = std::collections::HashMap::new();
+        for kv in env {
+            let Some(eq) = kv.find('=') else {
+                out.push(kv.clone());
+                continue;
+            };
+            match saw.get(&kv[..eq]) {
+                Some(&at) => out[at] = kv.clone(),
+                None => {
+                    saw.insert(kv[..eq].to_string(), out.len());
+                    out.push(kv.clone());
+                }
+            }
+        }
+        out
+    }
+
+    /// Hundreds of names, many twice, some alike but for a byte, empty
+    /// names and values: the same entries as `dedupEnv` over the inherited
+    /// entries followed by the overrides.
+    #[test]
+    fn many_names_match_upstreams_dedup() {
+        let mut inherited = Vec::new();
+        for i in 0..700u32 {
+            inherited.push(match i % 7 {
+                0 => format!("V{}={i}", i % 50),
+                1 => format!("NAME_{i}=x"),
+                2 => format!("=empty name {i}"),
+                3 => format!("BARE{}", i % 3),
+                4 => format!("AB{}C=", i % 11),
+                _ => format!("W{}={}", i * 7919 % 997, i),
+            });
+        }
+        let overrides: Vec<(&str, String)> = vec![
+            ("V3", "o1".into()),
+            ("CNI_COMMAND", "ADD".into()),
+            ("AB4C", "o2".into()),
+            ("", "o3".into()),
+        ];
+        let refs: Vec<&str> = inherited.iter().map(String::as_str).collect();
+        let mut both = inherited.clone();
+        both.extend(overrides.iter().map(|(k, v)| format!("{k}={v}")));
+        assert_eq!(walk(&refs, &overrides), dedup_env(&both));
     }
 
     #[test]

@@ -137,12 +137,12 @@ impl RawExec {
         let path = CString::new(plugin_path).map_err(|_| {
             Error::InvalidArgument(format!("plugin path {plugin_path:?} contains a NUL byte"))
         })?;
-        let envp = build_env(ctx, env)?;
         let mut attempt = 0;
         loop {
             if let Some(done) = ctx.done() {
                 return Err(done.error());
             }
+            let envp = build_env(ctx, env)?;
             match self.run_once(ctx, &path, &envp, stdin) {
                 Err(Attempt::SpawnFailed(libc::ETXTBSY))
                     if attempt < self.options.text_busy_retries =>
@@ -666,30 +666,22 @@ enum EnvSource<'a> {
 }
 
 /// The plugin's environment block: `env`'s entries, with the context's
-/// trace variables replacing any inherited ones.
+/// trace variables replacing any inherited ones. Built right before each
+/// spawn: the block borrows this process's environment.
 fn build_env(ctx: &Context, env: EnvSource) -> Result<EnvBlock> {
     let trace = ctx.trace().env_vars();
-    let traced = |parts: &[&[u8]]| match parts {
-        [kv] => trace.iter().any(|(k, _)| is_entry_of(kv, k)),
-        [k, ..] => trace.iter().any(|(t, _)| *k == t.as_bytes()),
-        [] => false,
-    };
+    let traced = |name: &[u8]| trace.iter().any(|(t, _)| t.as_bytes() == name);
     let mut block = EnvBlock::default();
-    match env {
-        EnvSource::Given(Some(entries)) => block.reserve(
-            entries.len() + trace.len(),
-            entries.iter().map(|kv| kv.len() + 1).sum(),
-        ),
-        _ => block.reserve(64, 4096),
-    }
-    let mut push = |parts: &[&[u8]]| match traced(parts) {
-        true => Ok(()),
-        false => block.push(parts).map_err(|_| parts.concat()),
-    };
-    let walked = match env {
-        EnvSource::Given(Some(entries)) => entries.iter().try_for_each(|kv| push(&[kv.as_bytes()])),
-        EnvSource::Given(None) => PluginEnv::Inherit.for_each(&mut push),
-        EnvSource::Plugin(env) => env.for_each(&mut push),
+    let written = match env {
+        EnvSource::Given(Some(entries)) => {
+            block.reserve(
+                entries.len() + trace.len(),
+                entries.iter().map(|kv| kv.len() + 1).sum(),
+            );
+            PluginEnv::write_entries(entries, &mut block, traced)
+        }
+        EnvSource::Given(None) => PluginEnv::Inherit.write_block(&mut block, traced),
+        EnvSource::Plugin(env) => env.write_block(&mut block, traced),
     };
     let nul = |kv: &[u8]| {
         Error::InvalidArgument(format!(
@@ -697,7 +689,7 @@ fn build_env(ctx: &Context, env: EnvSource) -> Result<EnvBlock> {
             String::from_utf8_lossy(kv)
         ))
     };
-    walked.map_err(|kv| nul(&kv))?;
+    written.map_err(|kv| nul(&kv))?;
     for (k, v) in trace {
         let kv = format!("{k}={v}");
         block
@@ -705,10 +697,6 @@ fn build_env(ctx: &Context, env: EnvSource) -> Result<EnvBlock> {
             .map_err(|_| nul(kv.as_bytes()))?;
     }
     Ok(block)
-}
-
-fn is_entry_of(kv: &[u8], key: &str) -> bool {
-    kv.len() > key.len() && kv.starts_with(key.as_bytes()) && kv[key.len()] == b'='
 }
 
 #[path = "raw_exec/buffers.rs"]

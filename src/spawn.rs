@@ -92,40 +92,84 @@ extern "C" {
     static environ: *const *const libc::c_char;
 }
 
-/// This process's environment entries (`K=V`, as `environ` holds them),
-/// handed to `f` (the slices live only as long as the call).
+/// One entry of this process's environment, borrowed from `environ` (a
+/// NUL-terminated C string: `K=V`, or a bare word without `=`).
+#[derive(Clone, Copy)]
+pub(crate) struct EnvironEntry<'a> {
+    ptr: *const libc::c_char,
+    /// The bytes before the first `=`, when there is one.
+    name: Option<&'a [u8]>,
+}
+
+impl<'a> EnvironEntry<'a> {
+    /// The name, `None` for an entry without `=`.
+    pub(crate) fn name(&self) -> Option<&'a [u8]> {
+        self.name
+    }
+
+    /// The whole entry.
+    pub(crate) fn bytes(&self) -> &'a [u8] {
+        // SAFETY: `ptr` is one of `environ`'s NUL-terminated strings, alive
+        // and unchanged for 'a (the contract of `with_environ`).
+        unsafe { CStr::from_ptr(self.ptr).to_bytes() }
+    }
+}
+
+/// This process's environment entries, as `environ` holds them, handed to
+/// `f` (they live only as long as the call).
 ///
 /// Read the way `posix_spawn(…, environ)` and glibc's `getenv` read it,
 /// without a lock: the environment must not change meanwhile, the contract
 /// every C library and Rust's `std::env::set_var` (which is `unsafe` in a
-/// program with threads for this reason) already impose.
-pub(crate) fn with_environ<R>(f: impl FnOnce(&[&[u8]]) -> R) -> R {
-    let mut entries: Vec<&[u8]> = Vec::with_capacity(64);
+/// program with threads for this reason) already impose. Each entry is
+/// read only up to its `=`; its value is not even measured.
+pub(crate) fn with_environ<R>(f: impl for<'a> FnOnce(&[EnvironEntry<'a>]) -> R) -> R {
+    let mut entries: Vec<EnvironEntry> = Vec::with_capacity(64);
     // SAFETY: `environ` is NULL or a NULL-terminated array of NUL-terminated
-    // strings, unchanged during the call (the contract above); the slices
-    // do not outlive `f`.
+    // strings, unchanged during the call (the contract above); each name is
+    // the bytes before a `=` found inside its string, and no entry outlives
+    // `f`.
     unsafe {
         let mut p = environ;
         while !p.is_null() && !(*p).is_null() {
-            entries.push(CStr::from_ptr(*p).to_bytes());
+            let ptr = *p;
+            let mut len = 0;
+            let mut c = *ptr as u8;
+            while c != 0 && c != b'=' {
+                len += 1;
+                c = *ptr.add(len) as u8;
+            }
+            let name = (c == b'=').then(|| std::slice::from_raw_parts(ptr as *const u8, len));
+            entries.push(EnvironEntry { ptr, name });
             p = p.add(1);
         }
     }
     f(&entries)
 }
 
-/// An environment for `execve`: every entry NUL-terminated in one buffer,
-/// so that building it costs two allocations however many entries it has.
+/// An environment for `execve`: entries of its own, NUL-terminated in one
+/// buffer, and entries borrowed from `environ` as they are, so that
+/// building it costs a few allocations however many entries it has and
+/// copies no inherited entry.
 #[derive(Default)]
 pub(crate) struct EnvBlock {
     buf: Vec<u8>,
-    starts: Vec<usize>,
+    slots: Vec<Slot>,
+}
+
+/// Where an entry of an [`EnvBlock`] is.
+#[derive(Clone, Copy)]
+enum Slot {
+    /// At this offset in the block's buffer.
+    Own(usize),
+    /// One of `environ`'s strings.
+    Environ(*const libc::c_char),
 }
 
 impl EnvBlock {
     /// Room for `entries` entries of `bytes` bytes in all (NULs included).
     pub(crate) fn reserve(&mut self, entries: usize, bytes: usize) {
-        self.starts.reserve(entries);
+        self.slots.reserve(entries);
         self.buf.reserve(bytes);
     }
 
@@ -135,7 +179,7 @@ impl EnvBlock {
         if parts.iter().any(|p| p.contains(&0)) {
             return Err(());
         }
-        self.starts.push(self.buf.len());
+        self.slots.push(Slot::Own(self.buf.len()));
         for p in parts {
             self.buf.extend_from_slice(p);
         }
@@ -143,13 +187,24 @@ impl EnvBlock {
         Ok(())
     }
 
+    /// Add an entry of this process's environment, not copied: the block
+    /// must be spawned while the environment is unchanged (the contract of
+    /// [`with_environ`]), which [`spawn`]'s callers do by building the
+    /// block right before it.
+    pub(crate) fn push_environ(&mut self, entry: EnvironEntry<'_>) {
+        self.slots.push(Slot::Environ(entry.ptr));
+    }
+
     /// The NULL-terminated pointer array `execve` takes; valid while `self`
-    /// is neither moved nor changed.
+    /// is neither moved nor changed, and the environment is unchanged.
     fn pointers(&self) -> Vec<*mut libc::c_char> {
         let base = self.buf.as_ptr() as *mut libc::c_char;
-        let mut ptrs: Vec<*mut libc::c_char> = Vec::with_capacity(self.starts.len() + 1);
-        // SAFETY: every start is an offset inside buf.
-        ptrs.extend(self.starts.iter().map(|&s| unsafe { base.add(s) }));
+        let mut ptrs: Vec<*mut libc::c_char> = Vec::with_capacity(self.slots.len() + 1);
+        ptrs.extend(self.slots.iter().map(|&s| match s {
+            // SAFETY: every offset of a slot is inside buf.
+            Slot::Own(at) => unsafe { base.add(at) },
+            Slot::Environ(p) => p as *mut libc::c_char,
+        }));
         ptrs.push(std::ptr::null_mut());
         ptrs
     }

@@ -9,7 +9,7 @@
 use super::context::{cni_context, context_arg};
 use super::error::cni_error;
 use super::exec::cni_exec;
-use super::ptr::{bytes_arg, str_array_arg, Out, StrArg};
+use super::ptr::{bytes_arg, json_object_fast, json_object_str, str_array_arg, Out, StrArg};
 use super::status::cni_status;
 use crate::args::{Args, CniArgs, ExplicitEnv, InheritedArgs};
 use crate::delegate::Verb;
@@ -63,8 +63,13 @@ unsafe fn args_arg(args_json: *const c_char) -> Result<Box<dyn CniArgs>> {
     }
     // SAFETY: the caller's promise: `args_json` is a NUL-terminated string
     // (NULL was handled above).
-    let mut obj: serde_json::Map<String, serde_json::Value> =
-        unsafe { args_json.json_object_arg("args_json") }?;
+    let s = unsafe { args_json.str_arg("args_json") }?;
+    // The common case in one pass; "environ" (an unknown field to
+    // `ArgsJson`) and every error take the general way.
+    if let Some(a) = json_object_fast::<ArgsJson>(s) {
+        return Ok(Box::new(Args::from(a)));
+    }
+    let mut obj: serde_json::Map<String, serde_json::Value> = json_object_str(s, "args_json")?;
     let invalid = |what: String| Error::InvalidArgument(format!("argument `args_json` {what}"));
     if let Some(environ) = obj.remove("environ") {
         if let Some(other) = obj.keys().next() {

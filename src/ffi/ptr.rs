@@ -71,13 +71,37 @@ pub(crate) trait StrArg<'a> {
     where
         Self: Sized,
     {
-        // SAFETY: this function's contract is `json_arg`'s.
-        let v: serde_json::Value = unsafe { self.json_arg(name) }?;
-        if !v.is_object() {
-            return Err(invalid(name, "must be a JSON object"));
-        }
-        serde_json::from_value(v).map_err(|e| invalid(name, format!("is not valid JSON here: {e}")))
+        // SAFETY: this function's contract is `str_arg`'s.
+        let s = unsafe { self.str_arg(name) }?;
+        json_object_str(s, name)
     }
+}
+
+/// `s`, a JSON object, decoded into `T` (see [`StrArg::json_object_arg`]).
+pub(crate) fn json_object_str<T: serde::de::DeserializeOwned>(
+    s: &str,
+    name: &str,
+) -> Result<T, Error> {
+    if let Some(t) = json_object_fast(s) {
+        return Ok(t);
+    }
+    let v: serde_json::Value = serde_json::from_str(s)
+        .map_err(|e| invalid(name, format!("is not valid JSON here: {e}")))?;
+    if !v.is_object() {
+        return Err(invalid(name, "must be a JSON object"));
+    }
+    serde_json::from_value(v).map_err(|e| invalid(name, format!("is not valid JSON here: {e}")))
+}
+
+/// `s` decoded into `T` in one pass when it is an object that decodes
+/// (no key twice, which serde refuses in a struct and a JSON object
+/// allows, the last one winning); `None` sends the caller the general way,
+/// through a `serde_json::Value`, which also words the errors.
+pub(crate) fn json_object_fast<T: serde::de::DeserializeOwned>(s: &str) -> Option<T> {
+    let object = s
+        .trim_start_matches([' ', '\t', '\n', '\r'])
+        .starts_with('{');
+    object.then(|| serde_json::from_str(s).ok()).flatten()
 }
 
 impl<'a> StrArg<'a> for *const c_char {
