@@ -140,21 +140,38 @@ pub fn exec_plugin_with_result(
     args: &dyn CniArgs,
     exec: Option<&dyn Exec>,
 ) -> Result<CniResult> {
-    let exec = or_default(exec);
+    exec_plugin_with_result_in(ctx, plugin_path, netconf, None, args, or_default(exec))
+}
+
+/// [`exec_plugin_with_result`] where the version `netconf` declares may be
+/// known already (`conf_version`, as [`decode_version`] would read it):
+/// then `netconf` is not decoded again.
+pub(crate) fn exec_plugin_with_result_in(
+    ctx: &Context,
+    plugin_path: &str,
+    netconf: &[u8],
+    conf_version: Option<&str>,
+    args: &dyn CniArgs,
+    exec: &dyn Exec,
+) -> Result<CniResult> {
     let env = args.plugin_env();
     events::observe_plugin(plugin_path, netconf, &env, || {
         args.validate()?;
         let stdout = exec.exec_plugin_env(ctx, plugin_path, netconf, &env)?;
-        let (version, result) = fixup_result_version(netconf, &stdout)?;
+        let conf_version = match conf_version {
+            Some(v) => v.to_string(),
+            None => decode_version(netconf)?,
+        };
+        let (version, result) = fixup_result_version(conf_version, &stdout)?;
         CniResult::create_parsed(&version, &result)
     })
 }
 
 /// The version a plugin's result is in, and the result (parsed as Go's
-/// decoder would) with that version filled in when the plugin left it out
-/// or empty: upstream decodes into a map, sets `cniVersion` and re-encodes.
-fn fixup_result_version(netconf: &[u8], result: &[u8]) -> Result<(String, GoJsonValue)> {
-    let conf_version = decode_version(netconf)?;
+/// decoder would) with the configuration's version (`conf_version`) filled
+/// in when the plugin left it out or empty: upstream decodes into a map,
+/// sets `cniVersion` and re-encodes.
+fn fixup_result_version(conf_version: String, result: &[u8]) -> Result<(String, GoJsonValue)> {
     let unmarshal = |e: String| Error::Decode(format!("failed to unmarshal raw result: {e}"));
     let mut parsed = parse_go_json(result).map_err(unmarshal)?;
     let mut members = match &mut parsed {

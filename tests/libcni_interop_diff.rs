@@ -500,3 +500,39 @@ fn validation_reports_like_upstream() {
         }
     }
 }
+
+/// A plugin whose own configuration also has a `cniversion` key (Go reads
+/// it as `cniVersion` too, and it sorts after the list's): its result,
+/// which names no version, is read in that version on both sides.
+#[test]
+fn a_second_cni_version_key_is_read_like_upstream() {
+    if driver().is_none() {
+        return;
+    }
+    let net = Net::with("1.0.0", |dir| {
+        let rec = |n: &str| dir.join(n).to_string_lossy().into_owned();
+        vec![
+            json!({"type": "cni-test-plugin", "cniversion": "0.4.0",
+                   "debug": {"record": rec("rec-1"),
+                             "result": {"ips": [{"version": "4", "address": "10.1.2.3/24"}]}}}),
+            json!({"type": "cni-test-plugin", "debug": {"record": rec("rec-2"), "chainResult": true}}),
+        ]
+    });
+    upstream(&net, "add", "c1", &[]).unwrap();
+    let theirs = both_seen(&net);
+    let second: Value = serde_json::from_str(&theirs[1].0).unwrap();
+    assert_eq!(second["prevResult"]["cniVersion"], "0.4.0");
+    let rt = RuntimeConf {
+        container_id: "c1".into(),
+        netns: net.netns("c1"),
+        if_name: "eth0".into(),
+        ..Default::default()
+    };
+    let result = net.ours().add_network_list(&ctx(), &net.list, &rt).unwrap();
+    assert_eq!(both_seen(&net), theirs);
+    assert_eq!(
+        result.cni_version(),
+        "1.0.0",
+        "the last plugin's own result"
+    );
+}

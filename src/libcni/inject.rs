@@ -40,8 +40,9 @@
 
 use std::collections::BTreeMap;
 
-use super::parse::network_plugin_conf_from_bytes;
+use super::parse::{network_plugin_conf_from_bytes, plugin_conf_decodes, PLUGIN_CONF_FIELDS};
 use super::PluginConfig;
+use crate::types::decode::go_field_matches;
 use crate::types::gojson::{self, write_str, Value};
 use crate::{Error, Result};
 
@@ -65,6 +66,63 @@ pub fn inject_conf(
 /// `InjectConf` with values already encoded as Go's JSON; see the module
 /// documentation for the exact contract.
 pub(crate) fn inject_raw(original: &[u8], values: &[(&str, &str)]) -> Result<PluginConfig> {
+    let (_, bytes) = set_values(original, values)?;
+    network_plugin_conf_from_bytes(bytes.as_bytes())
+}
+
+/// [`inject_raw`]'s bytes: what a plugin is sent.
+pub(crate) struct Sent {
+    pub bytes: Vec<u8>,
+    /// No member of the original but the one set decodes into the field
+    /// of a key set (no key the same but for case): Go reads each field set
+    /// from the new bytes as the value set.
+    pub sole: bool,
+}
+
+/// [`inject_raw`]'s bytes alone. The parse of the new bytes that
+/// `InjectConf` ends with only matters for its errors, and it cannot fail
+/// when the original decodes as a plugin configuration and every value set
+/// is of its field's type (a string `name` and `cniVersion`, an object
+/// `prevResult`, any other key naming no field): then it is skipped.
+/// Otherwise it runs, for upstream's exact error.
+pub(crate) fn inject_sent(original: &[u8], values: &[(&str, &str)]) -> Result<Sent> {
+    let (doc, bytes) = set_values(original, values)?;
+    let sole = match &doc {
+        Value::Object(members) => values.iter().all(|(set, _)| {
+            members
+                .iter()
+                .all(|(k, _)| k == set || !go_field_matches(set, k))
+        }),
+        _ => true,
+    };
+    let typed = values.iter().all(|(k, text)| of_its_fields_type(k, text));
+    if typed && plugin_conf_decodes(&doc) {
+        let bytes = bytes.into_bytes();
+        return Ok(Sent { bytes, sole });
+    }
+    let bytes = network_plugin_conf_from_bytes(bytes.as_bytes())?.bytes;
+    Ok(Sent { bytes, sole })
+}
+
+/// Whether `text`, set at `key`, decodes into the plugin configuration
+/// field `key` names, if any (Go matches field names without regard to
+/// case; for an ASCII key that is ASCII case folding).
+fn of_its_fields_type(key: &str, text: &str) -> bool {
+    match key {
+        "name" | "cniVersion" => text.starts_with('"'),
+        "prevResult" => text.starts_with('{'),
+        _ => {
+            key.is_ascii()
+                && !PLUGIN_CONF_FIELDS
+                    .iter()
+                    .any(|f| f.eq_ignore_ascii_case(key))
+        }
+    }
+}
+
+/// The map step of `InjectConf`: `original` decoded, `values` set, the map
+/// encoded again; the decoded original comes back too.
+fn set_values(original: &[u8], values: &[(&str, &str)]) -> Result<(Value, String)> {
     let doc = decode_map(original)
         .map_err(|e| Error::Decode(format!("unmarshal existing network bytes: {e}")))?;
     if doc == Value::Null && !values.is_empty() {
@@ -86,7 +144,9 @@ pub(crate) fn inject_raw(original: &[u8], values: &[(&str, &str)]) -> Result<Plu
         }
         entries.insert(key, Entry::Raw(text));
     }
-    network_plugin_conf_from_bytes(marshal_entries(&entries).as_bytes())
+    let bytes = marshal_entries(&entries);
+    drop(entries);
+    Ok((doc, bytes))
 }
 
 /// Go's `json.Unmarshal` into a `map[string]interface{}`: the parsed
@@ -305,6 +365,64 @@ pub(crate) fn go_float(f: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `inject_sent` skips the final parse only where it could not fail:
+    /// on every configuration below, with values of every kind, it gives
+    /// what `inject_raw` (upstream's `InjectConf`, compared with Go in
+    /// tests/libcni_conf_diff.rs) gives: the same bytes, or the same error.
+    #[test]
+    fn sent_bytes_are_inject_confs() {
+        let confs = [
+            r#"{"type":"t"}"#,
+            r#"{"type":"t","name":5}"#,
+            r#"{"type":"t","NAME":5}"#,
+            r#"{"type":"t","Name":"a","name":"b"}"#,
+            r#"{"type":"t","prevResult":5}"#,
+            r#"{"type":"t","prevresult":[]}"#,
+            r#"{"type":5}"#,
+            r#"{"type":""}"#,
+            r#"{"name":"x"}"#,
+            r#"{"type":"t","Type":""}"#,
+            r#"{"type":"t","capabilities":{"a":1}}"#,
+            r#"{"type":"t","ipam":{"type":1}}"#,
+            r#"{"type":"t","dns":{"nameservers":"x"}}"#,
+            r#"{"type":"t","cni.dev/valid-attachments":[{"containerID":1}]}"#,
+            r#"{"type":"t","runtimeConfig":1,"z":1e3,"a":"<&>"}"#,
+            r#"{"type":"t","\u212ay":1}"#,
+            r#"{"type":"t","big":1e400}"#,
+            "null",
+            "[]",
+            "{",
+        ];
+        let values: &[&[(&str, &str)]] = &[
+            &[("name", r#""n""#), ("cniVersion", r#""1.0.0""#)],
+            &[
+                ("name", r#""n""#),
+                ("cniVersion", r#""1.0.0""#),
+                ("prevResult", r#"{"cniVersion":"1.0.0"}"#),
+            ],
+            &[("runtimeConfig", r#"{"a":1}"#)],
+            &[("name", "5")],
+            &[("prevResult", "[]")],
+            &[("Type", r#""""#)],
+            &[("CNIVERSION", "1")],
+            &[("\u{212a}ey", "1")],
+            &[("", "1")],
+            &[("name", "null")],
+            &[],
+        ];
+        for conf in confs {
+            for v in values {
+                let want = inject_raw(conf.as_bytes(), v)
+                    .map(|p| p.bytes)
+                    .map_err(|e| e.to_string());
+                let got = inject_sent(conf.as_bytes(), v)
+                    .map(|s| s.bytes)
+                    .map_err(|e| e.to_string());
+                assert_eq!(got, want, "{conf} with {v:?}");
+            }
+        }
+    }
 
     #[test]
     fn floats_print_like_go() {

@@ -28,6 +28,12 @@ pub fn network_plugin_conf_from_bytes(bytes: &[u8]) -> Result<PluginConfig> {
     })
 }
 
+/// Whether `doc` (a parsed document) decodes as a plugin configuration,
+/// as [`network_plugin_conf_from_bytes`] would decode its bytes.
+pub(crate) fn plugin_conf_decodes(doc: &Value) -> bool {
+    Decoder::run(doc, decode_plugin_conf).is_ok_and(|network| !network.type_.is_empty())
+}
+
 /// Upstream's deprecated name for [`network_plugin_conf_from_bytes`].
 pub fn conf_from_bytes(bytes: &[u8]) -> Result<PluginConfig> {
     network_plugin_conf_from_bytes(bytes)
@@ -45,7 +51,8 @@ struct FullPluginConf {
     attachments: Vec<(String, String)>,
 }
 
-const PLUGIN_CONF_FIELDS: &[&str] = &[
+/// The fields of Go's `types.PluginConf` (its JSON names).
+pub(crate) const PLUGIN_CONF_FIELDS: &[&str] = &[
     "cniVersion",
     "name",
     "type",

@@ -261,6 +261,12 @@ fn match_field(names: &[&'static str], key: &str) -> Option<&'static str> {
         .copied()
 }
 
+/// Whether Go decodes the member `key` into the field named `field` (an
+/// ASCII name): the same name, or the same but for case.
+pub(crate) fn go_field_matches(field: &str, key: &str) -> bool {
+    key == field || fold(key).is_some_and(|f| f.eq_ignore_ascii_case(field))
+}
+
 /// Go's `foldName` restricted to what can match an ASCII field name:
 /// ASCII letters fold by case, and U+017F (long s) and U+212A (Kelvin
 /// sign) fold to 's' and 'k'. Anything else non-ASCII cannot match.

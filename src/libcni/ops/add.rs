@@ -6,7 +6,7 @@ use super::cached::write_result;
 use super::{plugin_description, Attachment};
 use crate::context::Context;
 use crate::events;
-use crate::exec::exec_plugin_with_result;
+use crate::exec::exec_plugin_with_result_in;
 use crate::types::{go_quote, CniResult};
 use crate::version::greater_than_or_equal_to;
 use crate::{Error, Result};
@@ -29,7 +29,9 @@ impl CniConfig {
     ) -> Result<CniResult> {
         let (exec, plugin_path, conf) =
             self.prepare_one(ctx, name, cni_version, net, prev_result, rt)?;
-        exec_plugin_with_result(ctx, &plugin_path, &conf, &self.args("ADD", rt), Some(exec))
+        let args = self.args("ADD", rt);
+        let version = conf.version.as_deref();
+        exec_plugin_with_result_in(ctx, &plugin_path, &conf.bytes, version, &args, exec)
     }
 
     /// Run the list's plugins in order, each given the previous one's

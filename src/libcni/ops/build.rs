@@ -7,14 +7,23 @@
 //! injection writes it in the result's own field order; when a
 //! `runtimeConfig` follows, the second `InjectConf` decodes that into a map
 //! too and `prevResult` comes out with sorted keys. Both steps are
-//! reproduced here, on [`inject_raw`].
+//! reproduced here, on [`inject_sent`] (`InjectConf`'s bytes).
 
 use super::super::api::RuntimeConf;
 use super::super::conf::PluginConfig;
-use super::super::inject::{inject_raw, marshal_entries, marshal_str, marshal_value, Entry};
+use super::super::inject::{inject_sent, marshal_entries, marshal_str, marshal_value, Entry};
 use crate::types::CniResult;
 use crate::Result;
 use std::collections::BTreeMap;
+
+/// What a plugin of a list is sent.
+pub(crate) struct OneConfig {
+    pub bytes: Vec<u8>,
+    /// The version upstream's `decodeVersion` reads from `bytes`, when it
+    /// is known without decoding them: the list's, unless the plugin's own
+    /// configuration has a key that Go also reads as `cniVersion`.
+    pub version: Option<String>,
+}
 
 /// The bytes `plugin` is sent: `name`, `cniVersion` and `prevResult`
 /// injected, then `runtimeConfig` = the capability arguments of `rt` that
@@ -25,17 +34,23 @@ pub(crate) fn build_one_config(
     plugin: &PluginConfig,
     prev_result: Option<&CniResult>,
     rt: Option<&RuntimeConf>,
-) -> Result<Vec<u8>> {
+) -> Result<OneConfig> {
     let (name, version) = (marshal_str(name), marshal_str(cni_version));
     let prev_json = prev_result.map(CniResult::to_json);
     let mut values = vec![("name", name.as_str()), ("cniVersion", version.as_str())];
     if let Some(prev) = &prev_json {
         values.push(("prevResult", prev.as_str()));
     }
-    let bytes = inject_raw(&plugin.bytes, &values)?.bytes;
+    let sent = inject_sent(&plugin.bytes, &values)?;
+    let version = sent.sole.then(|| match cni_version {
+        "" => "0.1.0".to_string(),
+        v => v.to_string(),
+    });
+    let with_version = |bytes| OneConfig { bytes, version };
     let Some(rt) = rt else {
-        return Ok(bytes);
+        return Ok(with_version(sent.bytes));
     };
+    let bytes = sent.bytes;
     // Each declared capability's value as Go encodes it: the binding's own
     // encoding when it gave one (a Go struct keeps its field order), else
     // the decoded value's.
@@ -54,12 +69,13 @@ pub(crate) fn build_one_config(
         })
         .collect();
     if texts.is_empty() {
-        return Ok(bytes);
+        return Ok(with_version(bytes));
     }
     let entries: BTreeMap<&str, Entry<'_>> =
         texts.iter().map(|(k, t)| (*k, Entry::Raw(t))).collect();
     let rc = marshal_entries(&entries);
-    Ok(inject_raw(&bytes, &[("runtimeConfig", rc.as_str())])?.bytes)
+    let sent = inject_sent(&bytes, &[("runtimeConfig", rc.as_str())])?;
+    Ok(with_version(sent.bytes))
 }
 
 #[cfg(test)]
@@ -80,7 +96,9 @@ mod tests {
     #[test]
     fn injects_as_upstream() {
         let p = plugin(r#"{"type":"t","z":1.0,"a":"<","type":"u"}"#, &[]);
-        let out = build_one_config("net", "1.0.0", &p, None, None).unwrap();
+        let out = build_one_config("net", "1.0.0", &p, None, None)
+            .unwrap()
+            .bytes;
         assert_eq!(
             String::from_utf8(out).unwrap(),
             r#"{"a":"\u003c","cniVersion":"1.0.0","name":"net","type":"u","z":1}"#
@@ -104,13 +122,17 @@ mod tests {
             br#"{"cniVersion":"1.0.0","ips":[{"address":"10.0.0.2/24"}],"dns":{}}"#,
         )
         .unwrap();
-        let out = build_one_config("n", "1.0.0", &p, Some(&prev), Some(&rt)).unwrap();
+        let out = build_one_config("n", "1.0.0", &p, Some(&prev), Some(&rt))
+            .unwrap()
+            .bytes;
         // prevResult went through a map: sorted keys.
         assert_eq!(
             String::from_utf8(out).unwrap(),
             r#"{"cniVersion":"1.0.0","name":"n","prevResult":{"cniVersion":"1.0.0","ips":[{"address":"10.0.0.2/24"}]},"runtimeConfig":{"portMappings":[{"hostPort":80}]},"type":"t"}"#
         );
-        let out = build_one_config("n", "1.0.0", &p, Some(&prev), None).unwrap();
+        let out = build_one_config("n", "1.0.0", &p, Some(&prev), None)
+            .unwrap()
+            .bytes;
         assert!(String::from_utf8(out).unwrap().contains(&prev.to_json()));
     }
 
@@ -129,7 +151,9 @@ mod tests {
             .into(),
             ..RuntimeConf::default()
         };
-        let out = build_one_config("n", "1.0.0", &p, None, Some(&rt)).unwrap();
+        let out = build_one_config("n", "1.0.0", &p, None, Some(&rt))
+            .unwrap()
+            .bytes;
         assert_eq!(
             String::from_utf8(out).unwrap(),
             r#"{"cniVersion":"1.0.0","name":"n","runtimeConfig":{"mac":"m","portMappings":[{"hostPort":80,"containerPort":8080}]},"type":"t"}"#

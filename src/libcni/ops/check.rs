@@ -45,7 +45,7 @@ impl CniConfig {
         exec_plugin_without_result(
             ctx,
             &plugin_path,
-            &conf,
+            &conf.bytes,
             &self.args("CHECK", rt),
             Some(exec),
         )

@@ -23,7 +23,8 @@ impl CniConfig {
     ) -> Result<()> {
         let (exec, plugin_path, conf) =
             self.prepare_one(ctx, name, cni_version, net, prev_result, rt)?;
-        exec_plugin_without_result(ctx, &plugin_path, &conf, &self.args("DEL", rt), Some(exec))
+        let args = self.args("DEL", rt);
+        exec_plugin_without_result(ctx, &plugin_path, &conf.bytes, &args, Some(exec))
     }
 
     /// The list's plugins in reverse order, each given `cached`.

@@ -21,7 +21,7 @@ use crate::exec::Exec;
 use crate::types::go_quote;
 use crate::types::CniResult;
 use crate::{Error, Result};
-use build::build_one_config;
+use build::{build_one_config, OneConfig};
 
 /// Upstream `pluginDescription`: `type="T"`, plus ` name="N"` when the
 /// plugin's own configuration has a name.
@@ -61,7 +61,7 @@ impl CniConfig {
         net: &PluginConfig,
         prev_result: Option<&CniResult>,
         rt: &RuntimeConf,
-    ) -> Result<(&dyn Exec, String, Vec<u8>)> {
+    ) -> Result<(&dyn Exec, String, OneConfig)> {
         ensure_live(ctx)?;
         let exec = self.exec();
         let plugin_path = exec.find_in_path(&net.network.type_, &self.path)?;
