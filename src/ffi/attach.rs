@@ -8,10 +8,10 @@ use super::ptr::{Out, StrArg};
 use super::runtime::runtime_conf_arg;
 use crate::context::Context;
 use crate::error::Result;
-use crate::libcni::{
-    conf_from_bytes, conf_list_from_bytes, CniConfig, NetworkConfigList, PluginConfig, RuntimeConf,
-};
+use crate::libcni::parsed::conf_list_shared;
+use crate::libcni::{conf_from_bytes, CniConfig, NetworkConfigList, PluginConfig, RuntimeConf};
 use std::ffi::c_char;
+use std::sync::Arc;
 
 /// A configuration as it crosses the boundary: the JSON text of its file.
 pub(crate) trait ConfText: Sized {
@@ -19,20 +19,21 @@ pub(crate) trait ConfText: Sized {
     const ARG: &'static str;
     /// Upstream's parsing (`ConfListFromBytes` / `ConfFromBytes`):
     /// malformed → `CNI_STATUS_DECODE_ERROR` with upstream's text.
-    fn parse(bytes: &[u8]) -> Result<Self>;
+    fn parse(bytes: &[u8]) -> Result<Arc<Self>>;
 }
 
 impl ConfText for NetworkConfigList {
     const ARG: &'static str = "netlist";
-    fn parse(bytes: &[u8]) -> Result<Self> {
-        conf_list_from_bytes(bytes)
+    fn parse(bytes: &[u8]) -> Result<Arc<Self>> {
+        // Runtimes send the same list again and again.
+        conf_list_shared(bytes)
     }
 }
 
 impl ConfText for PluginConfig {
     const ARG: &'static str = "netconf";
-    fn parse(bytes: &[u8]) -> Result<Self> {
-        conf_from_bytes(bytes)
+    fn parse(bytes: &[u8]) -> Result<Arc<Self>> {
+        conf_from_bytes(bytes).map(Arc::new)
     }
 }
 
@@ -47,7 +48,7 @@ pub(crate) type Whole<C, T> = fn(&CniConfig, &Context, &C) -> Result<T>;
 ///
 /// # Safety
 /// `conf` is NULL or a NUL-terminated string.
-pub(crate) unsafe fn conf_arg<C: ConfText>(conf: *const c_char) -> Result<C> {
+pub(crate) unsafe fn conf_arg<C: ConfText>(conf: *const c_char) -> Result<Arc<C>> {
     // SAFETY: forwarded from the caller's contract.
     C::parse(unsafe { conf.str_arg(C::ARG) }?.as_bytes())
 }

@@ -64,6 +64,8 @@ mod json_map;
 mod lock;
 mod ops;
 mod parse;
+#[cfg(any(feature = "capi", test))]
+pub(crate) mod parsed;
 mod record;
 pub mod validate;
 

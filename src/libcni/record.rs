@@ -21,6 +21,7 @@ use crate::types::{
 };
 use crate::{Error, Result};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 /// Upstream's `CNICacheV1`.
 pub const CNI_CACHE_V1: &str = "cniCacheV1";
@@ -105,16 +106,30 @@ impl NewRecord<'_> {
             out.push_str(&marshal_value(&Value::Object(self.capability_args.clone())));
         }
         if let Some(result) = self.result {
-            // Upstream round-trips the result through a generic map.
-            if let Ok(v @ GoJsonValue::Object(_)) = parse_go_json(result.to_json().as_bytes()) {
-                if !matches!(&v, GoJsonValue::Object(m) if m.is_empty()) {
-                    out.push_str(r#","result":"#);
-                    out.push_str(&marshal(&v));
-                }
+            if let Some(text) = result_as_map(result) {
+                out.push_str(r#","result":"#);
+                out.push_str(&text);
             }
         }
         out.push('}');
         out.into_bytes()
+    }
+}
+
+/// A result as upstream caches it, round-tripped through a generic map
+/// (keys sorted, numbers through `float64`); `None` for an empty map, which
+/// the entry leaves out. A 1.x result is printed that way already.
+fn result_as_map(result: &CniResult) -> Option<String> {
+    let json = result.to_json();
+    if matches!(result, CniResult::V100(_)) {
+        return (json != "{}").then_some(json);
+    }
+    match parse_go_json(json.as_bytes()) {
+        Ok(v @ GoJsonValue::Object(_)) => {
+            let empty = matches!(&v, GoJsonValue::Object(m) if m.is_empty());
+            (!empty).then(|| marshal(&v))
+        }
+        _ => None,
     }
 }
 
@@ -134,7 +149,11 @@ impl Record {
     /// The cached result, in `cni_version` (upstream `getCachedResult`
     /// after the entry was read as a `cniCacheV1` one).
     pub(crate) fn result_as(&self, cni_version: &str) -> Result<CniResult> {
-        let raw = self.result.as_ref().map_or(GoJsonValue::Null, dedup);
+        let raw = match &self.result {
+            None => Cow::Owned(GoJsonValue::Null),
+            Some(v) if has_duplicate_keys(v) => Cow::Owned(dedup(v)),
+            Some(v) => Cow::Borrowed(v),
+        };
         let version = decode_version_parsed(&raw)?;
         let result = CniResult::create_parsed(&version, &raw)?;
         convert_cached(&result, cni_version)
@@ -157,6 +176,31 @@ fn convert_cached(result: &CniResult, cni_version: &str) -> Result<CniResult> {
             e,
         )
     })
+}
+
+/// Whether an object of `v`, at any depth, has a key twice.
+fn has_duplicate_keys(v: &GoJsonValue) -> bool {
+    let mut pending = vec![v];
+    while let Some(v) = pending.pop() {
+        match v {
+            GoJsonValue::Object(members) => {
+                let twice = if members.len() <= 16 {
+                    let before = |i: usize, k: &String| members[..i].iter().any(|(s, _)| s == k);
+                    members.iter().enumerate().any(|(i, (k, _))| before(i, k))
+                } else {
+                    let mut seen = std::collections::HashSet::with_capacity(members.len());
+                    !members.iter().all(|(k, _)| seen.insert(k.as_str()))
+                };
+                if twice {
+                    return true;
+                }
+                pending.extend(members.iter().map(|(_, v)| v));
+            }
+            GoJsonValue::Array(items) => pending.extend(items),
+            _ => {}
+        }
+    }
+    false
 }
 
 /// A Go map keeps the last of duplicate keys (recursively, as every nested
@@ -287,6 +331,46 @@ fn number(lit: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A result is cached as its JSON read into a map and marshalled
+    /// again; a 1.x result's own JSON is that already, whatever it holds.
+    #[test]
+    fn a_result_is_cached_in_its_map_form() {
+        let results = [
+            r#"{"cniVersion":"1.1.0","interfaces":[{"name":"eth0","mac":"02:00:00:00:00:01","mtu":1500,"sandbox":"/ns","socketPath":"/s","pciID":"0000:00:01.0"},{"name":"lo"}],
+               "ips":[{"interface":0,"address":"10.0.0.2/24","gateway":"10.0.0.1"},{"address":"2001:db8::2/64"}],
+               "routes":[{"dst":"0.0.0.0/0","gw":"10.0.0.1","mtu":9000,"advmss":1460,"priority":100,"table":254,"scope":0},{"dst":"::/0"}],
+               "dns":{"nameservers":["10.0.0.53"],"domain":"d<&>","search":["a","b"],"options":["ndots:5"]}}"#,
+            r#"{"cniVersion":"1.0.0"}"#,
+            r#"{"cniVersion":"1.0.0","ips":[{"address":"10.0.0.2/24","interface":12345678901}],"dns":{}}"#,
+            r#"{"cniVersion":"0.4.0","interfaces":[{"name":"e","mac":"m"}],"ips":[{"version":"4","address":"10.0.0.2/24","interface":0}],"routes":[{"dst":"0.0.0.0/0"}],"dns":{"domain":"x"}}"#,
+            r#"{"cniVersion":"0.3.1","ips":[{"version":"6","address":"::1/128"}]}"#,
+            r#"{"cniVersion":"0.2.0","ip4":{"ip":"10.0.0.2/24","gateway":"10.0.0.1","routes":[{"dst":"0.0.0.0/0"}]},"dns":{}}"#,
+        ];
+        for text in results {
+            let result = CniResult::from_json(text.as_bytes()).unwrap();
+            let v = parse_go_json(result.to_json().as_bytes()).unwrap();
+            assert_eq!(result_as_map(&result), Some(marshal(&v)), "{text}");
+        }
+    }
+
+    /// Keys twice are found at any depth, in small and large objects.
+    #[test]
+    fn duplicate_keys_are_found_at_any_depth() {
+        let parse = |s: &str| parse_go_json(s.as_bytes()).unwrap();
+        assert!(!has_duplicate_keys(&parse(
+            r#"{"a":{"b":1,"c":[{"d":1,"e":2}]}}"#
+        )));
+        assert!(has_duplicate_keys(&parse(
+            r#"{"a":{"b":1,"c":[{"d":1,"d":2}]}}"#
+        )));
+        assert!(has_duplicate_keys(&parse(r#"{"a":1,"b":2,"a":3}"#)));
+        let big: Vec<String> = (0..40).map(|i| format!(r#""k{i}":{i}"#)).collect();
+        let doc = format!("{{{}}}", big.join(","));
+        assert!(!has_duplicate_keys(&parse(&doc)));
+        let doc = format!(r#"{{{},"k7":0}}"#, big.join(","));
+        assert!(has_duplicate_keys(&parse(&doc)));
+    }
 
     #[test]
     fn decodes_as_go_does() {

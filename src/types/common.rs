@@ -104,7 +104,23 @@ impl<'a> ObjWriter<'a> {
 
     pub(crate) fn ip_opt(&mut self, k: &str, v: &Option<GoIp>) {
         if let Some(ip) = v {
-            self.str(k, &ip.to_string());
+            // An address's text needs no escaping.
+            let out = self.key(k);
+            out.push('"');
+            ip.push_to(out);
+            out.push('"');
+        }
+    }
+
+    /// A CIDR, as a string (the zero one is `<nil>`, escaped).
+    pub(crate) fn ipnet(&mut self, k: &str, v: &IpNet) {
+        let out = self.key(k);
+        out.push('"');
+        if v.push_to(out).is_some() {
+            out.push('"');
+        } else {
+            out.pop();
+            write_str(out, "<nil>");
         }
     }
 
@@ -154,10 +170,9 @@ pub(crate) enum Shape {
 
 pub(crate) fn write_route(out: &mut String, r: &Route, shape: Shape) {
     let mut o = ObjWriter::new(out);
-    let dst = r.dst.to_string();
     match shape {
         Shape::Struct => {
-            o.str("dst", &dst);
+            o.ipnet("dst", &r.dst);
             o.ip_opt("gw", &r.gw);
             o.int_nonzero("mtu", r.mtu, false);
             o.int_nonzero("advmss", r.adv_mss, false);
@@ -167,7 +182,7 @@ pub(crate) fn write_route(out: &mut String, r: &Route, shape: Shape) {
         }
         Shape::Sorted => {
             o.int_nonzero("advmss", r.adv_mss, true);
-            o.str("dst", &dst);
+            o.ipnet("dst", &r.dst);
             o.ip_opt("gw", &r.gw);
             o.int_nonzero("mtu", r.mtu, true);
             o.int_nonzero("priority", r.priority, true);

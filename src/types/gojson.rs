@@ -391,27 +391,51 @@ pub(crate) fn decode_rune(s: &[u8]) -> (char, usize) {
 /// Append `s` as a JSON string literal escaped like Go's `json.Marshal`.
 pub(crate) fn write_str(out: &mut String, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.reserve(s.len() + 2);
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '<' | '>' | '&' | '\0'..='\u{1f}' => {
-                let b = c as u8;
-                out.push_str("\\u00");
-                out.push(HEX[(b >> 4) as usize] as char);
-                out.push(HEX[(b & 0xf) as usize] as char);
+    let bytes = s.as_bytes();
+    let mut run = 0; // start of the bytes not written yet
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let escape: Option<&str> = match b {
+            b'"' => Some("\\\""),
+            b'\\' => Some("\\\\"),
+            0x08 => Some("\\b"),
+            0x0c => Some("\\f"),
+            b'\n' => Some("\\n"),
+            b'\r' => Some("\\r"),
+            b'\t' => Some("\\t"),
+            0..=0x1f | b'<' | b'>' | b'&' => Some(""),
+            // U+2028 and U+2029: E2 80 A8 / E2 80 A9.
+            0xe2 if bytes.get(i + 1) == Some(&0x80)
+                && matches!(bytes.get(i + 2), Some(0xa8 | 0xa9)) =>
+            {
+                Some(if bytes[i + 2] == 0xa8 {
+                    "\\u2028"
+                } else {
+                    "\\u2029"
+                })
             }
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            _ => out.push(c),
+            _ => None,
+        };
+        let Some(text) = escape else {
+            i += 1;
+            continue;
+        };
+        out.push_str(&s[run..i]);
+        if text.is_empty() {
+            out.push_str("\\u00");
+            out.push(HEX[(b >> 4) as usize] as char);
+            out.push(HEX[(b & 0xf) as usize] as char);
+            i += 1;
+        } else {
+            out.push_str(text);
+            i += if b == 0xe2 { 3 } else { 1 };
         }
+        run = i;
     }
+    out.push_str(&s[run..]);
     out.push('"');
 }
 
@@ -478,8 +502,9 @@ pub(crate) fn indent(compact: &str, unit: &str) -> String {
 /// `float64` (`strconv.FormatFloat(f, 'f', -1, 64)`): what 1.x results
 /// show, since upstream re-marshals them through a generic map.
 pub(crate) fn go_float_int(v: i64) -> String {
-    if v == 0 {
-        return "0".into();
+    // Below 2^53 the float64 is the integer itself, printed in full.
+    if v.unsigned_abs() < 1 << 53 {
+        return v.to_string();
     }
     let e = format!("{:e}", v as f64);
     let (mant, exp) = e.split_once('e').unwrap_or((&e, "0"));
@@ -604,5 +629,71 @@ mod tests {
         let mut s = String::new();
         write_str(&mut s, "<a&b>\u{2028}\u{7f}\u{0}");
         assert_eq!(s, "\"\\u003ca\\u0026b\\u003e\\u2028\u{7f}\\u0000\"");
+    }
+
+    /// Go's escaping, a character at a time: the reference for the
+    /// run-copying `write_str`.
+    fn write_str_by_char(out: &mut String, s: &str) {
+        out.push('"');
+        for c in s.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\u{8}' => out.push_str("\\b"),
+                '\u{c}' => out.push_str("\\f"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                '<' | '>' | '&' | '\0'..='\u{1f}' => out.push_str(&format!("\\u{:04x}", c as u32)),
+                '\u{2028}' => out.push_str("\\u2028"),
+                '\u{2029}' => out.push_str("\\u2029"),
+                _ => out.push(c),
+            }
+        }
+        out.push('"');
+    }
+
+    /// Every character that is escaped, its neighbours in UTF-8 (U+2027,
+    /// U+202A, other E2 80 sequences), at the start, middle and end.
+    #[test]
+    fn escaping_copies_runs_like_go_escapes_characters() {
+        let pieces = [
+            "",
+            "a",
+            "\"",
+            "\\",
+            "\u{8}",
+            "\u{c}",
+            "\n",
+            "\r",
+            "\t",
+            "\u{0}",
+            "\u{1f}",
+            "\u{7f}",
+            "<",
+            ">",
+            "&",
+            "\u{2027}",
+            "\u{2028}",
+            "\u{2029}",
+            "\u{202a}",
+            "\u{2000}",
+            "\u{e000}",
+            "é",
+            "\u{1F600}",
+            "\u{fffd}",
+            "plain text",
+        ];
+        for a in pieces {
+            for b in pieces {
+                for c in ["", "x", "\u{2028}"] {
+                    let s = format!("{a}{b}{c}{a}");
+                    let (mut got, mut want) = (String::new(), String::new());
+                    write_str(&mut got, &s);
+                    write_str_by_char(&mut want, &s);
+                    assert_eq!(got, want, "{s:?}");
+                }
+            }
+        }
     }
 }

@@ -165,7 +165,7 @@ impl CniResult {
     /// Compact JSON, byte-identical to Go's `json.Marshal` of the upstream
     /// result.
     pub fn to_json(&self) -> String {
-        let mut out = String::new();
+        let mut out = String::with_capacity(512);
         match self {
             CniResult::V020(r) => r.write(&mut out),
             CniResult::V040(r) => r.write(&mut out),

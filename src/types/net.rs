@@ -53,6 +53,33 @@ impl From<IpAddr> for GoIp {
     }
 }
 
+impl GoIp {
+    /// Append the address as it prints (`Display`), without formatting
+    /// machinery for the usual IPv4 case.
+    pub(crate) fn push_to(&self, out: &mut String) {
+        match self.to4() {
+            Some(v4) => push_v4(out, v4),
+            None => out.push_str(&format_v6(&self.0)),
+        }
+    }
+}
+
+/// Append `a.b.c.d`.
+fn push_v4(out: &mut String, v4: [u8; 4]) {
+    for (i, b) in v4.into_iter().enumerate() {
+        if i > 0 {
+            out.push('.');
+        }
+        if b >= 100 {
+            out.push(char::from(b'0' + b / 100));
+        }
+        if b >= 10 {
+            out.push(char::from(b'0' + b / 10 % 10));
+        }
+        out.push(char::from(b'0' + b % 10));
+    }
+}
+
 impl fmt::Display for GoIp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.to4() {
@@ -141,18 +168,42 @@ impl IpNet {
     }
 }
 
+impl IpNet {
+    /// Append the CIDR as it prints (`Display`); `None` (nothing appended)
+    /// for the zero value, which prints as `<nil>`.
+    pub(crate) fn push_to(&self, out: &mut String) -> Option<()> {
+        let n = self.inner?;
+        n.ip.push_to(out);
+        out.push('/');
+        let prefix = n.shown_prefix();
+        if prefix >= 100 {
+            out.push(char::from(b'0' + prefix / 100));
+        }
+        if prefix >= 10 {
+            out.push(char::from(b'0' + prefix / 10 % 10));
+        }
+        out.push(char::from(b'0' + prefix % 10));
+        Some(())
+    }
+}
+
+impl NetInner {
+    /// The prefix length as Go prints it: a 16-byte mask on an
+    /// IPv4-mapped address keeps only its last four bytes.
+    fn shown_prefix(&self) -> u8 {
+        match (self.ip.is_ipv4(), self.v4_mask) {
+            (true, false) => self.prefix.saturating_sub(96),
+            _ => self.prefix,
+        }
+    }
+}
+
 impl fmt::Display for IpNet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let Some(n) = self.inner else {
             return f.write_str("<nil>");
         };
-        let prefix = match (n.ip.is_ipv4(), n.v4_mask) {
-            // A 16-byte mask on an IPv4-mapped address: Go keeps only its
-            // last four bytes.
-            (true, false) => n.prefix.saturating_sub(96),
-            _ => n.prefix,
-        };
-        write!(f, "{}/{}", n.ip, prefix)
+        write!(f, "{}/{}", n.ip, n.shown_prefix())
     }
 }
 
@@ -304,6 +355,40 @@ fn format_v6(b: &[u8; 16]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `push_to` appends what `Display` prints, for addresses and CIDRs
+    /// of both families, every octet width and prefix length, IPv4-mapped
+    /// ones with either mask, and the zero CIDR.
+    #[test]
+    fn push_to_appends_what_display_prints() {
+        let mut texts = vec![
+            "0.0.0.0/0".to_string(),
+            "255.255.255.255/32".into(),
+            "::/0".into(),
+            "2001:db8::1/64".into(),
+            "::ffff:10.1.2.3/120".into(),
+            "::ffff:10.1.2.3/96".into(),
+            "fe80::1:2:3:4/128".into(),
+        ];
+        for b in [0u8, 1, 9, 10, 99, 100, 199, 200, 255] {
+            for p in [0, 1, 9, 10, 24, 31, 32] {
+                texts.push(format!("{b}.{}.1.{b}/{p}", 255 - b));
+            }
+        }
+        for t in &texts {
+            let net = IpNet::parse(t).unwrap();
+            let mut out = String::from("x");
+            net.push_to(&mut out).unwrap();
+            assert_eq!(out, format!("x{net}"), "{t}");
+            let ip = GoIp::parse(t.split('/').next().unwrap()).unwrap();
+            let mut out = String::new();
+            ip.push_to(&mut out);
+            assert_eq!(out, ip.to_string(), "{t}");
+        }
+        let mut out = String::new();
+        assert!(IpNet::default().push_to(&mut out).is_none());
+        assert_eq!(out, "");
+    }
 
     fn cidr(s: &str) -> String {
         IpNet::parse(s).map(|n| n.to_string()).unwrap_or_else(|e| e)

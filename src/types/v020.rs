@@ -38,7 +38,7 @@ impl Result020 {
         for (k, ipc) in [("ip4", &self.ip4), ("ip6", &self.ip6)] {
             if let Some(ipc) = ipc {
                 let mut w = ObjWriter::new(o.key(k));
-                w.str("ip", &ipc.ip.to_string());
+                w.ipnet("ip", &ipc.ip);
                 w.ip_opt("gateway", &ipc.gateway);
                 w.list_nonempty("routes", &ipc.routes, |out, r| {
                     write_route(out, r, Shape::Struct)

@@ -62,7 +62,7 @@ impl Result040 {
             let mut w = ObjWriter::new(out);
             w.str("version", &ip.version);
             w.int_opt("interface", ip.interface, false);
-            w.str("address", &ip.address.to_string());
+            w.ipnet("address", &ip.address);
             w.ip_opt("gateway", &ip.gateway);
             w.end();
         });

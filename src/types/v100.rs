@@ -71,7 +71,7 @@ impl Result100 {
         });
         o.list_nonempty("ips", &self.ips, |out, ip| {
             let mut w = ObjWriter::new(out);
-            w.str("address", &ip.address.to_string());
+            w.ipnet("address", &ip.address);
             w.ip_opt("gateway", &ip.gateway);
             w.int_opt("interface", ip.interface, true);
             w.end();
