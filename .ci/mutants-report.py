@@ -79,6 +79,10 @@ def record(
             continue
         entry = results.get(f) if narrowed else None
         merged = dict(entry["outcomes"]) if entry else {}
+        # The same mutation found again at another line (the code above it
+        # changed) replaces its old outcome.
+        again = {description(m) for m in outcomes}
+        merged = {m: o for m, o in merged.items() if description(m) not in again}
         merged.update(outcomes)
         results[f] = {
             "commit": commit,
@@ -90,6 +94,11 @@ def record(
             results[f]["partial"] = f"{len(outcomes)} of {planned[f]} mutants"
     RESULTS.write_text(json.dumps(dict(sorted(results.items())), indent=1) + "\n")
     return results
+
+
+def description(mutant: str) -> str:
+    """The mutation without its place: `replace && with || in F`."""
+    return mutant.split(": ", 1)[-1]
 
 
 def by_line(mutant: str) -> tuple[str, int, int, str]:
