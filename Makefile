@@ -284,7 +284,7 @@ bench:
 MUTANTS_ALL := src/args.rs src/env.rs src/find.rs src/exec.rs src/raw_exec.rs src/raw_exec/buffers.rs \
 	src/delegate.rs src/goquote.rs \
 	src/libcni/validate.rs src/libcni/cache.rs src/libcni/lock.rs src/libcni/record.rs \
-	src/libcni/parse.rs src/libcni/inject.rs $(wildcard src/libcni/ops/*.rs)
+	src/libcni/parse.rs src/libcni/inject.rs src/libcni/parsed.rs $(wildcard src/libcni/ops/*.rs)
 MUTANTS_FILES ?= $(MUTANTS_ALL)
 MUTANTS_TESTS ?= --lib --test args_env --test env_overlay --test find --test exec --test raw_exec \
 	--test delegate \
