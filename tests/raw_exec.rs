@@ -57,16 +57,22 @@ fn none_environment_inherits_this_process() {
     }
 }
 
+/// A context carrying a trace parent (and `tracestate`, if given).
+fn traced(tracestate: Option<&str>) -> Context {
+    let ctx = Context::new();
+    ctx.set_trace(cniinvoke::TraceContext {
+        traceparent: Some("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01".into()),
+        tracestate: tracestate.map(str::to_string),
+        baggage: None,
+    });
+    ctx
+}
+
 #[test]
 fn trace_context_reaches_plugin_and_replaces_inherited_values() {
     let d = Debug::empty();
     d.set(json!({"record": d.path("rec")}));
-    let ctx = Context::new();
-    ctx.set_trace(cniinvoke::TraceContext {
-        traceparent: Some("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01".into()),
-        tracestate: Some("congo=t61rcWkgMzE".into()),
-        baggage: None,
-    });
+    let ctx = traced(Some("congo=t61rcWkgMzE"));
     let mut env = d.env("ADD");
     env.push("TRACEPARENT=stale".into());
     // An entry that is only the name, without `=`, is not a value to
@@ -106,12 +112,7 @@ fn trace_context_with_a_described_environment_keeps_the_rest() {
     use cniinvoke::CniArgs;
     let d = Debug::empty();
     d.set(json!({"record": d.path("rec")}));
-    let ctx = Context::new();
-    ctx.set_trace(cniinvoke::TraceContext {
-        traceparent: Some("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01".into()),
-        tracestate: None,
-        baggage: None,
-    });
+    let ctx = traced(None);
     let args = d.args("ADD");
     quiet()
         .exec_plugin_env(&ctx, plugin(), b"{}", &args.plugin_env())
@@ -143,12 +144,7 @@ fn trace_context_with_a_described_environment_keeps_the_rest() {
 /// without trace variables added to it.
 #[test]
 fn an_empty_environment_or_entry_runs_with_a_trace_context() {
-    let ctx = Context::new();
-    ctx.set_trace(cniinvoke::TraceContext {
-        traceparent: Some("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01".into()),
-        tracestate: Some("congo=t61rcWkgMzE".into()),
-        baggage: None,
-    });
+    let ctx = traced(Some("congo=t61rcWkgMzE"));
     for env in [vec![], vec![String::new()]] {
         let out = quiet().exec_plugin(&ctx, "/usr/bin/env", b"", Some(&env));
         let out = String::from_utf8(out.unwrap()).unwrap();

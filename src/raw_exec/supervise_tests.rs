@@ -26,17 +26,22 @@ fn exited_child_with_open_stdout() -> (Child, Io<'static>, OwnedFd) {
         pidfd: None,
         reaped: false,
     };
-    let io = Io {
-        stdin: Some(in_w),
-        stdin_data: b"x",
+    (child, io(in_w, b"x", out_r), held)
+}
+
+/// The parent's side of a child's pipes: `data` to write to `stdin`, and
+/// `stdout` to read (no stderr pipe, no output cap).
+fn io(stdin: OwnedFd, data: &'static [u8], stdout: OwnedFd) -> Io<'static> {
+    Io {
+        stdin: Some(stdin),
+        stdin_data: data,
         written: 0,
-        stdout: Some(out_r),
+        stdout: Some(stdout),
         stderr: None,
         out: Vec::new(),
         err: Vec::new(),
         cap: usize::MAX,
-    };
-    (child, io, held)
+    }
 }
 
 #[test]
@@ -77,17 +82,7 @@ fn shell(script: &'static [u8], pidfd: bool, hold: bool) -> (Child, Io<'static>,
         reaped: false,
     };
     assert_eq!(child.pidfd.is_some(), pidfd, "this kernel gives no pidfd");
-    let io = Io {
-        stdin: Some(in_w),
-        stdin_data: script,
-        written: 0,
-        stdout: Some(out_r),
-        stderr: None,
-        out: Vec::new(),
-        err: Vec::new(),
-        cap: usize::MAX,
-    };
-    (child, io, held)
+    (child, io(in_w, script, out_r), held)
 }
 
 /// What the calling thread has used so far: CPU time and voluntary
