@@ -8,7 +8,7 @@
 
 mod common;
 
-use cniinvoke::{exec_plugin_without_result, Args, CniArgs, Context, DelegateArgs};
+use cniinvoke::{exec_plugin_without_result, Args, CniArgs, Context, DelegateArgs, TraceContext};
 use common::{plugin, Debug};
 use serde_json::json;
 use std::ffi::CString;
@@ -33,6 +33,9 @@ fn child() {
     let Ok(case) = std::env::var(CHILD) else {
         return;
     };
+    if case == "traced" {
+        return traced_child();
+    }
     let d = Debug::empty();
     let args = Args {
         netns: "/var/run/netns/x".into(),
@@ -60,6 +63,39 @@ fn child() {
             .count(),
         1
     );
+}
+
+const TRACEPARENT: &str = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+
+/// The traced case's child: a context's trace parent replaces the
+/// inherited one, appended after the CNI variables; a bare `TRACESTATE`
+/// (no `=`, no value) is an entry of its own and stays.
+fn traced_child() {
+    let d = Debug::empty();
+    d.set(json!({"record": d.path("rec")}));
+    let ctx = Context::new();
+    ctx.set_trace(TraceContext {
+        traceparent: Some(TRACEPARENT.into()),
+        tracestate: None,
+        baggage: None,
+    });
+    exec_plugin_without_result(&ctx, plugin(), CONF, &d.args("ADD"), None).unwrap();
+    let rec = d.record("rec");
+    let list: Vec<&str> = rec["envList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_str().unwrap())
+        .collect();
+    let traced: Vec<&str> = list
+        .iter()
+        .copied()
+        .filter(|e| e.starts_with("TRACEPARENT"))
+        .collect();
+    let want = format!("TRACEPARENT={TRACEPARENT}");
+    assert_eq!(traced, [want.as_str()], "{list:?}");
+    assert_eq!(list.last(), Some(&want.as_str()), "{list:?}");
+    assert_eq!(&list[1..4], ["A=1", "TRACESTATE", "B=2"], "{list:?}");
 }
 
 /// Run this binary's `child` test with exactly `env` (plus the child
@@ -155,4 +191,13 @@ fn an_entry_that_is_not_utf8_is_carried_over_lossily() {
 fn an_entry_without_equals_sign_is_kept() {
     let path = path_entry();
     run_child("no-equals", &[&path, b"LONELY", b"A=1"]);
+}
+
+#[test]
+fn an_inherited_trace_variable_gives_way_to_the_contexts() {
+    let path = path_entry();
+    run_child(
+        "traced",
+        &[&path, b"A=1", b"TRACEPARENT=stale", b"TRACESTATE", b"B=2"],
+    );
 }
