@@ -424,6 +424,37 @@ mod tests {
         }
     }
 
+    /// Which values cannot fail their field's decoding (the final parse is
+    /// skipped for them): strings for `name` and `cniVersion`, an object
+    /// for `prevResult`, anything at a key naming no field.
+    #[test]
+    fn values_of_their_fields_type() {
+        assert!(of_its_fields_type("name", r#""n""#));
+        assert!(of_its_fields_type("cniVersion", r#""1.0.0""#));
+        assert!(of_its_fields_type("prevResult", r#"{"a":1}"#));
+        assert!(of_its_fields_type("runtimeConfig", "5"));
+        assert!(!of_its_fields_type("name", "5"));
+        assert!(!of_its_fields_type("cniVersion", "[]"));
+        assert!(!of_its_fields_type("prevResult", r#""x""#));
+        assert!(!of_its_fields_type("Name", r#""n""#));
+        assert!(!of_its_fields_type("TYPE", r#""t""#));
+        assert!(!of_its_fields_type("\u{212a}", "1"));
+    }
+
+    /// `sole`: no other member of the original is read into a set key's
+    /// field (the same key but for case, or with a long s).
+    #[test]
+    fn a_set_key_is_sole_unless_another_reads_as_it() {
+        let set = [("name", r#""n""#), ("cniVersion", r#""1.0.0""#)];
+        let sole = |conf: &str| inject_sent(conf.as_bytes(), &set).unwrap().sole;
+        assert!(sole(r#"{"type":"t"}"#));
+        assert!(sole(r#"{"type":"t","cniVersion":"0.4.0","name":"old"}"#));
+        assert!(!sole(r#"{"type":"t","cniversion":"0.4.0"}"#));
+        assert!(!sole(r#"{"type":"t","CNIVERSION":"0.4.0"}"#));
+        assert!(!sole(r#"{"type":"t","cniver\u017fion":"0.4.0"}"#));
+        assert!(!sole(r#"{"type":"t","Name":"x"}"#));
+    }
+
     #[test]
     fn floats_print_like_go() {
         let cases: &[(f64, &str)] = &[
