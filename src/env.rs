@@ -338,6 +338,8 @@ mod tests {
         let mut both = inherited.clone();
         both.extend(overrides.iter().map(|(k, v)| format!("{k}={v}")));
         assert_eq!(walk(&refs, &overrides), dedup_env(&both));
+        // No overrides: the inherited entries alone, deduplicated.
+        assert_eq!(walk(&refs, &[]), dedup_env(&inherited));
     }
 
     #[test]

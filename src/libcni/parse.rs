@@ -367,6 +367,27 @@ pub fn conf_list_from_conf(original: &PluginConfig) -> Result<NetworkConfigList>
 
 #[cfg(test)]
 mod tests {
+    /// A parsed document decodes as a plugin configuration exactly when
+    /// its bytes would.
+    #[test]
+    fn a_document_decodes_as_its_bytes_do() {
+        for conf in [
+            r#"{"type":"t"}"#,
+            r#"{"type":"t","capabilities":{"a":true},"dns":{"nameservers":["x"]}}"#,
+            r#"{"type":""}"#,
+            r#"{"name":"n"}"#,
+            r#"{"type":5}"#,
+            r#"{"type":"t","capabilities":{"a":1}}"#,
+            r#"{"type":"t","ipam":{"type":[]}}"#,
+            "[]",
+            "null",
+        ] {
+            let doc = gojson::parse(conf.as_bytes()).unwrap();
+            let bytes_decode = network_plugin_conf_from_bytes(conf.as_bytes()).is_ok();
+            assert_eq!(plugin_conf_decodes(&doc), bytes_decode, "{conf}");
+        }
+    }
+
     use super::*;
 
     #[test]

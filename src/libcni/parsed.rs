@@ -43,12 +43,20 @@ pub(crate) fn conf_list_shared(bytes: &[u8]) -> Result<Arc<NetworkConfigList>> {
 mod tests {
     use super::*;
 
+    /// The tests share the one cache: one at a time.
+    static SERIAL: Mutex<()> = Mutex::new(());
+
+    fn serial() -> std::sync::MutexGuard<'static, ()> {
+        SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     fn list(n: usize) -> String {
         format!(r#"{{"cniVersion":"1.0.0","name":"n{n}","plugins":[{{"type":"t"}}]}}"#)
     }
 
     #[test]
     fn the_same_bytes_give_the_same_list_and_others_their_own() {
+        let _serial = serial();
         let a = conf_list_shared(list(1).as_bytes()).unwrap();
         let b = conf_list_shared(list(1).as_bytes()).unwrap();
         assert!(Arc::ptr_eq(&a, &b));
@@ -65,8 +73,30 @@ mod tests {
         assert!(RECENT.lock().unwrap().len() <= KEPT);
     }
 
+    /// Up to `MAX_BYTES` a list is kept, beyond it not.
+    #[test]
+    fn lists_up_to_the_size_bound_are_kept() {
+        let _serial = serial();
+        let sized = |len: usize| {
+            let head = r#"{"cniVersion":"1.0.0","name":"sized","plugins":[{"type":"t"}]}"#;
+            format!("{head}{}", " ".repeat(len - head.len()))
+        };
+        let text = sized(MAX_BYTES);
+        assert_eq!(text.len(), MAX_BYTES);
+        let a = conf_list_shared(text.as_bytes()).unwrap();
+        assert!(Arc::ptr_eq(&a, &conf_list_shared(text.as_bytes()).unwrap()));
+        let text = sized(MAX_BYTES + 1);
+        let a = conf_list_shared(text.as_bytes()).unwrap();
+        assert!(!Arc::ptr_eq(
+            &a,
+            &conf_list_shared(text.as_bytes()).unwrap()
+        ));
+        assert_eq!(MAX_BYTES, 65536);
+    }
+
     #[test]
     fn failures_and_large_lists_are_not_kept() {
+        let _serial = serial();
         let bad = br#"{"cniVersion":"1.0.0","name":"bad","plugins":[]}"#;
         let e1 = conf_list_shared(bad).unwrap_err().to_string();
         assert_eq!(e1, conf_list_from_bytes(bad).unwrap_err().to_string());

@@ -372,6 +372,32 @@ mod tests {
         assert!(has_duplicate_keys(&parse(&doc)));
     }
 
+    /// A cached result with a key twice is read as the map upstream holds
+    /// (the last value of each key), so a wrong first value does not fail
+    /// the typed decode; without duplicates it is read as it is.
+    #[test]
+    fn a_cached_result_with_a_key_twice_reads_as_its_map() {
+        let entry = |result: &str| {
+            let text = format!(
+                r#"{{"kind":"cniCacheV1","containerId":"c","config":"e30=","ifName":"eth0","networkName":"n","result":{result}}}"#
+            );
+            Record::decode(text.as_bytes()).unwrap()
+        };
+        let twice = entry(
+            r#"{"cniVersion":"1.0.0","ips":5,"ips":[{"address":"10.0.0.2/24"}],"dns":{"domain":1,"domain":"d"}}"#,
+        );
+        let r = twice.result_as("1.0.0").unwrap();
+        assert!(r.to_json().contains("10.0.0.2/24"), "{}", r.to_json());
+        assert!(r.to_json().contains(r#""domain":"d""#), "{}", r.to_json());
+        let once = entry(r#"{"cniVersion":"1.0.0","ips":[{"address":"10.0.0.2/24"}]}"#);
+        assert_eq!(once.result_as("1.0.0").unwrap(), {
+            let bare = br#"{"cniVersion":"1.0.0","ips":[{"address":"10.0.0.2/24"}]}"#;
+            CniResult::from_json(bare).unwrap()
+        });
+        let bad = entry(r#"{"cniVersion":"1.0.0","ips":5}"#);
+        assert!(bad.result_as("1.0.0").is_err());
+    }
+
     #[test]
     fn decodes_as_go_does() {
         let r = Record::decode(
