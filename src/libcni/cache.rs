@@ -78,9 +78,14 @@ pub(crate) fn io_error(op: &str, path: &Path, e: io::Error) -> Error {
     Error::Io(format!("{op} {}: {reason}", path.display()))
 }
 
-/// Create the cache directory (and its parents, 0700) if missing and open it.
+/// Open the cache directory, creating it (and its parents, 0700) first if
+/// it is missing.
 pub(crate) fn create_root(root: &Path) -> Result<Dir> {
     use std::os::unix::fs::DirBuilderExt;
+    // It is there nearly always; else the way that words every error.
+    if let Ok(dir) = Dir::open(root) {
+        return Ok(dir);
+    }
     std::fs::DirBuilder::new()
         .recursive(true)
         .mode(0o700)
@@ -125,8 +130,7 @@ impl Cache {
     fn results_for_writing(&self) -> Result<Dir> {
         let root = create_root(&self.root)?;
         let io = |e| io_error("open", &self.results_path(), e);
-        root.make_subdir(RESULTS_DIR, 0o700).map_err(io)?;
-        root.subdir(RESULTS_DIR).map_err(io)
+        root.open_or_make_subdir(RESULTS_DIR, 0o700).map_err(io)
     }
 
     /// The bytes of entry `name`; `None` if there is none.

@@ -84,13 +84,24 @@ impl Dir {
 
     /// Create the subdirectory `name` with `mode` (before the umask) unless
     /// something of that name exists.
-    pub(crate) fn make_subdir(&self, name: &str, mode: libc::mode_t) -> io::Result<()> {
+    fn make_subdir(&self, name: &str, mode: libc::mode_t) -> io::Result<()> {
         let c = component(name)?;
         // SAFETY: valid directory descriptor and NUL-terminated name.
         match check(unsafe { libc::mkdirat(self.fd(), c.as_ptr(), mode) }) {
             Err(e) if e.raw_os_error() == Some(libc::EEXIST) => Ok(()),
             other => other,
         }
+    }
+
+    /// Open the subdirectory `name` ([`Dir::subdir`]), creating it with
+    /// `mode` first if it is missing (or cannot be opened: then the error
+    /// is the creation's, or the second open's).
+    pub(crate) fn open_or_make_subdir(&self, name: &str, mode: libc::mode_t) -> io::Result<Dir> {
+        if let Ok(dir) = self.subdir(name) {
+            return Ok(dir);
+        }
+        self.make_subdir(name, mode)?;
+        self.subdir(name)
     }
 
     /// The whole content of the regular file `name`, `None` if there is no
@@ -104,12 +115,11 @@ impl Dir {
             Err(e) if is_not_found(&e) => return Ok(None),
             Err(e) => return Err(e),
         };
-        if !file.metadata()?.is_file() {
+        let meta = file.metadata()?;
+        if !meta.is_file() {
             return Err(io::Error::other("not a regular file"));
         }
-        let mut data = Vec::new();
-        file.read_to_end(&mut data)?;
-        Ok(Some(data))
+        read_all(&mut file, meta.len()).map(Some)
     }
 
     /// Create `name` afresh (0600 before the umask) for writing: whatever
@@ -121,10 +131,10 @@ impl Dir {
         Ok(self.openat(name, flags, 0o600)?.into())
     }
 
-    /// Open (creating, 0600) the regular file `name` for locking. On a
-    /// read-only file system an existing file is opened read-only (`flock`
-    /// needs no write access).
-    pub(crate) fn open_lock_file(&self, name: &str) -> io::Result<File> {
+    /// Open (creating, 0600) the regular file `name` for locking, with its
+    /// device and inode. On a read-only file system an existing file is
+    /// opened read-only (`flock` needs no write access).
+    pub(crate) fn open_lock_file(&self, name: &str) -> io::Result<(File, (u64, u64))> {
         let common = libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_CLOEXEC;
         let fd = match self.openat(name, libc::O_RDWR | libc::O_CREAT | common, 0o600) {
             Err(e) if e.raw_os_error() == Some(libc::EROFS) => self
@@ -133,10 +143,12 @@ impl Dir {
             other => other?,
         };
         let file: File = fd.into();
-        if !file.metadata()?.is_file() {
+        let meta = file.metadata()?;
+        if !meta.is_file() {
             return Err(io::Error::other("not a regular file"));
         }
-        Ok(file)
+        use std::os::unix::fs::MetadataExt;
+        Ok((file, (meta.dev(), meta.ino())))
     }
 
     /// Rename `from` to `to`, both in this directory, atomically replacing
@@ -240,9 +252,61 @@ pub(crate) fn try_lock_exclusive(file: &File) -> io::Result<bool> {
     }
 }
 
-/// Device and inode of an open file.
-pub(crate) fn file_identity(file: &File) -> io::Result<(u64, u64)> {
-    use std::os::unix::fs::MetadataExt;
-    let m = file.metadata()?;
-    Ok((m.dev(), m.ino()))
+/// All of `file`, which held `len` bytes when it was opened: read to its
+/// end without asking its size again (it may have grown or shrunk since).
+fn read_all(file: &mut File, len: u64) -> io::Result<Vec<u8>> {
+    // One byte more than expected, so that the end shows without growing;
+    // a size beyond a mebibyte (a sparse or corrupt file) is not trusted
+    // with memory up front.
+    let first = usize::try_from(len).map_or(1 << 20, |n| n.min(1 << 20));
+    let mut data = vec![0u8; first + 1];
+    let mut n = 0;
+    loop {
+        if n == data.len() {
+            data.resize(data.len().saturating_mul(2), 0);
+        }
+        match file.read(&mut data[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    data.truncate(n);
+    Ok(data)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    /// The whole file comes back whatever size was given: the true one, a
+    /// smaller one (the file grew), a larger one (it shrank), or one beyond
+    /// the first allocation's bound.
+    #[test]
+    fn read_all_reads_to_the_end_whatever_size_was_seen() {
+        let dir = tempfile::tempdir().unwrap();
+        for size in [0usize, 1, 4095, 4096, 3 << 20] {
+            let path = dir.path().join(format!("f{size}"));
+            let content: Vec<u8> = (0..size).map(|i| (i * 7 % 251) as u8).collect();
+            std::fs::File::create(&path)
+                .unwrap()
+                .write_all(&content)
+                .unwrap();
+            for seen in [
+                0,
+                size as u64 / 2,
+                size as u64,
+                size as u64 * 2 + 1,
+                u64::MAX,
+            ] {
+                let mut f = File::open(&path).unwrap();
+                assert!(
+                    read_all(&mut f, seen).unwrap() == content,
+                    "{size} seen as {seen}"
+                );
+            }
+        }
+    }
 }

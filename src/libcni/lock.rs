@@ -48,11 +48,11 @@ impl AttachmentLock {
             super::cache::io_error("lock", &cache_dir.join(LOCKS_DIR).join(&name), e)
         };
         loop {
-            let file = dir.open_lock_file(&name).map_err(io)?;
+            let (file, opened) = dir.open_lock_file(&name).map_err(io)?;
             wait_for(ctx, &file, entry)?;
             // Still the file at the path? Otherwise a DEL removed it while
             // we waited: try again on whatever is there now.
-            if dir.identity(&name).map_err(io)? == Some(dirfd::file_identity(&file).map_err(io)?) {
+            if dir.identity(&name).map_err(io)? == Some(opened) {
                 return Ok(AttachmentLock {
                     dir,
                     name,
@@ -73,8 +73,7 @@ fn open_locks_dir(cache_dir: &Path) -> Result<Dir> {
     let root = super::cache::create_root(cache_dir)?;
     let path = cache_dir.join(LOCKS_DIR);
     let io = |e| super::cache::io_error("open", &path, e);
-    root.make_subdir(LOCKS_DIR, 0o700).map_err(io)?;
-    root.subdir(LOCKS_DIR).map_err(io)
+    root.open_or_make_subdir(LOCKS_DIR, 0o700).map_err(io)
 }
 
 fn wait_for(ctx: &Context, file: &File, entry: &str) -> Result<()> {
