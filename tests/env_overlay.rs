@@ -80,13 +80,8 @@ fn traced_child() {
         baggage: None,
     });
     exec_plugin_without_result(&ctx, plugin(), CONF, &d.args("ADD"), None).unwrap();
-    let rec = d.record("rec");
-    let list: Vec<&str> = rec["envList"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e.as_str().unwrap())
-        .collect();
+    let list = d.env_list("rec");
+    let list: Vec<&str> = list.iter().map(String::as_str).collect();
     let traced: Vec<&str> = list
         .iter()
         .copied()

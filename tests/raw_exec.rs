@@ -117,13 +117,8 @@ fn trace_context_with_a_described_environment_keeps_the_rest() {
     quiet()
         .exec_plugin_env(&ctx, plugin(), b"{}", &args.plugin_env())
         .unwrap();
-    let rec = d.record("rec");
-    let list: Vec<&str> = rec["envList"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e.as_str().unwrap())
-        .collect();
+    let list = d.env_list("rec");
+    let list: Vec<&str> = list.iter().map(String::as_str).collect();
     for kv in args.as_env().unwrap() {
         if !kv.starts_with("TRACEPARENT=") {
             assert!(list.contains(&kv.as_str()), "{kv} missing from {list:?}");

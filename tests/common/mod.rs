@@ -103,6 +103,15 @@ impl Debug {
         self.args(command).as_env().unwrap()
     }
 
+    /// The environment (`envList`) of the plugin's record `name`, in order.
+    pub fn env_list(&self, name: &str) -> Vec<String> {
+        let rec = self.record(name);
+        let list = rec["envList"].as_array().expect("a record with envList");
+        list.iter()
+            .map(|e| e.as_str().expect("entries are strings").to_string())
+            .collect()
+    }
+
     /// The record the plugin wrote to `name`.
     pub fn record(&self, name: &str) -> Value {
         let text = std::fs::read_to_string(self.path(name)).expect("plugin record");
