@@ -1,7 +1,7 @@
 //! The environment a plugin starts with: this process's own with the CNI
 //! variables set (upstream `AsEnv`'s merge), built straight from `environ`.
 
-use crate::spawn::EnvBlock;
+use crate::spawn::{EnvBlock, EnvironEntry};
 use std::hash::Hasher;
 
 /// A plugin's whole environment, as [`crate::CniArgs::plugin_env`]
@@ -64,24 +64,11 @@ impl PluginEnv {
         &self,
         mut push: impl FnMut(&[&[u8]]) -> Result<(), E>,
     ) -> Result<(), E> {
-        match self {
-            PluginEnv::Inherit => {
-                crate::spawn::with_environ(|env| env.iter().try_for_each(|e| push(&[e.bytes()])))
-            }
-            PluginEnv::Entries(entries) => entries.iter().try_for_each(|kv| push(&[kv.as_bytes()])),
-            PluginEnv::Overlay(overrides) => crate::spawn::with_environ(|env| {
-                let names = env.iter().map(|e| e.name());
-                overlay(names, overrides)
-                    .into_iter()
-                    .try_for_each(|pick| match pick {
-                        Pick::Inherited(i) => push(&[env[i].bytes()]),
-                        Pick::Override(j) => {
-                            let (k, v) = &overrides[j];
-                            push(&[k.as_bytes(), b"=", v.as_bytes()])
-                        }
-                    })
-            }),
-        }
+        self.walk(|entry| match entry {
+            Entry::Inherited(e) => push(&[e.bytes()]),
+            Entry::Listed(kv) => push(&[kv]),
+            Entry::Set(k, v) => push(&[k.as_bytes(), b"=", v.as_bytes()]),
+        })
     }
 
     /// Add every entry to `block`, but those whose name `skip` picks, the
@@ -91,53 +78,91 @@ impl PluginEnv {
         block: &mut EnvBlock,
         skip: impl Fn(&[u8]) -> bool,
     ) -> Result<(), Vec<u8>> {
-        let own =
-            |block: &mut EnvBlock, parts: &[&[u8]]| block.push(parts).map_err(|_| parts.concat());
+        if let PluginEnv::Overlay(overrides) = self {
+            block.reserve(
+                64,
+                overrides.iter().map(|(k, v)| k.len() + v.len() + 2).sum(),
+            );
+        }
+        self.walk(|entry| write_entry(block, entry, &skip))
+    }
+
+    /// Hand every entry to `visit`, in the order the plugin gets them.
+    fn walk<E>(&self, mut visit: impl FnMut(Entry<'_>) -> Result<(), E>) -> Result<(), E> {
         match self {
             PluginEnv::Inherit => crate::spawn::with_environ(|env| {
-                block.reserve(env.len(), 0);
-                for e in env.iter().filter(|e| !e.name().is_some_and(&skip)) {
-                    block.push_environ(*e);
-                }
-                Ok(())
+                env.iter().try_for_each(|e| visit(Entry::Inherited(*e)))
             }),
-            PluginEnv::Entries(entries) => Self::write_entries(entries, block, skip),
+            PluginEnv::Entries(entries) => entries
+                .iter()
+                .try_for_each(|kv| visit(Entry::Listed(kv.as_bytes()))),
             PluginEnv::Overlay(overrides) => crate::spawn::with_environ(|env| {
                 let names = env.iter().map(|e| e.name());
-                let picks = overlay(names, overrides);
-                let own_bytes = overrides.iter().map(|(k, v)| k.len() + v.len() + 2);
-                block.reserve(picks.len(), own_bytes.sum());
-                for pick in picks {
-                    match pick {
-                        Pick::Inherited(i) if !env[i].name().is_some_and(&skip) => {
-                            block.push_environ(env[i])
-                        }
-                        Pick::Inherited(_) => {}
-                        Pick::Override(j) => {
-                            let (k, v) = &overrides[j];
-                            if !skip(k.as_bytes()) {
-                                own(block, &[k.as_bytes(), b"=", v.as_bytes()])?;
-                            }
-                        }
-                    }
-                }
-                Ok(())
+                overlay(names, overrides)
+                    .into_iter()
+                    .try_for_each(|pick| match pick {
+                        Pick::Inherited(i) => visit(Entry::Inherited(env[i])),
+                        Pick::Override(j) => visit(Entry::Set(overrides[j].0, &overrides[j].1)),
+                    })
             }),
         }
     }
 }
 
-impl PluginEnv {
-    /// [`PluginEnv::write_block`] of exactly `entries`.
-    pub(crate) fn write_entries(
-        entries: &[String],
-        block: &mut EnvBlock,
-        skip: impl Fn(&[u8]) -> bool,
-    ) -> Result<(), Vec<u8>> {
-        let kept = entries.iter().map(String::as_bytes);
-        kept.filter(|kv| !name_of(kv).is_some_and(&skip))
-            .try_for_each(|kv| block.push(&[kv]).map_err(|_| kv.to_vec()))
+/// One entry of a plugin's environment as a walk finds it.
+#[derive(Clone, Copy)]
+enum Entry<'a> {
+    /// This process's own, as `environ` holds it.
+    Inherited(EnvironEntry<'a>),
+    /// A whole `K=V` (or bare) entry of a list.
+    Listed(&'a [u8]),
+    /// A variable set: name and value.
+    Set(&'a str, &'a str),
+}
+
+impl Entry<'_> {
+    fn name(&self) -> Option<&[u8]> {
+        match self {
+            Entry::Inherited(e) => e.name(),
+            Entry::Listed(kv) => name_of(kv),
+            Entry::Set(k, _) => Some(k.as_bytes()),
+        }
     }
+}
+
+/// Add `entry` to `block` unless `skip` picks its name; `Err` holds an
+/// entry with a NUL byte (only entries of our own can have one).
+fn write_entry(
+    block: &mut EnvBlock,
+    entry: Entry<'_>,
+    skip: impl Fn(&[u8]) -> bool,
+) -> Result<(), Vec<u8>> {
+    if entry.name().is_some_and(skip) {
+        return Ok(());
+    }
+    let own = |block: &mut EnvBlock, parts: &[&[u8]]| block.push(parts).map_err(|_| parts.concat());
+    match entry {
+        Entry::Inherited(e) => {
+            block.push_environ(e);
+            Ok(())
+        }
+        Entry::Listed(kv) => own(block, &[kv]),
+        Entry::Set(k, v) => own(block, &[k.as_bytes(), b"=", v.as_bytes()]),
+    }
+}
+
+/// [`PluginEnv::write_block`] of exactly `entries` (the block's room
+/// reserved for them).
+pub(crate) fn write_entries(
+    entries: &[String],
+    block: &mut EnvBlock,
+    skip: impl Fn(&[u8]) -> bool,
+) -> Result<(), Vec<u8>> {
+    block.reserve(entries.len(), entries.iter().map(|kv| kv.len() + 1).sum());
+    let listed = entries.iter().map(|kv| Entry::Listed(kv.as_bytes()));
+    listed
+        .into_iter()
+        .try_for_each(|e| write_entry(block, e, &skip))
 }
 
 /// One entry of an overlaid environment: the inherited entry at this

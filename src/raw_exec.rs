@@ -3,7 +3,7 @@
 //! upstream's CNI error.
 
 use crate::context::{Context, Done};
-use crate::env::PluginEnv;
+use crate::env::{write_entries, PluginEnv};
 use crate::error::{Error, Result};
 use crate::goquote;
 use crate::spawn::{self, ChildStdio, EnvBlock, SigpipeGuard};
@@ -673,13 +673,7 @@ fn build_env(ctx: &Context, env: EnvSource) -> Result<EnvBlock> {
     let traced = |name: &[u8]| trace.iter().any(|(t, _)| t.as_bytes() == name);
     let mut block = EnvBlock::default();
     let written = match env {
-        EnvSource::Given(Some(entries)) => {
-            block.reserve(
-                entries.len() + trace.len(),
-                entries.iter().map(|kv| kv.len() + 1).sum(),
-            );
-            PluginEnv::write_entries(entries, &mut block, traced)
-        }
+        EnvSource::Given(Some(entries)) => write_entries(entries, &mut block, traced),
         EnvSource::Given(None) => PluginEnv::Inherit.write_block(&mut block, traced),
         EnvSource::Plugin(env) => env.write_block(&mut block, traced),
     };

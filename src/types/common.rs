@@ -112,16 +112,15 @@ impl<'a> ObjWriter<'a> {
         }
     }
 
-    /// A CIDR, as a string (the zero one is `<nil>`, escaped).
+    /// A CIDR, as a string (the zero one is `<nil>`, escaped as Go
+    /// escapes `<` and `>`).
     pub(crate) fn ipnet(&mut self, k: &str, v: &IpNet) {
         let out = self.key(k);
         out.push('"');
-        if v.push_to(out).is_some() {
-            out.push('"');
-        } else {
-            out.pop();
-            write_str(out, "<nil>");
+        if v.push_to(out).is_none() {
+            out.push_str("\\u003cnil\\u003e");
         }
+        out.push('"');
     }
 
     pub(crate) fn strings_nonempty(&mut self, k: &str, v: &[String]) {

@@ -388,7 +388,8 @@ pub(crate) fn decode_rune(s: &[u8]) -> (char, usize) {
     }
 }
 
-/// Append `s` as a JSON string literal escaped like Go's `json.Marshal`.
+/// Append `s` as a JSON string literal escaped like Go's `json.Marshal`:
+/// the runs that need no escape are copied whole.
 pub(crate) fn write_str(out: &mut String, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.reserve(s.len() + 2);
@@ -398,41 +399,33 @@ pub(crate) fn write_str(out: &mut String, s: &str) {
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        let escape: Option<&str> = match b {
-            b'"' => Some("\\\""),
-            b'\\' => Some("\\\\"),
-            0x08 => Some("\\b"),
-            0x0c => Some("\\f"),
-            b'\n' => Some("\\n"),
-            b'\r' => Some("\\r"),
-            b'\t' => Some("\\t"),
-            0..=0x1f | b'<' | b'>' | b'&' => Some(""),
-            // U+2028 and U+2029: E2 80 A8 / E2 80 A9.
-            0xe2 if bytes.get(i + 1) == Some(&0x80)
-                && matches!(bytes.get(i + 2), Some(0xa8 | 0xa9)) =>
-            {
-                Some(if bytes[i + 2] == 0xa8 {
-                    "\\u2028"
-                } else {
-                    "\\u2029"
-                })
+        // U+2028 and U+2029 are E2 80 A8 and E2 80 A9.
+        let line_sep = b == 0xe2 && bytes.get(i + 1) == Some(&0x80);
+        let (escape, len) = match b {
+            b'"' => ("\\\"", 1),
+            b'\\' => ("\\\\", 1),
+            0x08 => ("\\b", 1),
+            0x0c => ("\\f", 1),
+            b'\n' => ("\\n", 1),
+            b'\r' => ("\\r", 1),
+            b'\t' => ("\\t", 1),
+            0..=0x1f | b'<' | b'>' | b'&' => ("", 1),
+            _ if line_sep && bytes.get(i + 2) == Some(&0xa8) => ("\\u2028", 3),
+            _ if line_sep && bytes.get(i + 2) == Some(&0xa9) => ("\\u2029", 3),
+            _ => {
+                i += 1;
+                continue;
             }
-            _ => None,
-        };
-        let Some(text) = escape else {
-            i += 1;
-            continue;
         };
         out.push_str(&s[run..i]);
-        if text.is_empty() {
+        if escape.is_empty() {
             out.push_str("\\u00");
-            out.push(HEX[(b >> 4) as usize] as char);
-            out.push(HEX[(b & 0xf) as usize] as char);
-            i += 1;
+            out.push(HEX[usize::from(b >> 4)] as char);
+            out.push(HEX[usize::from(b & 0xf)] as char);
         } else {
-            out.push_str(text);
-            i += if b == 0xe2 { 3 } else { 1 };
+            out.push_str(escape);
         }
+        i += len;
         run = i;
     }
     out.push_str(&s[run..]);
