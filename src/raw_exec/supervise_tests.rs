@@ -8,25 +8,39 @@ use std::time::Instant;
 /// stdout stays open after it exits because we hold a copy of the write
 /// end; returned once it has exited.
 fn exited_child_with_open_stdout() -> (Child, Io<'static>, OwnedFd) {
+    let (child, io, held) = started("/bin/true", b"x", false, true);
+    while !spawn::has_exited(child.pid) {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    (child, io, held.expect("held stdout"))
+}
+
+/// `path` started (argv is only the path) with `stdin` to be written, with
+/// a pidfd or without one, and with `hold` keeping a copy of its stdout's
+/// write end (as a grandchild would).
+fn started(
+    path: &str,
+    stdin: &'static [u8],
+    pidfd: bool,
+    hold: bool,
+) -> (Child, Io<'static>, Option<OwnedFd>) {
     let (in_r, in_w) = spawn::pipe().unwrap();
     let (out_r, out_w) = spawn::pipe().unwrap();
-    let held = out_w.try_clone().unwrap();
+    let held = hold.then(|| out_w.try_clone().unwrap());
     let stdio = ChildStdio {
         stdin: in_r,
         stdout: out_w,
         stderr: None,
     };
-    let path = CString::new("/bin/true").unwrap();
+    let path = CString::new(path).unwrap();
     let pid = spawn::spawn(&path, &EnvBlock::default(), stdio).unwrap();
-    while !spawn::has_exited(pid) {
-        std::thread::sleep(Duration::from_millis(1));
-    }
     let child = Child {
         pid,
-        pidfd: None,
+        pidfd: if pidfd { spawn::pidfd_open(pid) } else { None },
         reaped: false,
     };
-    (child, io(in_w, b"x", out_r), held)
+    assert_eq!(child.pidfd.is_some(), pidfd, "this kernel gives no pidfd");
+    (child, io(in_w, stdin, out_r), held)
 }
 
 /// The parent's side of a child's pipes: `data` to write to `stdin`, and
@@ -62,27 +76,9 @@ fn an_ended_context_after_an_exit_seen_without_a_pidfd_returns_at_once() {
     assert!(started.elapsed() < Duration::from_secs(5));
 }
 
-/// `/bin/sh` started with `script` on its stdin (argv is only the path),
-/// with `pidfd` or without one, and `hold` keeping a copy of its stdout's
-/// write end (as a grandchild would).
+/// `/bin/sh` started with `script` on its stdin ([`started`]).
 fn shell(script: &'static [u8], pidfd: bool, hold: bool) -> (Child, Io<'static>, Option<OwnedFd>) {
-    let (in_r, in_w) = spawn::pipe().unwrap();
-    let (out_r, out_w) = spawn::pipe().unwrap();
-    let held = hold.then(|| out_w.try_clone().unwrap());
-    let stdio = ChildStdio {
-        stdin: in_r,
-        stdout: out_w,
-        stderr: None,
-    };
-    let path = CString::new("/bin/sh").unwrap();
-    let pid = spawn::spawn(&path, &EnvBlock::default(), stdio).unwrap();
-    let child = Child {
-        pid,
-        pidfd: if pidfd { spawn::pidfd_open(pid) } else { None },
-        reaped: false,
-    };
-    assert_eq!(child.pidfd.is_some(), pidfd, "this kernel gives no pidfd");
-    (child, io(in_w, script, out_r), held)
+    started("/bin/sh", script, pidfd, hold)
 }
 
 /// What the calling thread has used so far: CPU time and voluntary
