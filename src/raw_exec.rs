@@ -373,7 +373,15 @@ impl Io<'_> {
                 let mut probe = [MaybeUninit::<u8>::uninit(); 2048];
                 let n = read_into(fd, &mut probe);
                 if n > 0 {
-                    buf.reserve(buf.capacity().max(8 * 1024));
+                    // A short first read is likely the whole result: room
+                    // for just that (a large block would cost malloc a
+                    // consolidation of its free lists on every run).
+                    let first_short = buf.is_empty() && (n as usize) < probe.len();
+                    buf.reserve(if first_short {
+                        n as usize
+                    } else {
+                        buf.capacity().max(8 * 1024)
+                    });
                     // SAFETY: read(2) initialised the first `n` bytes.
                     let got =
                         unsafe { std::slice::from_raw_parts(probe.as_ptr().cast(), n as usize) };

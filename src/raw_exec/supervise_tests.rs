@@ -143,3 +143,49 @@ fn a_dropped_child_is_killed_and_reaped() {
     assert!(!alive, "the child is still there");
     drop(io);
 }
+
+/// A pipe whose read end does not block, with `data` written into it.
+fn pipe_holding(data: &[u8]) -> (OwnedFd, OwnedFd) {
+    let (r, w) = spawn::pipe().unwrap();
+    // SAFETY: plain descriptor calls on descriptors we own; the write is
+    // from a live slice.
+    unsafe {
+        libc::fcntl(r.as_raw_fd(), libc::F_SETFL, libc::O_NONBLOCK);
+        assert_eq!(
+            libc::write(w.as_raw_fd(), data.as_ptr().cast(), data.len()),
+            data.len() as isize
+        );
+    }
+    (r, w)
+}
+
+/// A short result read into an empty buffer takes room for itself only
+/// (no 8 KiB block, which costs malloc a consolidation on every run);
+/// more output after it still grows the buffer and loses nothing.
+#[test]
+fn a_short_first_read_takes_room_for_itself_only() {
+    let (r, w) = pipe_holding(&[b'a'; 300]);
+    let mut buf = Vec::new();
+    assert!(Io::drain(&r, &mut buf, usize::MAX) == Drained::More);
+    assert_eq!(buf, [b'a'; 300]);
+    assert!(buf.capacity() < 2048, "capacity {}", buf.capacity());
+    let more = [b'b'; 5000];
+    // SAFETY: a write from a live slice to our own pipe.
+    let wrote = unsafe { libc::write(w.as_raw_fd(), more.as_ptr().cast(), more.len()) };
+    assert_eq!(wrote, 5000);
+    drop(w);
+    assert!(Io::drain(&r, &mut buf, usize::MAX) == Drained::Eof);
+    assert_eq!(buf.len(), 5300);
+    assert!(buf[..300].iter().all(|&b| b == b'a') && buf[300..].iter().all(|&b| b == b'b'));
+}
+
+/// A first read that fills the probe is taken as the start of a flood:
+/// the buffer grows by at least 8 KiB at once.
+#[test]
+fn a_full_first_read_grows_the_buffer_for_more() {
+    let (r, _w) = pipe_holding(&[b'c'; 4096]);
+    let mut buf = Vec::new();
+    assert!(Io::drain(&r, &mut buf, usize::MAX) == Drained::More);
+    assert_eq!(buf.len(), 4096);
+    assert!(buf.capacity() >= 8 * 1024, "capacity {}", buf.capacity());
+}
