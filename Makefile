@@ -173,7 +173,7 @@ lint-rust:
 	$(CARGO) clippy --workspace --all-targets $(CAPI) -- -D warnings
 	cd bindings/python && $(CARGO) fmt -- --check && $(CARGO) clippy -q --all-targets -- -D warnings
 
-GO_DIRS := bindings/go tests/libcni-conf-diff tests/libcni-interop
+GO_DIRS := bindings/go tests/libcni-conf-diff tests/libcni-interop bench/gofloor
 lint-go:
 	@for d in $(GO_DIRS); do \
 	  [ -d $$d ] || continue; \

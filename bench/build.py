@@ -200,7 +200,15 @@ def build_cli(b: Built) -> None:
 def build_go(b: Built) -> None:
     go = shutil.which("go")
     if not go:
-        return b.skip("no go toolchain", "go-upstream", "go-binding", "go-libcni", "cnitool")
+        return b.skip(
+            "no go toolchain",
+            "go-upstream",
+            "go-floor",
+            "go-list-floor",
+            "go-binding",
+            "go-libcni",
+            "cnitool",
+        )
     env = dict(os.environ, GOFLAGS="-buildvcs=false")
     if b.wants("go-upstream"):
         log("building the Go contender against upstream pkg/invoke and libcni v1.3.0")
@@ -209,6 +217,14 @@ def build_go(b: Built) -> None:
             b.skip(f"go build failed: {why(p.stderr)}", "go-upstream")
         else:
             b.ok("go-upstream", [BUILD / "go-upstream"])
+    if b.wants("go-floor", "go-list-floor"):
+        log("building the floors in a Go process (bench/gofloor)")
+        p = sh([go, "build", "-o", BUILD / "gofloor", "."], cwd=BENCH / "gofloor", env=env)
+        if p.returncode != 0:
+            b.skip(f"go build failed: {why(p.stderr)}", "go-floor", "go-list-floor")
+        else:
+            b.ok("go-floor", [BUILD / "gofloor", "floor"])
+            b.ok("go-list-floor", [BUILD / "gofloor", "list-floor"])
     if b.wants("cnitool"):
         # cnitool at the version bench/go/go.mod requires (v1.3.0), from the
         # module cache.

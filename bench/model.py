@@ -22,7 +22,9 @@ CONTENDERS = [
     "capi",
     "rust",
     "py-binding",
+    "go-floor",
     "go-binding",
+    "go-list-floor",
     "go-libcni",
     "go-upstream",
     "py-subprocess",
@@ -36,7 +38,9 @@ TITLES = {
     "capi": "C ABI",
     "rust": "Rust API",
     "py-binding": "Python binding",
+    "go-floor": "floor in a Go process (C)",
     "go-binding": "Go binding",
+    "go-list-floor": "list floor in a Go process (C)",
     "go-libcni": "Go libcni binding",
     "go-upstream": "upstream Go v1.3.0",
     "py-subprocess": "Python subprocess.run",
@@ -57,11 +61,21 @@ class Group:
 GROUPS = {
     # pkg/invoke: one plugin call.
     "invoke": Group(
-        ("floor", "capi", "rust", "py-binding", "go-binding", "go-upstream", "py-subprocess"), "floor"
+        ("floor", "capi", "rust", "py-binding", "go-floor", "go-binding", "go-upstream", "py-subprocess"),
+        "floor",
     ),
     # libcni: a 3-plugin list ADD + DEL with its cache entry (bench/list.h).
     "list": Group(
-        ("list-floor", "list-floor-locked", "capi", "rust", "py-binding", "go-libcni", "go-upstream"),
+        (
+            "list-floor",
+            "list-floor-locked",
+            "capi",
+            "rust",
+            "py-binding",
+            "go-list-floor",
+            "go-libcni",
+            "go-upstream",
+        ),
         "list-floor",
     ),
     # The same as whole processes of a command-line tool.

@@ -1,0 +1,3 @@
+module github.com/libcniinvoke/libcniinvoke/bench/gofloor
+
+go 1.22
