@@ -18,21 +18,57 @@ pub enum PluginEnv {
     /// its first place, with its last value; an entry without `=` is kept
     /// as it is (as Go's `os.Environ` keeps it).
     Overlay(Vec<(&'static str, String)>),
+    /// An environment resolved at one moment and owned, its entries' bytes
+    /// as they were then ([`PluginEnv::capture`]).
+    Captured(Captured),
+}
+
+/// The entries of a captured environment, unchanged bytes, in one buffer.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Captured {
+    buf: Vec<u8>,
+    /// Where each entry ends in `buf` (the next one starts there).
+    ends: Vec<usize>,
+    /// Captured from [`PluginEnv::Inherit`]: still "this process's
+    /// environment, unchanged" to whoever asks for the entries.
+    inherited: bool,
+}
+
+impl Captured {
+    fn push(&mut self, parts: &[&[u8]]) {
+        for p in parts {
+            self.buf.extend_from_slice(p);
+        }
+        self.ends.push(self.buf.len());
+    }
+
+    /// The entries, in order.
+    fn iter(&self) -> impl Iterator<Item = &[u8]> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts
+            .zip(&self.ends)
+            .map(|(start, &end)| &self.buf[start..end])
+    }
 }
 
 impl PluginEnv {
     /// The environment as `K=V` strings (`None` = this process's,
-    /// unchanged): what [`crate::CniArgs::as_env`] answers. An inherited
+    /// unchanged, captured or not): what [`crate::CniArgs::as_env`] answers. An inherited
     /// entry that is not UTF-8 is shown lossily here; the plugin gets its
     /// bytes unchanged, as upstream passes them.
     pub fn to_entries(&self) -> Option<Vec<String>> {
         match self {
             PluginEnv::Inherit => None,
+            PluginEnv::Captured(c) if c.inherited => None,
             PluginEnv::Entries(entries) => Some(entries.clone()),
-            PluginEnv::Overlay(_) => {
+            PluginEnv::Overlay(_) | PluginEnv::Captured(_) => {
                 let mut out = Vec::new();
                 let _ = self.for_each(|parts| {
-                    out.push(String::from_utf8_lossy(&parts.concat()).into_owned());
+                    let kv = parts.concat();
+                    out.push(
+                        String::from_utf8(kv)
+                            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+                    );
                     Ok::<(), ()>(())
                 });
                 Some(out)
@@ -54,6 +90,33 @@ impl PluginEnv {
                 Some((_, v)) => Some(v.clone()),
                 None => inherited(),
             },
+            PluginEnv::Captured(c) => c
+                .iter()
+                .filter(|kv| name_of(kv) == Some(name.as_bytes()))
+                .last()
+                .map(|kv| String::from_utf8_lossy(&kv[name.len() + 1..]).into_owned()),
+        }
+    }
+
+    /// This environment as it stands now, owned: what it takes from this
+    /// process's environment is copied (bytes unchanged), so that running
+    /// a plugin with it later reads nothing of `environ`. For a caller that
+    /// can keep the environment from changing now but not while the plugin
+    /// starts (the Python binding, which holds the GIL only until then).
+    pub fn capture(&self) -> PluginEnv {
+        match self {
+            PluginEnv::Entries(_) | PluginEnv::Captured(_) => self.clone(),
+            PluginEnv::Inherit | PluginEnv::Overlay(_) => {
+                let mut c = Captured {
+                    inherited: matches!(self, PluginEnv::Inherit),
+                    ..Captured::default()
+                };
+                let _ = self.for_each(|parts| {
+                    c.push(parts);
+                    Ok::<(), ()>(())
+                });
+                PluginEnv::Captured(c)
+            }
         }
     }
 
@@ -78,11 +141,13 @@ impl PluginEnv {
         block: &mut EnvBlock,
         skip: impl Fn(&[u8]) -> bool,
     ) -> Result<(), Vec<u8>> {
-        if let PluginEnv::Overlay(overrides) = self {
-            block.reserve(
+        match self {
+            PluginEnv::Overlay(overrides) => block.reserve(
                 64,
                 overrides.iter().map(|(k, v)| k.len() + v.len() + 2).sum(),
-            );
+            ),
+            PluginEnv::Captured(c) => block.reserve(c.ends.len(), c.buf.len() + c.ends.len()),
+            _ => {}
         }
         self.walk(|entry| write_entry(block, entry, &skip))
     }
@@ -96,6 +161,7 @@ impl PluginEnv {
             PluginEnv::Entries(entries) => entries
                 .iter()
                 .try_for_each(|kv| visit(Entry::Listed(kv.as_bytes()))),
+            PluginEnv::Captured(c) => c.iter().try_for_each(|kv| visit(Entry::Listed(kv))),
             PluginEnv::Overlay(overrides) => crate::spawn::with_environ(|env| {
                 let names = env.iter().map(|e| e.name());
                 overlay(names, overrides)
@@ -305,6 +371,62 @@ mod tests {
         assert_eq!(env.value("CNI_COMMAND").as_deref(), Some("ADD"));
         assert_eq!(env.value("PATH"), std::env::var("PATH").ok());
         assert_eq!(env.value("CNI_UNSET_IN_ANY_TEST_RUN"), None);
+    }
+
+    fn joined(env: &PluginEnv) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        let _ = env.for_each(|parts| {
+            out.push(parts.concat());
+            Ok::<(), ()>(())
+        });
+        out
+    }
+
+    /// A capture holds the entries the environment walks to, in order,
+    /// and answers the same values; captured again, it is the same; one of
+    /// the inherited environment still reads as "unchanged" (no entries).
+    #[test]
+    fn a_capture_holds_what_the_environment_held() {
+        let env = PluginEnv::Overlay(vec![
+            ("CNI_COMMAND", "ADD".into()),
+            ("CNI_IFNAME", "eth0".into()),
+        ]);
+        let captured = env.capture();
+        assert!(matches!(captured, PluginEnv::Captured(_)));
+        assert_eq!(joined(&captured), joined(&env));
+        assert_eq!(captured.to_entries(), env.to_entries());
+        assert_eq!(captured.value("CNI_IFNAME").as_deref(), Some("eth0"));
+        assert_eq!(captured.value("PATH"), std::env::var("PATH").ok());
+        assert_eq!(captured.value("CNI_UNSET_IN_ANY_TEST_RUN"), None);
+        assert_eq!(captured.capture(), captured);
+
+        let inherited = PluginEnv::Inherit.capture();
+        assert_eq!(inherited.to_entries(), None);
+        assert_eq!(joined(&inherited), joined(&PluginEnv::Inherit));
+        let listed = PluginEnv::Entries(vec!["A=1".into()]);
+        assert_eq!(listed.capture(), listed);
+    }
+
+    /// The entries of a capture go into an exec block as they are, bytes
+    /// that are not UTF-8 included, and one holding a NUL is refused.
+    #[test]
+    fn a_capture_writes_its_bytes_unchanged() {
+        let mut c = Captured::default();
+        c.push(&[b"A=\xff\xfe"]);
+        c.push(&[b"B", b"=", b"2"]);
+        c.push(&[b"LONELY"]);
+        let env = PluginEnv::Captured(c);
+        assert_eq!(joined(&env), [&b"A=\xff\xfe"[..], b"B=2", b"LONELY"]);
+        assert_eq!(env.value("B").as_deref(), Some("2"));
+        assert_eq!(env.value("A").as_deref(), Some("\u{fffd}\u{fffd}"));
+        let mut block = EnvBlock::default();
+        assert!(env.write_block(&mut block, |_| false).is_ok());
+
+        let mut bad = Captured::default();
+        bad.push(&[b"K=a\0b"]);
+        let mut block = EnvBlock::default();
+        let err = PluginEnv::Captured(bad).write_block(&mut block, |_| false);
+        assert_eq!(err.unwrap_err(), b"K=a\0b");
     }
 
     #[test]

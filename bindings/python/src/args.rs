@@ -1,7 +1,7 @@
 //! `Args`, `DelegateArgs`, `args_from_env()` and any object with `as_env()`.
 
 use crate::convert;
-use cniinvoke::{Args, CniArgs, DelegateArgs, InheritedArgs};
+use cniinvoke::{Args, CniArgs, DelegateArgs, InheritedArgs, PluginEnv};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
@@ -197,37 +197,45 @@ pub fn args_from_env() -> PyInheritedArgs {
 
 /// The environment of `args=` for one core call.
 ///
-/// Ours build it before the GIL is released (Python changes `os.environ`
-/// only while holding the GIL, so the snapshot of this process's
-/// environment is never torn) and hand it over without a copy the first
-/// time the core asks (once per run); a further ask builds it again with
-/// the GIL re-taken. A Python object's `as_env()` is called up front too
-/// (it may raise), and its list copied.
+/// Ours, and an environment inherited unchanged, are captured before the
+/// GIL is released (Python changes `os.environ` only while holding the
+/// GIL, so the capture of this process's environment is never torn): the
+/// inherited entries are copied as they are, bytes unchanged, and handed
+/// over without a copy the first time the core asks (once per run); a
+/// further ask captures again with the GIL re-taken. A Python object's
+/// `as_env()` list is taken up front too (it may raise), and copied.
 pub enum EnvOf<'a> {
-    Ours {
+    Captured {
         args: &'a (dyn CniArgs + Sync),
-        built: Mutex<Option<Option<Vec<String>>>>,
+        captured: Mutex<Option<PluginEnv>>,
     },
-    Fixed(Option<Vec<String>>),
+    Listed(Vec<String>),
 }
 
+/// What `args_from_env()` and an `as_env()` of None stand for.
+static INHERITED: InheritedArgs = InheritedArgs;
+
 impl<'a> EnvOf<'a> {
-    fn ours(args: &'a (dyn CniArgs + Sync)) -> EnvOf<'a> {
-        EnvOf::Ours {
+    fn captured(args: &'a (dyn CniArgs + Sync)) -> EnvOf<'a> {
+        EnvOf::Captured {
             args,
-            built: Mutex::new(Some(args.as_env())),
+            captured: Mutex::new(Some(args.plugin_env().capture())),
         }
     }
 }
 
 impl CniArgs for EnvOf<'_> {
     fn as_env(&self) -> Option<Vec<String>> {
+        self.plugin_env().to_entries()
+    }
+
+    fn plugin_env(&self) -> PluginEnv {
         match self {
-            EnvOf::Ours { args, built } => {
-                let first = built.lock().unwrap_or_else(|e| e.into_inner()).take();
-                first.unwrap_or_else(|| Python::attach(|_| args.as_env()))
+            EnvOf::Captured { args, captured } => {
+                let first = captured.lock().unwrap_or_else(|e| e.into_inner()).take();
+                first.unwrap_or_else(|| Python::attach(|_| args.plugin_env().capture()))
             }
-            EnvOf::Fixed(env) => env.clone(),
+            EnvOf::Listed(env) => PluginEnv::Entries(env.clone()),
         }
     }
 }
@@ -236,13 +244,13 @@ impl CniArgs for EnvOf<'_> {
 /// `"K=V"` strings or None.
 pub fn env_of<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<EnvOf<'a>> {
     if let Ok(a) = obj.cast::<PyArgs>() {
-        return Ok(EnvOf::ours(&a.get().inner));
+        return Ok(EnvOf::captured(&a.get().inner));
     }
     if let Ok(a) = obj.cast::<PyDelegateArgs>() {
-        return Ok(EnvOf::ours(&a.get().inner));
+        return Ok(EnvOf::captured(&a.get().inner));
     }
     if obj.cast::<PyInheritedArgs>().is_ok() {
-        return Ok(EnvOf::Fixed(None));
+        return Ok(EnvOf::captured(&INHERITED));
     }
     if !obj.hasattr("as_env").unwrap_or(false) {
         return Err(PyTypeError::new_err(format!(
@@ -252,7 +260,7 @@ pub fn env_of<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<EnvOf<'a>> {
     }
     let env = obj.call_method1("as_env", PyTuple::empty(obj.py()))?;
     if env.is_none() {
-        return Ok(EnvOf::Fixed(None));
+        return Ok(EnvOf::captured(&INHERITED));
     }
-    Ok(EnvOf::Fixed(Some(convert::str_list(&env, "as_env()")?)))
+    Ok(EnvOf::Listed(convert::str_list(&env, "as_env()")?))
 }

@@ -118,6 +118,32 @@ def test_args_environment(plugin, script):
     assert "CNI_COMMAND=CHECK" in args.as_env()
 
 
+def test_inherited_entries_reach_the_plugin_byte_for_byte(tmp_path):
+    """An inherited variable that is not UTF-8 reaches the plugin with its
+    bytes unchanged (as upstream passes them), with ours and with an
+    inherited environment alike; only ``as_env()`` shows it lossily."""
+    dump = tmp_path / "environ"
+    plugin = tmp_path / "dump-env"
+    plugin.write_text(f'#!/bin/sh\ncat /proc/$$/environ > "{dump}"\n')
+    plugin.chmod(0o755)
+    raw = b"CNIINVOKE_TEST_RAW=\xff\xfe-raw\xc3"
+
+    def plugin_env(args) -> list[bytes]:
+        cniinvoke.exec_plugin_without_result(str(plugin), CONF, args)
+        return dump.read_bytes().split(b"\0")
+
+    os.environb[b"CNIINVOKE_TEST_RAW"] = raw.split(b"=", 1)[1]
+    try:
+        args = cniinvoke.Args(command="DEL", container_id="c", if_name="eth0", path="/x")
+        entries = plugin_env(args)
+        assert raw in entries
+        assert b"CNI_COMMAND=DEL" in entries
+        assert raw in plugin_env(cniinvoke.args_from_env())
+        assert "CNIINVOKE_TEST_RAW=\ufffd\ufffd-raw\ufffd" in args.as_env()
+    finally:
+        del os.environb[b"CNIINVOKE_TEST_RAW"]
+
+
 def test_args_attributes_and_forms():
     a = cniinvoke.Args(command="ADD", plugin_args={"A": "1", "B": "2"})
     assert a.plugin_args == [("A", "1"), ("B", "2")]
