@@ -136,7 +136,10 @@ NOTES = (
     "`RawExec{Stderr: io.Discard}.ExecPlugin`, the floor and subprocess.run capturing both "
     "streams). RSS growth is VmHWM at the end over VmRSS before the first call. Cancel is "
     "measured from the cancel call (made by another thread 20 ms into the call) to the "
-    "call's return; for subprocess.run from its `timeout=` deadline to the return."
+    "call's return; for subprocess.run from its `timeout=` deadline to the return. The floor "
+    "in a Go process (bench/gofloor) is floor.c's own code and timing in a Go program, each "
+    "call made from Go as one cgo call, as the Go binding makes its calls: what the Go runtime "
+    "alone adds to a plugin call started from C (the list floor in a Go process likewise)."
 )
 
 LIST_NOTES = (
