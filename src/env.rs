@@ -53,9 +53,9 @@ impl Captured {
 
 impl PluginEnv {
     /// The environment as `K=V` strings (`None` = this process's,
-    /// unchanged, captured or not): what [`crate::CniArgs::as_env`] answers. An inherited
-    /// entry that is not UTF-8 is shown lossily here; the plugin gets its
-    /// bytes unchanged, as upstream passes them.
+    /// unchanged, captured or not): what [`crate::CniArgs::as_env`]
+    /// answers. An inherited entry that is not UTF-8 is shown lossily
+    /// here; the plugin gets its bytes unchanged, as upstream passes them.
     pub fn to_entries(&self) -> Option<Vec<String>> {
         match self {
             PluginEnv::Inherit => None,
