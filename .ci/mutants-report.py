@@ -79,10 +79,8 @@ def record(
             continue
         entry = results.get(f) if narrowed else None
         merged = dict(entry["outcomes"]) if entry else {}
-        # The same mutation found again at another line (the code above it
-        # changed) replaces its old outcome.
-        again = {description(m) for m in outcomes}
-        merged = {m: o for m, o in merged.items() if description(m) not in again}
+        if merged:
+            merged = relocate(merged, f)
         merged.update(outcomes)
         results[f] = {
             "commit": commit,
@@ -94,6 +92,52 @@ def record(
             results[f]["partial"] = f"{len(outcomes)} of {planned[f]} mutants"
     RESULTS.write_text(json.dumps(dict(sorted(results.items())), indent=1) + "\n")
     return results
+
+
+def relocate(old: dict[str, str], path: str) -> dict[str, str]:
+    """A narrowed run's older outcomes of `path`, moved onto the mutants
+    cargo-mutants makes of it now (`--list`): when code above them changed
+    their lines moved, and the k-th mutant of a description (`replace <
+    with <= in F`) today takes the k-th older outcome of it, the order
+    within a file being what code elsewhere does not change. Mutants gone
+    from the code are dropped. Without the listing, the older outcomes are
+    kept as they are (the run's own outcomes still replace the same names)."""
+    now = current_mutants(path)
+    if now is None:
+        return dict(old)
+    earlier: dict[str, list[str]] = {}
+    for m in sorted(old, key=by_line):
+        earlier.setdefault(description(m), []).append(m)
+    moved, seen = {}, {}
+    for m in sorted(now, key=by_line):
+        d = description(m)
+        k = seen[d] = seen.get(d, -1) + 1
+        if k < len(earlier.get(d, [])):
+            moved[m] = old[earlier[d][k]]
+    return moved
+
+
+def current_mutants(path: str) -> list[str] | None:
+    """Every mutant cargo-mutants makes of `path` today, or None when it
+    cannot say."""
+    try:
+        p = subprocess.run(
+            ["cargo", "mutants", "--list", "--file", path],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if p.returncode != 0:
+        return None
+    return [
+        line.strip()
+        for line in p.stdout.splitlines()
+        if line.strip().startswith(path + ":")
+    ]
 
 
 def description(mutant: str) -> str:

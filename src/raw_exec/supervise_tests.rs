@@ -179,13 +179,27 @@ fn a_short_first_read_takes_room_for_itself_only() {
     assert!(buf[..300].iter().all(|&b| b == b'a') && buf[300..].iter().all(|&b| b == b'b'));
 }
 
-/// A first read that fills the probe is taken as the start of a flood:
-/// the buffer grows by at least 8 KiB at once.
+/// Output that goes on after the first read, even a little, is taken as
+/// the start of a flood: the buffer grows by at least 8 KiB at once.
 #[test]
-fn a_full_first_read_grows_the_buffer_for_more() {
-    let (r, _w) = pipe_holding(&[b'c'; 4096]);
+fn a_second_read_grows_the_buffer_for_more() {
+    let (r, w) = pipe_holding(b"first");
     let mut buf = Vec::new();
     assert!(Io::drain(&r, &mut buf, usize::MAX) == Drained::More);
-    assert_eq!(buf.len(), 4096);
+    // SAFETY: a write from a live slice to our own pipe.
+    let wrote = unsafe { libc::write(w.as_raw_fd(), b"+more".as_ptr().cast(), 5) };
+    assert_eq!(wrote, 5);
+    assert!(Io::drain(&r, &mut buf, usize::MAX) == Drained::More);
+    assert_eq!(buf, b"first+more");
+    assert!(buf.capacity() >= 8 * 1024, "capacity {}", buf.capacity());
+}
+
+/// A first read that fills the probe (2 KiB) is no short result either.
+#[test]
+fn a_full_first_read_grows_the_buffer_for_more() {
+    let (r, _w) = pipe_holding(&[b'c'; 2048]);
+    let mut buf = Vec::new();
+    assert!(Io::drain(&r, &mut buf, usize::MAX) == Drained::More);
+    assert_eq!(buf.len(), 2048);
     assert!(buf.capacity() >= 8 * 1024, "capacity {}", buf.capacity());
 }
