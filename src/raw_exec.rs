@@ -89,6 +89,14 @@ pub const DEFAULT_MAX_OUTPUT: usize = 64 << 20;
 /// something it started keeps the pipes open.
 const PIPE_LINGER: Duration = Duration::from_secs(1);
 
+/// What one read takes when the output buffer is nearly full: enough for
+/// most results in one go.
+const PROBE_BYTES: usize = 2048;
+
+/// The least an output buffer grows by once more output follows its
+/// first read (the start of a flood).
+const FLOOD_BLOCK: usize = 8 * 1024;
+
 /// Runs plugin binaries as child processes.
 #[derive(Debug, Clone, Default)]
 pub struct RawExec {
@@ -364,13 +372,13 @@ impl Io<'_> {
             if buf.len() > cap {
                 return Drained::Overflow;
             }
-            let n = if buf.capacity() - buf.len() < 2048 {
+            let n = if buf.capacity() - buf.len() < PROBE_BYTES {
                 // Nearly full: see whether more comes before growing, so
                 // that output which just fits a kept buffer costs no
                 // reallocation. Then small first (most results are a few
                 // hundred bytes), doubling, so that a flood costs few reads
                 // and little slack.
-                let mut probe = [MaybeUninit::<u8>::uninit(); 2048];
+                let mut probe = [MaybeUninit::<u8>::uninit(); PROBE_BYTES];
                 let n = read_into(fd, &mut probe);
                 if n > 0 {
                     // A short first read is likely the whole result: room
@@ -380,7 +388,7 @@ impl Io<'_> {
                     buf.reserve(if first_short {
                         n as usize
                     } else {
-                        buf.capacity().max(8 * 1024)
+                        buf.capacity().max(FLOOD_BLOCK)
                     });
                     // SAFETY: read(2) initialised the first `n` bytes.
                     let got =

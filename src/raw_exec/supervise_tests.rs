@@ -168,7 +168,7 @@ fn a_short_first_read_takes_room_for_itself_only() {
     let mut buf = Vec::new();
     assert!(Io::drain(&r, &mut buf, usize::MAX) == Drained::More);
     assert_eq!(buf, [b'a'; 300]);
-    assert!(buf.capacity() < 2048, "capacity {}", buf.capacity());
+    assert!(buf.capacity() < PROBE_BYTES, "capacity {}", buf.capacity());
     let more = [b'b'; 5000];
     // SAFETY: a write from a live slice to our own pipe.
     let wrote = unsafe { libc::write(w.as_raw_fd(), more.as_ptr().cast(), more.len()) };
@@ -191,15 +191,15 @@ fn a_second_read_grows_the_buffer_for_more() {
     assert_eq!(wrote, 5);
     assert!(Io::drain(&r, &mut buf, usize::MAX) == Drained::More);
     assert_eq!(buf, b"first+more");
-    assert!(buf.capacity() >= 8 * 1024, "capacity {}", buf.capacity());
+    assert!(buf.capacity() >= FLOOD_BLOCK, "capacity {}", buf.capacity());
 }
 
-/// A first read that fills the probe (2 KiB) is no short result either.
+/// A first read that fills the probe is no short result either.
 #[test]
 fn a_full_first_read_grows_the_buffer_for_more() {
-    let (r, _w) = pipe_holding(&[b'c'; 2048]);
+    let (r, _w) = pipe_holding(&[b'c'; PROBE_BYTES]);
     let mut buf = Vec::new();
     assert!(Io::drain(&r, &mut buf, usize::MAX) == Drained::More);
-    assert_eq!(buf.len(), 2048);
-    assert!(buf.capacity() >= 8 * 1024, "capacity {}", buf.capacity());
+    assert_eq!(buf.len(), PROBE_BYTES);
+    assert!(buf.capacity() >= FLOOD_BLOCK, "capacity {}", buf.capacity());
 }
