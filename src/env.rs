@@ -23,33 +23,77 @@ pub enum PluginEnv {
     Captured(Captured),
 }
 
-/// The entries of a captured environment, unchanged bytes, in one buffer.
+/// The entries of a captured environment, unchanged bytes, in one buffer,
+/// each followed by a NUL: the exec block points into it, copying nothing.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Captured {
     buf: Vec<u8>,
-    /// Where each entry ends in `buf` (the next one starts there).
+    /// Where each entry ends in `buf` (its NUL is there; the next entry
+    /// starts after it).
     ends: Vec<usize>,
+    /// An entry holds a NUL byte of its own (only a variable set by the
+    /// caller can; the exec block refuses it).
+    nul_inside: bool,
     /// Captured from [`PluginEnv::Inherit`]: still "this process's
     /// environment, unchanged" to whoever asks for the entries.
     inherited: bool,
 }
 
 impl Captured {
-    fn push(&mut self, parts: &[&[u8]]) {
+    /// Add the entry `parts` make; `checked`: they are known to hold no
+    /// NUL byte (an inherited entry is a C string).
+    fn push(&mut self, parts: &[&[u8]], checked: bool) {
+        if !checked && parts.iter().any(|p| p.contains(&0)) {
+            self.nul_inside = true;
+        }
         for p in parts {
             self.buf.extend_from_slice(p);
         }
         self.ends.push(self.buf.len());
+        self.buf.push(0);
+    }
+
+    /// The entries, in order, each with its NUL.
+    fn terminated(&self) -> impl Iterator<Item = &[u8]> {
+        let starts = std::iter::once(0).chain(self.ends.iter().map(|&end| end + 1));
+        starts
+            .zip(&self.ends)
+            .map(|(start, &end)| &self.buf[start..=end])
     }
 
     /// The entries, in order.
     fn iter(&self) -> impl Iterator<Item = &[u8]> {
-        let starts = std::iter::once(0).chain(self.ends.iter().copied());
-        starts
-            .zip(&self.ends)
-            .map(|(start, &end)| &self.buf[start..end])
+        self.terminated().map(|kv| &kv[..kv.len() - 1])
+    }
+
+    /// Add every entry to `block` but those whose name `skip` picks,
+    /// pointing into this buffer; `Err` holds an entry with a NUL byte.
+    fn write_block<'a>(&'a self, block: &mut EnvBlock<'a>, skip: Skip<'_>) -> Result<(), Vec<u8>> {
+        if self.nul_inside {
+            // The slow way, which finds the entry to name in the error.
+            block.reserve(self.ends.len(), self.buf.len());
+            return self
+                .iter()
+                .try_for_each(|kv| write_entry(block, Entry::Listed(kv), skip));
+        }
+        block.reserve(self.ends.len(), 0);
+        for kv in self.terminated() {
+            let skipped = skip.is_some_and(|skip| name_of(&kv[..kv.len() - 1]).is_some_and(skip));
+            if !skipped {
+                // Each entry ends with the NUL `push` put there.
+                let _ = block.push_terminated(kv);
+            }
+        }
+        Ok(())
     }
 }
+
+/// The room a capture starts with: a typical environment (a few dozen
+/// entries, 1–3 KiB) fits without the buffer growing on the way.
+const CAPTURE_BYTES: usize = 4096;
+
+/// Which inherited names to leave out of an exec block (`None`: none).
+pub(crate) type Skip<'s> = Option<&'s dyn Fn(&[u8]) -> bool>;
 
 impl PluginEnv {
     /// The environment as `K=V` strings (`None` = this process's,
@@ -108,11 +152,17 @@ impl PluginEnv {
             PluginEnv::Entries(_) | PluginEnv::Captured(_) => self.clone(),
             PluginEnv::Inherit | PluginEnv::Overlay(_) => {
                 let mut c = Captured {
+                    buf: Vec::with_capacity(CAPTURE_BYTES),
+                    ends: Vec::with_capacity(64),
                     inherited: matches!(self, PluginEnv::Inherit),
                     ..Captured::default()
                 };
-                let _ = self.for_each(|parts| {
-                    c.push(parts);
+                let _ = self.walk(|entry| {
+                    match entry {
+                        Entry::Inherited(e) => c.push(&[e.bytes()], true),
+                        Entry::Listed(kv) => c.push(&[kv], false),
+                        Entry::Set(k, v) => c.push(&[k.as_bytes(), b"=", v.as_bytes()], false),
+                    }
                     Ok::<(), ()>(())
                 });
                 PluginEnv::Captured(c)
@@ -136,20 +186,20 @@ impl PluginEnv {
 
     /// Add every entry to `block`, but those whose name `skip` picks, the
     /// inherited ones not copied; `Err` holds an entry with a NUL byte.
-    pub(crate) fn write_block(
-        &self,
-        block: &mut EnvBlock,
-        skip: impl Fn(&[u8]) -> bool,
+    pub(crate) fn write_block<'a>(
+        &'a self,
+        block: &mut EnvBlock<'a>,
+        skip: Skip<'_>,
     ) -> Result<(), Vec<u8>> {
         match self {
             PluginEnv::Overlay(overrides) => block.reserve(
                 64,
                 overrides.iter().map(|(k, v)| k.len() + v.len() + 2).sum(),
             ),
-            PluginEnv::Captured(c) => block.reserve(c.ends.len(), c.buf.len() + c.ends.len()),
+            PluginEnv::Captured(c) => return c.write_block(block, skip),
             _ => {}
         }
-        self.walk(|entry| write_entry(block, entry, &skip))
+        self.walk(|entry| write_entry(block, entry, skip))
     }
 
     /// Hand every entry to `visit`, in the order the plugin gets them.
@@ -198,12 +248,8 @@ impl Entry<'_> {
 
 /// Add `entry` to `block` unless `skip` picks its name; `Err` holds an
 /// entry with a NUL byte (only entries of our own can have one).
-fn write_entry(
-    block: &mut EnvBlock,
-    entry: Entry<'_>,
-    skip: impl Fn(&[u8]) -> bool,
-) -> Result<(), Vec<u8>> {
-    if entry.name().is_some_and(skip) {
+fn write_entry(block: &mut EnvBlock<'_>, entry: Entry<'_>, skip: Skip<'_>) -> Result<(), Vec<u8>> {
+    if skip.is_some_and(|skip| entry.name().is_some_and(skip)) {
         return Ok(());
     }
     let own = |block: &mut EnvBlock, parts: &[&[u8]]| block.push(parts).map_err(|_| parts.concat());
@@ -221,14 +267,14 @@ fn write_entry(
 /// reserved for them).
 pub(crate) fn write_entries(
     entries: &[String],
-    block: &mut EnvBlock,
-    skip: impl Fn(&[u8]) -> bool,
+    block: &mut EnvBlock<'_>,
+    skip: Skip<'_>,
 ) -> Result<(), Vec<u8>> {
     block.reserve(entries.len(), entries.iter().map(|kv| kv.len() + 1).sum());
     let listed = entries.iter().map(|kv| Entry::Listed(kv.as_bytes()));
     listed
         .into_iter()
-        .try_for_each(|e| write_entry(block, e, &skip))
+        .try_for_each(|e| write_entry(block, e, skip))
 }
 
 /// One entry of an overlaid environment: the inherited entry at this
@@ -412,21 +458,57 @@ mod tests {
     #[test]
     fn a_capture_writes_its_bytes_unchanged() {
         let mut c = Captured::default();
-        c.push(&[b"A=\xff\xfe"]);
-        c.push(&[b"B", b"=", b"2"]);
-        c.push(&[b"LONELY"]);
+        c.push(&[b"A=\xff\xfe"], true);
+        c.push(&[b"B", b"=", b"2"], false);
+        c.push(&[b"LONELY"], false);
         let env = PluginEnv::Captured(c);
-        assert_eq!(joined(&env), [&b"A=\xff\xfe"[..], b"B=2", b"LONELY"]);
+        let all = [&b"A=\xff\xfe"[..], b"B=2", b"LONELY"];
+        assert_eq!(joined(&env), all);
         assert_eq!(env.value("B").as_deref(), Some("2"));
         assert_eq!(env.value("A").as_deref(), Some("\u{fffd}\u{fffd}"));
         let mut block = EnvBlock::default();
-        assert!(env.write_block(&mut block, |_| false).is_ok());
+        assert!(env.write_block(&mut block, None).is_ok());
+        assert_eq!(block.entries(), all);
+        // A skipped name is left out; an entry without `=` has no name.
+        let mut block = EnvBlock::default();
+        let skip = |name: &[u8]| name == b"B" || name == b"LONELY";
+        assert!(env.write_block(&mut block, Some(&skip)).is_ok());
+        assert_eq!(block.entries(), [&b"A=\xff\xfe"[..], b"LONELY"]);
 
         let mut bad = Captured::default();
-        bad.push(&[b"K=a\0b"]);
+        bad.push(&[b"A=1"], true);
+        bad.push(&[b"K=a\0b"], false);
+        let bad = PluginEnv::Captured(bad);
+        assert_eq!(joined(&bad), [&b"A=1"[..], b"K=a\0b"]);
         let mut block = EnvBlock::default();
-        let err = PluginEnv::Captured(bad).write_block(&mut block, |_| false);
-        assert_eq!(err.unwrap_err(), b"K=a\0b");
+        assert_eq!(bad.write_block(&mut block, None).unwrap_err(), b"K=a\0b");
+    }
+
+    /// An overlay captured and written gives the block the overlay
+    /// itself gives it, the CNI variables in their places.
+    #[test]
+    fn a_captured_overlay_writes_the_overlays_block() {
+        let env = PluginEnv::Overlay(vec![
+            ("CNI_COMMAND", "DEL".into()),
+            ("PATH", "/overridden".into()),
+        ]);
+        let captured = env.capture();
+        let (mut direct, mut via_capture) = (EnvBlock::default(), EnvBlock::default());
+        env.write_block(&mut direct, None).unwrap();
+        captured.write_block(&mut via_capture, None).unwrap();
+        assert_eq!(via_capture.entries(), direct.entries());
+        assert!(direct.entries().contains(&b"PATH=/overridden".to_vec()));
+        // A NUL in a value set is refused by both, naming the entry.
+        let bad = PluginEnv::Overlay(vec![("CNI_ARGS", "a\0b".into())]);
+        let err = bad.write_block(&mut EnvBlock::default(), None).unwrap_err();
+        let err2 = bad
+            .capture()
+            .write_block(&mut EnvBlock::default(), None)
+            .unwrap_err();
+        assert_eq!(
+            (err.as_slice(), err2.as_slice()),
+            (&b"CNI_ARGS=a\0b"[..], &b"CNI_ARGS=a\0b"[..])
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! upstream's CNI error.
 
 use crate::context::{Context, Done};
-use crate::env::{write_entries, PluginEnv};
+use crate::env::{write_entries, PluginEnv, Skip};
 use crate::error::{Error, Result};
 use crate::goquote;
 use crate::spawn::{self, ChildStdio, EnvBlock, SigpipeGuard};
@@ -207,7 +207,7 @@ impl RawExec {
         &self,
         ctx: &Context,
         path: &CString,
-        envp: &EnvBlock,
+        envp: &EnvBlock<'_>,
         stdin: &[u8],
     ) -> std::result::Result<Output, Attempt> {
         let os = |what: &str, e: std::io::Error| {
@@ -684,9 +684,10 @@ enum EnvSource<'a> {
 /// The plugin's environment block: `env`'s entries, with the context's
 /// trace variables replacing any inherited ones. Built right before each
 /// spawn: the block borrows this process's environment.
-fn build_env(ctx: &Context, env: EnvSource) -> Result<EnvBlock> {
+fn build_env<'a>(ctx: &Context, env: EnvSource<'a>) -> Result<EnvBlock<'a>> {
     let trace = ctx.trace().env_vars();
-    let traced = |name: &[u8]| trace.iter().any(|(t, _)| t.as_bytes() == name);
+    let is_traced = |name: &[u8]| trace.iter().any(|(t, _)| t.as_bytes() == name);
+    let traced: Skip = (!trace.is_empty()).then_some(&is_traced);
     let mut block = EnvBlock::default();
     let written = match env {
         EnvSource::Given(Some(entries)) => write_entries(entries, &mut block, traced),

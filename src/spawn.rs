@@ -4,6 +4,7 @@
 
 use std::ffi::CStr;
 use std::io;
+use std::marker::PhantomData;
 use std::mem::MaybeUninit;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::time::Duration;
@@ -148,13 +149,14 @@ pub(crate) fn with_environ<R>(f: impl for<'a> FnOnce(&[EnvironEntry<'a>]) -> R) 
 }
 
 /// An environment for `execve`: entries of its own, NUL-terminated in one
-/// buffer, and entries borrowed from `environ` as they are, so that
-/// building it costs a few allocations however many entries it has and
-/// copies no inherited entry.
+/// buffer, and entries borrowed as they are (from `environ`, or from a
+/// buffer that outlives the block, `'a`), so that building it costs a few
+/// allocations however many entries it has and copies no borrowed entry.
 #[derive(Default)]
-pub(crate) struct EnvBlock {
+pub(crate) struct EnvBlock<'a> {
     buf: Vec<u8>,
     slots: Vec<Slot>,
+    borrowed: PhantomData<&'a [u8]>,
 }
 
 /// Where an entry of an [`EnvBlock`] is.
@@ -162,12 +164,14 @@ pub(crate) struct EnvBlock {
 enum Slot {
     /// At this offset in the block's buffer.
     Own(usize),
-    /// One of `environ`'s strings.
-    Environ(*const libc::c_char),
+    /// A NUL-terminated string the block does not own: one of `environ`'s,
+    /// or one of the bytes borrowed for `'a`.
+    Borrowed(*const libc::c_char),
 }
 
-impl EnvBlock {
-    /// Room for `entries` entries of `bytes` bytes in all (NULs included).
+impl<'a> EnvBlock<'a> {
+    /// Room for `entries` entries of `bytes` bytes of its own in all (NULs
+    /// included).
     pub(crate) fn reserve(&mut self, entries: usize, bytes: usize) {
         self.slots.reserve(entries);
         self.buf.reserve(bytes);
@@ -192,7 +196,21 @@ impl EnvBlock {
     /// [`with_environ`]), which [`spawn`]'s callers do by building the
     /// block right before it.
     pub(crate) fn push_environ(&mut self, entry: EnvironEntry<'_>) {
-        self.slots.push(Slot::Environ(entry.ptr));
+        self.slots.push(Slot::Borrowed(entry.ptr));
+    }
+
+    /// Add `entry`, not copied: its bytes end with its NUL, the only one
+    /// they hold (which the caller knows, as a buffer of NUL-terminated
+    /// entries it built; `Err` and nothing added otherwise).
+    pub(crate) fn push_terminated(&mut self, entry: &'a [u8]) -> Result<(), ()> {
+        match entry.split_last() {
+            Some((0, _)) => {
+                self.slots
+                    .push(Slot::Borrowed(entry.as_ptr() as *const libc::c_char));
+                Ok(())
+            }
+            _ => Err(()),
+        }
     }
 
     /// The NULL-terminated pointer array `execve` takes; valid while `self`
@@ -203,10 +221,21 @@ impl EnvBlock {
         ptrs.extend(self.slots.iter().map(|&s| match s {
             // SAFETY: every offset of a slot is inside buf.
             Slot::Own(at) => unsafe { base.add(at) },
-            Slot::Environ(p) => p as *mut libc::c_char,
+            Slot::Borrowed(p) => p as *mut libc::c_char,
         }));
         ptrs.push(std::ptr::null_mut());
         ptrs
+    }
+
+    /// The entries as the plugin would get them, for tests.
+    #[cfg(test)]
+    pub(crate) fn entries(&self) -> Vec<Vec<u8>> {
+        let ptrs = self.pointers();
+        ptrs[..ptrs.len() - 1]
+            .iter()
+            // SAFETY: each pointer is a live NUL-terminated string (above).
+            .map(|&p| unsafe { CStr::from_ptr(p) }.to_bytes().to_vec())
+            .collect()
     }
 }
 
@@ -214,7 +243,11 @@ impl EnvBlock {
 /// group, with default signal dispositions, an empty signal mask and no
 /// descriptor but 0, 1 and 2. Returns the pid, or the errno of the failed
 /// exec (glibc reports it synchronously).
-pub(crate) fn spawn(path: &CStr, envp: &EnvBlock, stdio: ChildStdio) -> Result<libc::pid_t, i32> {
+pub(crate) fn spawn(
+    path: &CStr,
+    envp: &EnvBlock<'_>,
+    stdio: ChildStdio,
+) -> Result<libc::pid_t, i32> {
     let io_err = |e: io::Error| e.raw_os_error().unwrap_or(libc::EIO);
     let stdin = above_stdio(stdio.stdin).map_err(io_err)?;
     let stdout = above_stdio(stdio.stdout).map_err(io_err)?;
