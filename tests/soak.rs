@@ -186,11 +186,16 @@ fn sixty_four_threads_with_random_cancellation() {
     let scripts = Arc::new(scripts);
 
     // One canceller thread: contexts to cancel, each after its own delay.
+    // `retired` counts the contexts it has cancelled and dropped (a
+    // context it still holds may hold a descriptor of its own).
     let (cancel_tx, cancel_rx) = mpsc::channel::<(Instant, Context)>();
+    let retired = Arc::new(AtomicUsize::new(0));
+    let retired_by_canceller = retired.clone();
     let canceller = std::thread::spawn(move || {
         let mut pending: Vec<(Instant, Context)> = Vec::new();
         loop {
             let now = Instant::now();
+            let held = pending.len();
             pending.retain(|(at, ctx)| {
                 if *at <= now {
                     ctx.cancel();
@@ -199,6 +204,7 @@ fn sixty_four_threads_with_random_cancellation() {
                     true
                 }
             });
+            retired_by_canceller.fetch_add(held - pending.len(), Ordering::SeqCst);
             let wait = pending
                 .iter()
                 .map(|(at, _)| at.saturating_duration_since(now))
@@ -273,7 +279,18 @@ fn sixty_four_threads_with_random_cancellation() {
 
     let n = calls();
     // Warm-up: thread stacks, malloc arenas, the plugin's page cache.
-    run((n / 10).clamp(THREADS, 2000), 1, budget());
+    let (warm_up, _) = run((n / 10).clamp(THREADS, 2000), 1, budget());
+    // The descriptors are counted once the canceller holds no context of
+    // the warm-up (each is due within 4 ms of its call).
+    let scheduled = warm_up.cancel_scheduled.load(Ordering::SeqCst);
+    let settle = Instant::now();
+    while retired.load(Ordering::SeqCst) < scheduled {
+        assert!(
+            settle.elapsed() < Duration::from_secs(10),
+            "the canceller is stuck"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
     let (fds_before, rss_before) = (common::open_fds(), rss_kib());
     let (tally, elapsed) = {
         let _watchdog = Watchdog::arm("concurrent soak", budget() + Duration::from_secs(60));
