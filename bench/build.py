@@ -117,6 +117,9 @@ def build_c(b: Built) -> None:
         if p.returncode != 0:
             sys.exit(f"bench: {' '.join(map(str, args))} failed:\n{p.stderr}")
     b.ok("floor", [BUILD / "floor"])
+    # The same program once more in each round: what its ratio to the floor
+    # spreads by is this run's noise, the yardstick for every other ratio.
+    b.ok("floor-again", [BUILD / "floor"])
     b.ok("list-floor", [BUILD / "list_floor"])
     b.ok("list-floor-locked", [BUILD / "list_floor", "--lock"])
     if b.wants("cniinvoke-net", "cnitool"):

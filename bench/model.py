@@ -17,6 +17,7 @@ BRIDGE = Path("/usr/lib/cni/bridge")
 # Every contender, in the order the tables show them.
 CONTENDERS = [
     "floor",
+    "floor-again",
     "list-floor",
     "list-floor-locked",
     "capi",
@@ -33,6 +34,7 @@ CONTENDERS = [
 ]
 TITLES = {
     "floor": "floor (C posix_spawn)",
+    "floor-again": "the floor again (A/A)",
     "list-floor": "list floor (C)",
     "list-floor-locked": "list floor + lock (C)",
     "capi": "C ABI",
@@ -61,7 +63,17 @@ class Group:
 GROUPS = {
     # pkg/invoke: one plugin call.
     "invoke": Group(
-        ("floor", "capi", "rust", "py-binding", "go-floor", "go-binding", "go-upstream", "py-subprocess"),
+        (
+            "floor",
+            "floor-again",
+            "capi",
+            "rust",
+            "py-binding",
+            "go-floor",
+            "go-binding",
+            "go-upstream",
+            "py-subprocess",
+        ),
         "floor",
     ),
     # libcni: a 3-plugin list ADD + DEL with its cache entry (bench/list.h).

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from model import CONTENDERS, ROOT, TITLES, Case, Cell, cost, fmt_value, ratio
-from targets import earlier_targets, targets
+from targets import earlier_targets, noise, targets
 
 
 def dirty() -> bool:
@@ -199,6 +199,9 @@ def markdown(
         lines += [f"## {title}", "", "| target | measured | verdict |", "|---|---|---|"]
         lines += [f"| {t} | {m} | {v} |" for t, m, v in rows]
         lines.append("")
+        aa = noise(all_cases, res, skipped) if title == "Targets" else None
+        if aa:
+            lines += [aa, ""]
 
     def group(g: str, kind: str | None = None) -> list[Case]:
         return [c for c in all_cases if c.group == g and (kind is None or c.kind == kind)]

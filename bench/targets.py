@@ -188,6 +188,21 @@ def list_locking(r: Results) -> Row:
     return label, "; ".join(parts), verdict(v <= 1.02)
 
 
+def noise(all_cases: list[Case], res: dict[str, dict[str, Cell]], skipped: dict[str, str]) -> str | None:
+    """The run's own noise, read off the floor run twice in every round of
+    sequential ADD (A/A): the yardstick for how far from 1 a ratio must be
+    to say something about a contender."""
+    r = Results(all_cases, res, skipped)
+    if r.missing("add", "floor-again", "floor"):
+        return None
+    v = r.ratio("add", "floor-again")
+    return (
+        f"This run's noise (A/A): the floor, run a second time in every round of ADD, sequential, "
+        f"measured {v:.2f}× itself{r.spread('add', 'floor-again', 'floor')}; a verdict decided by "
+        "less than that is the machine's, not the code's."
+    )
+
+
 def targets(
     all_cases: list[Case],
     res: dict[str, dict[str, Cell]],
