@@ -25,7 +25,19 @@ def dirty() -> bool:
     return bool(p.stdout.strip())
 
 
-def machine(start_load: tuple[float, float, float]) -> dict[str, str]:
+def cpu_ticks() -> tuple[int, int]:
+    """The CPUs' time since boot in clock ticks, (stolen, all): what a
+    hypervisor gave to other guests while this one wanted to run, and the
+    whole (/proc/stat, Linux only; (0, 0) elsewhere)."""
+    try:
+        with open("/proc/stat") as f:
+            fields = [int(x) for x in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return 0, 0
+    return (fields[7] if len(fields) > 7 else 0), sum(fields[:8])
+
+
+def machine(start_load: tuple[float, float, float], start_ticks: tuple[int, int]) -> dict[str, str]:
     def first_line(cmd: list[str]) -> str:
         try:
             out = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=30).stdout
@@ -60,7 +72,17 @@ def machine(start_load: tuple[float, float, float]) -> dict[str, str]:
         "date": time.strftime("%Y-%m-%d %H:%M %Z"),
         "load average at the start": " ".join(f"{x:.2f}" for x in start_load),
         "at the end": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "CPU time stolen by the hypervisor during the run": stolen(start_ticks),
     }
+
+
+def stolen(start: tuple[int, int]) -> str:
+    """The steal since `start` (cpu_ticks), in seconds and as a share of
+    the CPUs' time: a busy host shows here before it shows in the A/A."""
+    steal, total = (now - then for now, then in zip(cpu_ticks(), start))
+    if total <= 0:
+        return "?"
+    return f"{steal / os.sysconf('SC_CLK_TCK'):.1f} s ({100 * steal / total:.1f}%)"
 
 
 def columns(rows: list[Case], res: dict[str, dict[str, Cell]]) -> list[str]:

@@ -42,7 +42,7 @@ from pathlib import Path
 from build import build, log, tail
 from callgrind import instructions_per_call
 from model import BRIDGE, BUILD, CONTENDERS, ROOT, VENV, Case, Cell
-from report import machine, markdown, plot, update_readme, write_csv
+from report import cpu_ticks, machine, markdown, plot, update_readme, write_csv
 
 
 def cases(args: argparse.Namespace) -> list[Case]:
@@ -324,7 +324,7 @@ def main() -> None:
     ensure_venv(sys.argv[1:])
 
     started = time.monotonic()
-    start_load = os.getloadavg()
+    start_load, start_ticks = os.getloadavg(), cpu_ticks()
     if start_load[0] > 0.5 * len(os.sched_getaffinity(0)):
         log(
             f"warning: load average {start_load[0]:.2f} at the start: the figures will not be worth committing"
@@ -345,7 +345,7 @@ def main() -> None:
     res = run_all(cmds, all_cases)
     counts = {} if args.no_callgrind else instructions_per_call(cmds, args.scale)
 
-    mach = machine(start_load)
+    mach = machine(start_load, start_ticks)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     full = (
