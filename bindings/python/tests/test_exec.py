@@ -144,6 +144,26 @@ def test_inherited_entries_reach_the_plugin_byte_for_byte(tmp_path):
         del os.environb[b"CNIINVOKE_TEST_RAW"]
 
 
+def test_an_inherited_trace_variable_gives_way_to_the_contexts(tmp_path, monkeypatch):
+    """The environment a call captured goes to the plugin as it is, but an
+    inherited TRACEPARENT is replaced by the context's: one entry, the
+    context's value, and the inherited one kept when the context has none."""
+    dump = tmp_path / "environ"
+    plugin = tmp_path / "dump-env"
+    plugin.write_text(f'#!/bin/sh\ncat /proc/$$/environ > "{dump}"\n')
+    plugin.chmod(0o755)
+    monkeypatch.setenv("TRACEPARENT", "00-inherited-01")
+    args = cniinvoke.Args(command="DEL", container_id="c", if_name="eth0", path="/x")
+
+    def traceparents(**kw) -> list[bytes]:
+        cniinvoke.exec_plugin_without_result(str(plugin), CONF, args, **kw)
+        return [e for e in dump.read_bytes().split(b"\0") if e.startswith(b"TRACEPARENT=")]
+
+    ctx = cniinvoke.Context(traceparent="00-ours-01")
+    assert traceparents(ctx=ctx) == [b"TRACEPARENT=00-ours-01"]
+    assert traceparents() == [b"TRACEPARENT=00-inherited-01"]
+
+
 def test_args_attributes_and_forms():
     a = cniinvoke.Args(command="ADD", plugin_args={"A": "1", "B": "2"})
     assert a.plugin_args == [("A", "1"), ("B", "2")]
