@@ -139,45 +139,53 @@ static inline void bench_reset_peak(void) {
 }
 
 /* The CNI environment for one call: this process's environment with the
- * CNI variables set (a CNI value replaces an inherited one). Free with
+ * CNI variables set (a CNI value replaces an inherited one). As little as a
+ * C runtime must do: the inherited entries are pointed at, not copied, and
+ * the array and the six CNI entries are one allocation. Free with
  * bench_env_free. */
 extern char **environ;
 static inline char **bench_env(const char *command, const char *container_id, const char *netns,
                                const char *ifname, const char *path) {
-  const char *names[] = {"CNI_COMMAND", "CNI_CONTAINERID", "CNI_NETNS", "CNI_ARGS",
-                         "CNI_IFNAME", "CNI_PATH"};
-  const char *values[] = {command, container_id, netns, "", ifname, path};
-  size_t n = 0;
+  enum { CNI_VARS = 6 };
+  static const char *const names[CNI_VARS] = {"CNI_COMMAND", "CNI_CONTAINERID", "CNI_NETNS",
+                                              "CNI_ARGS",    "CNI_IFNAME",      "CNI_PATH"};
+  const char *values[CNI_VARS] = {command, container_id, netns, "", ifname, path};
+  size_t n = 0, text = 0;
   while (environ[n])
     n++;
-  char **env = malloc((n + 7) * sizeof *env);
+  size_t name_len[CNI_VARS], value_len[CNI_VARS];
+  for (size_t j = 0; j < CNI_VARS; j++) {
+    name_len[j] = strlen(names[j]);
+    value_len[j] = strlen(values[j]);
+    text += name_len[j] + value_len[j] + 2;
+  }
+  size_t slots = n + CNI_VARS + 1;
+  char **env = malloc(slots * sizeof *env + text);
   if (!env)
     bench_die("out of memory");
+  char *at = (char *)(env + slots);
   size_t k = 0;
   for (size_t i = 0; i < n; i++) {
     int skip = 0;
-    for (size_t j = 0; j < 6 && !skip; j++) {
-      size_t l = strlen(names[j]);
-      skip = strncmp(environ[i], names[j], l) == 0 && environ[i][l] == '=';
-    }
-    if (!skip && !(env[k++] = strdup(environ[i])))
-      bench_die("out of memory");
+    if (strncmp(environ[i], "CNI_", 4) == 0)
+      for (size_t j = 0; j < CNI_VARS && !skip; j++)
+        skip = strncmp(environ[i], names[j], name_len[j]) == 0 && environ[i][name_len[j]] == '=';
+    if (!skip)
+      env[k++] = environ[i];
   }
-  for (size_t j = 0; j < 6; j++) {
-    size_t l = strlen(names[j]) + strlen(values[j]) + 2;
-    if (!(env[k] = malloc(l)))
-      bench_die("out of memory");
-    snprintf(env[k++], l, "%s=%s", names[j], values[j]);
+  for (size_t j = 0; j < CNI_VARS; j++) {
+    env[k++] = at;
+    memcpy(at, names[j], name_len[j]);
+    at += name_len[j];
+    *at++ = '=';
+    memcpy(at, values[j], value_len[j] + 1);
+    at += value_len[j] + 1;
   }
   env[k] = NULL;
   return env;
 }
 
-static inline void bench_env_free(char **env) {
-  for (size_t i = 0; env[i]; i++)
-    free(env[i]);
-  free(env);
-}
+static inline void bench_env_free(char **env) { free(env); }
 
 /* Cancel-from-another-thread helper: fire(arg) after ms milliseconds. */
 struct bench_canceller {
