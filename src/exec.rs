@@ -171,7 +171,7 @@ pub(crate) fn exec_plugin_with_result_in(
 /// decoder would) with the configuration's version (`conf_version`) filled
 /// in when the plugin left it out or empty: upstream decodes into a map,
 /// sets `cniVersion` and re-encodes.
-fn fixup_result_version(conf_version: String, result: &[u8]) -> Result<(String, GoJsonValue)> {
+fn fixup_result_version(conf_version: String, result: &[u8]) -> Result<(String, GoJsonValue<'_>)> {
     let unmarshal = |e: String| Error::Decode(format!("failed to unmarshal raw result: {e}"));
     let mut parsed = parse_go_json(result).map_err(unmarshal)?;
     let mut members = match &mut parsed {
@@ -188,14 +188,14 @@ fn fixup_result_version(conf_version: String, result: &[u8]) -> Result<(String, 
     let declared = members.iter().rev().find(|(k, _)| k == "cniVersion");
     if let Some((_, GoJsonValue::String(v))) = declared {
         if !v.is_empty() {
-            let v = v.clone();
+            let v = v.to_string();
             return Ok((v, GoJsonValue::Object(members)));
         }
     }
     members.retain(|(k, _)| k != "cniVersion");
     members.push((
         "cniVersion".into(),
-        GoJsonValue::String(conf_version.clone()),
+        GoJsonValue::String(conf_version.clone().into()),
     ));
     Ok((conf_version, GoJsonValue::Object(members)))
 }

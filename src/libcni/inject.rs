@@ -122,7 +122,7 @@ fn of_its_fields_type(key: &str, text: &str) -> bool {
 
 /// The map step of `InjectConf`: `original` decoded, `values` set, the map
 /// encoded again; the decoded original comes back too.
-fn set_values(original: &[u8], values: &[(&str, &str)]) -> Result<(Value, String)> {
+fn set_values<'a>(original: &'a [u8], values: &[(&str, &str)]) -> Result<(Value<'a>, String)> {
     let doc = decode_map(original)
         .map_err(|e| Error::Decode(format!("unmarshal existing network bytes: {e}")))?;
     if doc == Value::Null && !values.is_empty() {
@@ -151,7 +151,7 @@ fn set_values(original: &[u8], values: &[(&str, &str)]) -> Result<(Value, String
 
 /// Go's `json.Unmarshal` into a `map[string]interface{}`: the parsed
 /// document (an object, or `null` for an empty map) or Go's error text.
-pub(crate) fn decode_map(bytes: &[u8]) -> std::result::Result<Value, String> {
+pub(crate) fn decode_map(bytes: &[u8]) -> std::result::Result<Value<'_>, String> {
     let doc = gojson::parse(bytes)?;
     match &doc {
         Value::Object(_) | Value::Null => {}
@@ -172,7 +172,7 @@ pub(crate) fn decode_map(bytes: &[u8]) -> std::result::Result<Value, String> {
 
 /// The first number (in document order) that does not fit a `float64`:
 /// the one Go's decoder reports.
-pub(crate) fn first_out_of_range(v: &Value) -> Option<&str> {
+pub(crate) fn first_out_of_range<'v>(v: &'v Value) -> Option<&'v str> {
     let mut pending = vec![v];
     while let Some(v) = pending.pop() {
         match v {
@@ -195,18 +195,18 @@ fn to_float(lit: &str) -> f64 {
 #[derive(Clone, Copy)]
 pub(crate) enum Entry<'a> {
     /// A decoded value, printed the way Go prints its `interface{}` form.
-    Json(&'a Value),
+    Json(&'a Value<'a>),
     /// Text already encoded as Go would encode the value.
     Raw(&'a str),
 }
 
 /// The members of a decoded object (or of `null`: none), the last of
 /// duplicate keys winning, sorted as Go sorts map keys.
-pub(crate) fn map_entries(doc: &Value) -> BTreeMap<&str, Entry<'_>> {
+pub(crate) fn map_entries<'v>(doc: &'v Value) -> BTreeMap<&'v str, Entry<'v>> {
     let mut out = BTreeMap::new();
     if let Value::Object(members) = doc {
         for (k, v) in members {
-            out.insert(k.as_str(), Entry::Json(v));
+            out.insert(&**k, Entry::Json(v));
         }
     }
     out
@@ -240,7 +240,7 @@ pub(crate) fn marshal(v: &Value) -> String {
 /// A pending piece of output: the writer keeps its own stack so that deep
 /// documents cost heap, not thread stack.
 enum Step<'a> {
-    Value(&'a Value),
+    Value(&'a Value<'a>),
     Key(&'a str),
     Text(&'static str),
 }
@@ -277,7 +277,7 @@ fn write_value(out: &mut String, root: &Value) {
             }
             Value::Object(members) => {
                 let sorted: BTreeMap<&str, &Value> =
-                    members.iter().map(|(k, v)| (k.as_str(), v)).collect();
+                    members.iter().map(|(k, v)| (&**k, v)).collect();
                 out.push('{');
                 stack.push(Step::Text("}"));
                 for (i, (k, v)) in sorted.into_iter().enumerate().rev() {

@@ -6,6 +6,7 @@ use super::inject::decode_map;
 use crate::types::gojson::Value;
 use crate::{Error, Result};
 use serde_json::{Map, Number, Value as J};
+use std::borrow::Cow;
 
 /// Go's `json.Unmarshal(text, &m)` with `m map[string]interface{}`: an
 /// object (or `null`, an empty map); every number becomes a `float64`, as in
@@ -24,11 +25,11 @@ pub fn map_from_json(text: &[u8]) -> Result<Map<String, J>> {
 /// A container being converted: the members still to read and what has
 /// been converted so far.
 enum Frame<'a> {
-    Array(std::slice::Iter<'a, Value>, Vec<J>),
+    Array(std::slice::Iter<'a, Value<'a>>, Vec<J>),
     /// Members in document order; a later duplicate key replaces the value,
     /// as Go's decoder does. The key waits here while its value converts.
     Object(
-        std::slice::Iter<'a, (String, Value)>,
+        std::slice::Iter<'a, (Cow<'a, str>, Value<'a>)>,
         Map<String, J>,
         String,
     ),
@@ -65,7 +66,8 @@ fn to_serde(root: &Value) -> J {
                 None => unreachable!("a finished root returned above"),
                 Some(Frame::Array(items, _)) => items.next(),
                 Some(Frame::Object(members, _, key)) => members.next().map(|(k, v)| {
-                    key.clone_from(k);
+                    key.clear();
+                    key.push_str(k);
                     v
                 }),
             };
@@ -95,7 +97,7 @@ fn scalar_to_serde(v: &Value) -> J {
             .ok()
             .and_then(Number::from_f64)
             .map_or(J::Null, J::Number),
-        Value::String(s) => J::String(s.clone()),
+        Value::String(s) => J::String(s.to_string()),
         _ => J::Null,
     }
 }

@@ -126,7 +126,7 @@ fn decode_bool_map(d: &mut Decoder, v: &Value, out: &mut BTreeMap<String, bool>)
                     Value::Null => {}
                     other => d.type_error(other, "bool"),
                 }
-                out.insert(k.clone(), b);
+                out.insert(k.to_string(), b);
             }
         }
         Value::Null => out.clear(),
@@ -162,7 +162,7 @@ fn go_type(v: &Value) -> &'static str {
 
 /// A configuration list's top-level members, last duplicate winning.
 struct RawList<'a> {
-    members: BTreeMap<&'a str, &'a Value>,
+    members: BTreeMap<&'a str, &'a Value<'a>>,
 }
 
 impl<'a> RawList<'a> {
@@ -170,13 +170,13 @@ impl<'a> RawList<'a> {
         let mut members = BTreeMap::new();
         if let Value::Object(m) = doc {
             for (k, v) in m {
-                members.insert(k.as_str(), v);
+                members.insert(&**k, v);
             }
         }
         RawList { members }
     }
 
-    fn get(&self, key: &str) -> Option<&'a Value> {
+    fn get(&self, key: &str) -> Option<&'a Value<'a>> {
         self.members.get(key).copied()
     }
 }
@@ -205,12 +205,12 @@ pub fn network_conf_from_bytes(bytes: &[u8]) -> Result<NetworkConfigList> {
     let raw = RawList::new(&doc);
     let name = match raw.get("name") {
         None => return Err(list_error("no name")),
-        Some(Value::String(s)) => s.clone(),
+        Some(Value::String(s)) => s.to_string(),
         Some(other) => return Err(list_error(format!("invalid name type {}", go_type(other)))),
     };
     let mut cni_version = match raw.get("cniVersion") {
         None => String::new(),
-        Some(Value::String(s)) => s.clone(),
+        Some(Value::String(s)) => s.to_string(),
         Some(other) => {
             return Err(list_error(format!(
                 "invalid cniVersion type {}",
@@ -284,7 +284,7 @@ fn pick_version(versions: &Value, cni_version: &str) -> Result<Option<String>> {
         let newer = greater_than(v, current())
             .map_err(|e| list_error(format!("invalid cniVersions entry {v} at index {i}: {e}")))?;
         if !newer {
-            candidates.push(v.as_str());
+            candidates.push(&**v);
         }
     }
     if !cni_version.is_empty() {

@@ -16,8 +16,8 @@
 use super::base64::{base64_decode, base64_encode};
 use super::inject::{marshal, marshal_value};
 use crate::types::{
-    decode_version_parsed, parse_go_json, write_go_str, CniResult, DecodeError, GoDecoder, GoHard,
-    GoJsonValue,
+    decode_version_parsed, parse_go_json, parse_go_json_owned, write_go_str, CniResult,
+    DecodeError, GoDecoder, GoHard, GoJsonValue,
 };
 use crate::{Error, Result};
 use serde_json::{Map, Value};
@@ -38,7 +38,7 @@ pub(crate) struct Record {
     pub cni_args: Option<Vec<(String, String)>>,
     pub capability_args: Option<Map<String, Value>>,
     /// The `result` object as read.
-    pub result: Option<GoJsonValue>,
+    pub result: Option<GoJsonValue<'static>>,
 }
 
 const FIELDS: [&str; 9] = [
@@ -124,7 +124,8 @@ fn result_as_map(result: &CniResult) -> Option<String> {
     if matches!(result, CniResult::V100(_)) {
         return (json != "{}").then_some(json);
     }
-    match parse_go_json(json.as_bytes()) {
+    let parsed = parse_go_json(json.as_bytes());
+    match parsed {
         Ok(v @ GoJsonValue::Object(_)) => {
             let empty = matches!(&v, GoJsonValue::Object(m) if m.is_empty());
             (!empty).then(|| marshal(&v))
@@ -137,7 +138,7 @@ impl Record {
     /// Decode an entry as upstream's `json.Unmarshal` into `cachedInfo`;
     /// the error is Go's text.
     pub(crate) fn decode(bytes: &[u8]) -> std::result::Result<Record, String> {
-        let v = parse_go_json(bytes)?;
+        let v = parse_go_json_owned(bytes)?;
         GoDecoder::run(&v, |d, v, out: &mut Record| {
             d.object(v, "cachedInfo", "libcni.cachedInfo", &FIELDS, |d, f, v| {
                 decode_field(d, f, v, out)
@@ -185,11 +186,11 @@ fn has_duplicate_keys(v: &GoJsonValue) -> bool {
         match v {
             GoJsonValue::Object(members) => {
                 let twice = if members.len() <= 16 {
-                    let before = |i: usize, k: &String| members[..i].iter().any(|(s, _)| s == k);
+                    let before = |i: usize, k: &str| members[..i].iter().any(|(s, _)| s == k);
                     members.iter().enumerate().any(|(i, (k, _))| before(i, k))
                 } else {
                     let mut seen = std::collections::HashSet::with_capacity(members.len());
-                    !members.iter().all(|(k, _)| seen.insert(k.as_str()))
+                    !members.iter().all(|(k, _)| seen.insert(&**k))
                 };
                 if twice {
                     return true;
@@ -205,10 +206,10 @@ fn has_duplicate_keys(v: &GoJsonValue) -> bool {
 
 /// A Go map keeps the last of duplicate keys (recursively, as every nested
 /// object was a map too).
-fn dedup(v: &GoJsonValue) -> GoJsonValue {
+fn dedup<'a>(v: &GoJsonValue<'a>) -> GoJsonValue<'a> {
     match v {
         GoJsonValue::Object(members) => {
-            let mut out: Vec<(String, GoJsonValue)> = Vec::with_capacity(members.len());
+            let mut out: Vec<(Cow<'a, str>, GoJsonValue<'a>)> = Vec::with_capacity(members.len());
             for (k, v) in members {
                 let v = dedup(v);
                 match out.iter_mut().find(|(key, _)| key == k) {
@@ -223,7 +224,7 @@ fn dedup(v: &GoJsonValue) -> GoJsonValue {
     }
 }
 
-fn decode_field(d: &mut GoDecoder, f: &str, v: &GoJsonValue, out: &mut Record) -> GoHard {
+fn decode_field(d: &mut GoDecoder, f: &str, v: &GoJsonValue<'static>, out: &mut Record) -> GoHard {
     match f {
         "kind" => d.string(v, &mut out.kind),
         "containerId" => d.string(v, &mut out.container_id),
@@ -255,7 +256,7 @@ fn decode_field(d: &mut GoDecoder, f: &str, v: &GoJsonValue, out: &mut Record) -
             GoJsonValue::Object(members) => {
                 let map = out.capability_args.get_or_insert_with(Map::new);
                 for (k, v) in members {
-                    map.insert(k.clone(), to_serde(v));
+                    map.insert(k.to_string(), to_serde(v));
                 }
             }
             other => d.type_error(other, "map[string]interface {}"),
@@ -303,12 +304,12 @@ pub(crate) fn to_serde(v: &GoJsonValue) -> Value {
         GoJsonValue::Null => Value::Null,
         GoJsonValue::Bool(b) => Value::Bool(*b),
         GoJsonValue::Number(lit) => number(lit),
-        GoJsonValue::String(s) => Value::String(s.clone()),
+        GoJsonValue::String(s) => Value::String(s.to_string()),
         GoJsonValue::Array(items) => Value::Array(items.iter().map(to_serde).collect()),
         GoJsonValue::Object(members) => {
             let mut m = Map::new();
             for (k, v) in members {
-                m.insert(k.clone(), to_serde(v));
+                m.insert(k.to_string(), to_serde(v));
             }
             Value::Object(m)
         }
@@ -349,7 +350,7 @@ mod tests {
         ];
         for text in results {
             let result = CniResult::from_json(text.as_bytes()).unwrap();
-            let v = parse_go_json(result.to_json().as_bytes()).unwrap();
+            let v = parse_go_json_owned(result.to_json().as_bytes()).unwrap();
             assert_eq!(result_as_map(&result), Some(marshal(&v)), "{text}");
         }
     }
@@ -357,7 +358,7 @@ mod tests {
     /// Keys twice are found at any depth, in small and large objects.
     #[test]
     fn duplicate_keys_are_found_at_any_depth() {
-        let parse = |s: &str| parse_go_json(s.as_bytes()).unwrap();
+        let parse = |s: &str| parse_go_json_owned(s.as_bytes()).unwrap();
         assert!(!has_duplicate_keys(&parse(
             r#"{"a":{"b":1,"c":[{"d":1,"e":2}]}}"#
         )));
@@ -414,7 +415,7 @@ mod tests {
         // "Result" matches case-insensitively and the two merge.
         assert_eq!(r.result_as("1.0.0").unwrap().cni_version(), "1.0.0");
         let keys: Vec<&str> = match &r.result {
-            Some(GoJsonValue::Object(m)) => m.iter().map(|(k, _)| k.as_str()).collect(),
+            Some(GoJsonValue::Object(m)) => m.iter().map(|(k, _)| &**k).collect(),
             other => panic!("{other:?}"),
         };
         assert_eq!(keys, ["cniVersion", "ips"]);

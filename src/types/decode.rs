@@ -67,9 +67,9 @@ pub(crate) struct Decoder {
 impl Decoder {
     /// Decode a whole document with `f`, returning the hard error or else
     /// the first soft one.
-    pub(crate) fn run<T: Default>(
-        v: &Value,
-        f: impl FnOnce(&mut Decoder, &Value, &mut T) -> Hard,
+    pub(crate) fn run<'v, T: Default>(
+        v: &Value<'v>,
+        f: impl FnOnce(&mut Decoder, &Value<'v>, &mut T) -> Hard,
     ) -> Result<T, DecodeError> {
         let mut d = Decoder::default();
         let mut out = T::default();
@@ -142,13 +142,13 @@ impl Decoder {
     /// Decode a JSON object into a struct named `name` (Go's type name
     /// without package), calling `field(decoder, canonical_name, value)`
     /// for each member that matches one of `names`.
-    pub(crate) fn object(
+    pub(crate) fn object<'v>(
         &mut self,
-        v: &Value,
+        v: &Value<'v>,
         name: &'static str,
         go_type: &'static str,
         names: &[&'static str],
-        mut field: impl FnMut(&mut Decoder, &'static str, &Value) -> Hard,
+        mut field: impl FnMut(&mut Decoder, &'static str, &Value<'v>) -> Hard,
     ) -> Hard {
         let members = match v {
             Value::Object(m) => m,
@@ -177,7 +177,7 @@ impl Decoder {
     /// A Go `string` field.
     pub(crate) fn string(&mut self, v: &Value, out: &mut String) {
         match v {
-            Value::String(s) => *out = s.clone(),
+            Value::String(s) => *out = s.to_string(),
             Value::Null => {}
             other => self.type_error(other, "string"),
         }

@@ -6,20 +6,24 @@
 //! UTF-8 and lone surrogates to U+FFFD exactly as Go does. Writing escapes
 //! strings the way `json.Marshal` does, and [`indent`] is `json.Indent`.
 
-/// A parsed JSON value.
+use std::borrow::Cow;
+
+/// A parsed JSON value. Its texts borrow from the document where they
+/// stand in it as they are (no escape, valid UTF-8) when parsed with
+/// [`parse`], and are owned with [`parse_owned`] or when built.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Value {
+pub(crate) enum Value<'a> {
     Null,
     Bool(bool),
     /// The number literal exactly as written.
-    Number(String),
-    String(String),
-    Array(Vec<Value>),
+    Number(Cow<'a, str>),
+    String(Cow<'a, str>),
+    Array(Vec<Value<'a>>),
     /// Members in document order, duplicates kept.
-    Object(Vec<(String, Value)>),
+    Object(Vec<(Cow<'a, str>, Value<'a>)>),
 }
 
-impl Value {
+impl Value<'_> {
     /// The word Go's decoder uses for this kind of value in type errors.
     pub(crate) fn kind(&self) -> &'static str {
         match self {
@@ -33,9 +37,27 @@ impl Value {
     }
 }
 
-/// Parse a whole document; the error is Go's `SyntaxError` text.
-pub(crate) fn parse(input: &[u8]) -> Result<Value, String> {
-    let mut p = Parser { s: input, i: 0 };
+/// Parse a whole document; the error is Go's `SyntaxError` text. The
+/// value borrows the texts it can from `input`.
+pub(crate) fn parse(input: &[u8]) -> Result<Value<'_>, String> {
+    parse_with(input, Cow::Borrowed)
+}
+
+/// [`parse`] into a value that owns all its texts, to be kept beyond
+/// `input`.
+pub(crate) fn parse_owned(input: &[u8]) -> Result<Value<'static>, String> {
+    parse_with(input, |s| Cow::Owned(s.to_owned()))
+}
+
+fn parse_with<'a, 'o>(
+    input: &'a [u8],
+    text: fn(&'a str) -> Cow<'o, str>,
+) -> Result<Value<'o>, String> {
+    let mut p = Parser {
+        s: input,
+        i: 0,
+        text,
+    };
     p.ws();
     let v = p.value()?;
     p.ws();
@@ -68,23 +90,27 @@ fn quote_char(c: u8) -> String {
 /// syntax error.
 const MAX_DEPTH: usize = 10000;
 
-struct Parser<'a> {
+/// The reader of a document `s` (its texts live for `'a`) making values
+/// whose texts live for `'o`: `text` borrows or copies a text that needs
+/// no unquoting.
+struct Parser<'a, 'o> {
     s: &'a [u8],
     i: usize,
+    text: fn(&'a str) -> Cow<'o, str>,
 }
 
 /// An array or object being parsed: its items so far (and, for an
 /// object, the key of the member whose value comes next).
-enum Frame {
-    Array(Vec<Value>),
-    Object(Vec<(String, Value)>, String),
+enum Frame<'o> {
+    Array(Vec<Value<'o>>),
+    Object(Vec<(Cow<'o, str>, Value<'o>)>, Cow<'o, str>),
 }
 
-impl Drop for Value {
+impl Drop for Value<'_> {
     /// Dismantle nested containers iteratively: the derived drop would
     /// recurse once per nesting level.
     fn drop(&mut self) {
-        fn take_children(v: &mut Value, into: &mut Vec<Value>) {
+        fn take_children<'a>(v: &mut Value<'a>, into: &mut Vec<Value<'a>>) {
             match v {
                 Value::Array(items) => into.append(items),
                 Value::Object(members) => into.extend(members.drain(..).map(|(_, v)| v)),
@@ -99,7 +125,7 @@ impl Drop for Value {
     }
 }
 
-impl Parser<'_> {
+impl<'a, 'o> Parser<'a, 'o> {
     fn peek(&self) -> Option<u8> {
         self.s.get(self.i).copied()
     }
@@ -113,8 +139,8 @@ impl Parser<'_> {
     /// One value at the current position. Arrays and objects are parsed
     /// with an explicit stack instead of recursion, so nesting costs heap,
     /// not thread stack; beyond [`MAX_DEPTH`] it is Go's syntax error.
-    fn value(&mut self) -> Result<Value, String> {
-        let mut stack: Vec<Frame> = Vec::new();
+    fn value(&mut self) -> Result<Value<'o>, String> {
+        let mut stack: Vec<Frame<'o>> = Vec::new();
         'value: loop {
             self.ws();
             let Some(c) = self.peek() else {
@@ -188,7 +214,7 @@ impl Parser<'_> {
     }
 
     /// An object member's key and the colon after it.
-    fn key(&mut self) -> Result<String, String> {
+    fn key(&mut self) -> Result<Cow<'o, str>, String> {
         self.ws();
         match self.peek() {
             None => return Err(EOF_MSG.into()),
@@ -207,7 +233,7 @@ impl Parser<'_> {
         }
     }
 
-    fn literal(&mut self, word: &str, v: Value) -> Result<Value, String> {
+    fn literal(&mut self, word: &str, v: Value<'o>) -> Result<Value<'o>, String> {
         for (k, want) in word.bytes().enumerate().skip(1) {
             // Go's scanner feeds a space at end of input, so a truncated
             // literal complains about ' '.
@@ -221,7 +247,7 @@ impl Parser<'_> {
         Ok(v)
     }
 
-    fn number(&mut self) -> Result<Value, String> {
+    fn number(&mut self) -> Result<Value<'o>, String> {
         let start = self.i;
         let at = |p: &Self, i: usize| p.s.get(i).copied().unwrap_or(b' ');
         let mut i = self.i;
@@ -262,8 +288,9 @@ impl Parser<'_> {
             }
         }
         self.i = i;
-        let lit = String::from_utf8_lossy(&self.s[start..i]).into_owned();
-        Ok(Value::Number(lit))
+        let s: &'a [u8] = self.s;
+        let lit = std::str::from_utf8(&s[start..i]).expect("a number literal is ASCII");
+        Ok(Value::Number((self.text)(lit)))
     }
 
     fn hex4(&mut self) -> Result<u32, String> {
@@ -282,10 +309,10 @@ impl Parser<'_> {
     }
 
     /// A string starting at the opening quote, unquoted like Go does.
-    fn string(&mut self) -> Result<String, String> {
+    fn string(&mut self) -> Result<Cow<'o, str>, String> {
         self.i += 1;
         if let Some(plain) = self.plain_string() {
-            return Ok(plain);
+            return Ok((self.text)(plain));
         }
         let mut out = String::new();
         loop {
@@ -295,7 +322,7 @@ impl Parser<'_> {
             match c {
                 b'"' => {
                     self.i += 1;
-                    return Ok(out);
+                    return Ok(Cow::Owned(out));
                 }
                 b'\\' => {
                     self.i += 1;
@@ -324,18 +351,19 @@ impl Parser<'_> {
     }
 
     /// The common string, valid UTF-8 up to its closing quote with no
-    /// escape or control byte, copied in one allocation of its size; `None`
+    /// escape or control byte, as it stands in the document; `None`
     /// (nothing consumed) for any other, which `string` unquotes piece by
     /// piece.
-    fn plain_string(&mut self) -> Option<String> {
-        let rest = &self.s[self.i..];
+    fn plain_string(&mut self) -> Option<&'a str> {
+        let s: &'a [u8] = self.s;
+        let rest = &s[self.i..];
         let n = rest
             .iter()
             .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
         if rest[n] != b'"' {
             return None;
         }
-        let plain = std::str::from_utf8(&rest[..n]).ok()?.to_owned();
+        let plain = std::str::from_utf8(&rest[..n]).ok()?;
         self.i += n + 1;
         Some(plain)
     }
