@@ -607,6 +607,37 @@ mod tests {
     }
 
     #[test]
+    fn plain_texts_borrow_and_escaped_ones_are_copied() {
+        let head = br#"{"ip":"10.1.0.2/24","esc\u0041pe":"a\nb","n":-1.5e3,"bad":"x"#;
+        let doc = [&head[..], b"\xff", br#"y"}"#].concat();
+        let v = parse(&doc).unwrap();
+        let Value::Object(members) = &v else {
+            panic!("an object: {v:?}")
+        };
+        let borrowed = |c: &Cow<str>| matches!(c, Cow::Borrowed(_));
+        let got: Vec<(&str, bool, String, bool)> = members
+            .iter()
+            .map(|(k, val)| match val {
+                Value::String(s) | Value::Number(s) => {
+                    (&**k, borrowed(k), s.to_string(), borrowed(s))
+                }
+                other => panic!("a text: {other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("ip", true, "10.1.0.2/24".to_string(), true),
+                ("escApe", false, "a\nb".to_string(), false),
+                ("n", true, "-1.5e3".to_string(), true),
+                ("bad", true, "x\u{fffd}y".to_string(), false),
+            ]
+        );
+        // The owned parse reads the same value.
+        assert_eq!(parse_owned(&doc).unwrap(), v);
+    }
+
+    #[test]
     fn strings_repair_like_go() {
         let v = parse(b"\"\\ud83d\\ude00\\ud800\\u0041\xe2\x82z\"").unwrap();
         assert_eq!(
