@@ -65,9 +65,13 @@ static inline int run_plugin(const char *path, char **envp, const char *in, stru
     close(perr[0]);
     return -1;
   }
-  /* A config is far below the pipe's capacity: one write, never blocks. */
+  /* A config is far below the pipe's capacity: one write, never blocks.
+   * A plugin may exit without reading its stdin (Debian's bridge does, on
+   * VERSION): the write then fails with EPIPE, which, like the library and
+   * Go's os/exec, is no failure of the call; the exit status decides. */
   size_t len = strlen(in);
-  if (write(pin[1], in, len) != (ssize_t)len)
+  ssize_t w = write(pin[1], in, len);
+  if (w != (ssize_t)len && !(w < 0 && errno == EPIPE))
     rc = -1;
   close(pin[1]);
 
