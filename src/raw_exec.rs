@@ -294,14 +294,19 @@ impl Io<'_> {
         self.stdout.is_some() || self.stderr.is_some()
     }
 
-    /// Make the pipes non-blocking and write what stdin takes at once.
+    /// Write what stdin takes at once. The output pipes stay blocking: they
+    /// are read once per readiness the poll reports, which never blocks
+    /// (this process is their only reader), so no `fcntl` and no read that
+    /// ends in `EAGAIN`. Stdin is made non-blocking only when the config
+    /// is larger than `PIPE_BUF`: a smaller write to the fresh, empty pipe
+    /// always fits at once, whether or not the plugin reads.
     fn start(&mut self, guard: &mut SigpipeGuard) -> Result<()> {
-        for fd in [&self.stdin, &self.stdout, &self.stderr]
-            .into_iter()
-            .flatten()
-        {
-            spawn::set_nonblocking(fd)
-                .map_err(|e| Error::ExecFailed(format!("setting up the plugin's pipes: {e}")))?;
+        if let Some(fd) = &self.stdin {
+            if self.stdin_data.len() > libc::PIPE_BUF {
+                spawn::set_nonblocking(fd).map_err(|e| {
+                    Error::ExecFailed(format!("setting up the plugin's stdin: {e}"))
+                })?;
+            }
         }
         self.pump_stdin(guard);
         Ok(())
@@ -328,7 +333,8 @@ impl Io<'_> {
             } else {
                 (&mut self.stderr, &mut self.err)
             };
-            match fd.as_ref().map(|f| Io::drain(f, buf, cap)) {
+            let hung_up = fds[slot].revents & libc::POLLHUP != 0;
+            match fd.as_ref().map(|f| Io::drain(f, buf, cap, hung_up)) {
                 Some(Drained::Eof) => *fd = None,
                 Some(Drained::Overflow) => {
                     return Err(Error::ExecFailed(format!(
@@ -365,48 +371,21 @@ impl Io<'_> {
         self.stdin = None;
     }
 
-    /// Read what is there from one output pipe into `buf`, up to `cap`
-    /// bytes in all.
-    fn drain(fd: &OwnedFd, buf: &mut Vec<u8>, cap: usize) -> Drained {
+    /// Read from an output pipe the poll found ready into `buf`: once
+    /// (a blocking pipe: a second read could wait), or, once every writer
+    /// has closed it (`hung_up`), to its end, which never waits. More than
+    /// `cap` bytes in all is an overflow.
+    fn drain(fd: &OwnedFd, buf: &mut Vec<u8>, cap: usize, hung_up: bool) -> Drained {
         loop {
-            if buf.len() > cap {
-                return Drained::Overflow;
-            }
-            let n = if buf.capacity() - buf.len() < PROBE_BYTES {
-                // Nearly full: see whether more comes before growing, so
-                // that output which just fits a kept buffer costs no
-                // reallocation. Then small first (most results are a few
-                // hundred bytes), doubling, so that a flood costs few reads
-                // and little slack.
-                let mut probe = [MaybeUninit::<u8>::uninit(); PROBE_BYTES];
-                let n = read_into(fd, &mut probe);
-                if n > 0 {
-                    // A short first read is likely the whole result: room
-                    // for just that (a large block would cost malloc a
-                    // consolidation of its free lists on every run).
-                    let first_short = buf.is_empty() && (n as usize) < probe.len();
-                    buf.reserve(if first_short {
-                        n as usize
-                    } else {
-                        buf.capacity().max(FLOOD_BLOCK)
-                    });
-                    // SAFETY: read(2) initialised the first `n` bytes.
-                    let got =
-                        unsafe { std::slice::from_raw_parts(probe.as_ptr().cast(), n as usize) };
-                    buf.extend_from_slice(got);
-                }
-                n
-            } else {
-                let n = read_into(fd, buf.spare_capacity_mut());
-                if n > 0 {
-                    // SAFETY: read(2) initialised the first `n` bytes of the
-                    // spare capacity, and `n` is at most its length.
-                    unsafe { buf.set_len(buf.len() + n as usize) };
-                }
-                n
-            };
+            let n = Io::read_once(fd, buf);
             if n > 0 {
-                continue;
+                if buf.len() > cap {
+                    return Drained::Overflow;
+                }
+                if hung_up {
+                    continue;
+                }
+                return Drained::More;
             }
             if n == 0 {
                 return Drained::Eof;
@@ -417,6 +396,40 @@ impl Io<'_> {
                 _ => return Drained::Eof,
             }
         }
+    }
+
+    /// One `read(2)` appended to `buf`: the count, or -1 with errno set.
+    fn read_once(fd: &OwnedFd, buf: &mut Vec<u8>) -> isize {
+        if buf.capacity() - buf.len() >= PROBE_BYTES {
+            let n = read_into(fd, buf.spare_capacity_mut());
+            if n > 0 {
+                // SAFETY: read(2) initialised the first `n` bytes of the
+                // spare capacity, and `n` is at most its length.
+                unsafe { buf.set_len(buf.len() + n as usize) };
+            }
+            return n;
+        }
+        // Nearly full: see whether more comes before growing, so that
+        // output which just fits a kept buffer costs no reallocation. Then
+        // small first (most results are a few hundred bytes), doubling, so
+        // that a flood costs few reads and little slack.
+        let mut probe = [MaybeUninit::<u8>::uninit(); PROBE_BYTES];
+        let n = read_into(fd, &mut probe);
+        if n > 0 {
+            // A short first read is likely the whole result: room for just
+            // that (a large block would cost malloc a consolidation of its
+            // free lists on every run).
+            let first_short = buf.is_empty() && (n as usize) < probe.len();
+            buf.reserve(if first_short {
+                n as usize
+            } else {
+                buf.capacity().max(FLOOD_BLOCK)
+            });
+            // SAFETY: read(2) initialised the first `n` bytes.
+            let got = unsafe { std::slice::from_raw_parts(probe.as_ptr().cast(), n as usize) };
+            buf.extend_from_slice(got);
+        }
+        n
     }
 }
 

@@ -24,9 +24,18 @@ fn unread_stdin_never_raises_sigpipe_in_the_host() {
     let old = unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
     let d = Debug::new(json!({"readStdin": false, "stdout": "{}"}));
     let big = vec![b'x'; 4 << 20];
-    for _ in 0..5 {
+    // A config of PIPE_BUF bytes or less is written to a blocking pipe in
+    // one go, a larger one through a non-blocking one: both ways the
+    // plugin may be gone before the write.
+    let small = vec![b'x'; libc::PIPE_BUF];
+    for config in [&big, &small, &big, &small, &big] {
         let out = quiet()
-            .exec_plugin(&Context::background(), plugin(), &big, Some(&d.env("ADD")))
+            .exec_plugin(
+                &Context::background(),
+                plugin(),
+                config,
+                Some(&d.env("ADD")),
+            )
             .unwrap();
         assert_eq!(out, b"{}");
     }

@@ -166,7 +166,7 @@ fn pipe_holding(data: &[u8]) -> (OwnedFd, OwnedFd) {
 fn a_short_first_read_takes_room_for_itself_only() {
     let (r, w) = pipe_holding(&[b'a'; 300]);
     let mut buf = Vec::new();
-    assert!(Io::drain(&r, &mut buf, usize::MAX) == Drained::More);
+    assert!(Io::drain(&r, &mut buf, usize::MAX, false) == Drained::More);
     assert_eq!(buf, [b'a'; 300]);
     assert!(buf.capacity() < PROBE_BYTES, "capacity {}", buf.capacity());
     let more = [b'b'; 5000];
@@ -174,7 +174,7 @@ fn a_short_first_read_takes_room_for_itself_only() {
     let wrote = unsafe { libc::write(w.as_raw_fd(), more.as_ptr().cast(), more.len()) };
     assert_eq!(wrote, 5000);
     drop(w);
-    assert!(Io::drain(&r, &mut buf, usize::MAX) == Drained::Eof);
+    assert!(Io::drain(&r, &mut buf, usize::MAX, true) == Drained::Eof);
     assert_eq!(buf.len(), 5300);
     assert!(buf[..300].iter().all(|&b| b == b'a') && buf[300..].iter().all(|&b| b == b'b'));
 }
@@ -185,11 +185,11 @@ fn a_short_first_read_takes_room_for_itself_only() {
 fn a_second_read_grows_the_buffer_for_more() {
     let (r, w) = pipe_holding(b"first");
     let mut buf = Vec::new();
-    assert!(Io::drain(&r, &mut buf, usize::MAX) == Drained::More);
+    assert!(Io::drain(&r, &mut buf, usize::MAX, false) == Drained::More);
     // SAFETY: a write from a live slice to our own pipe.
     let wrote = unsafe { libc::write(w.as_raw_fd(), b"+more".as_ptr().cast(), 5) };
     assert_eq!(wrote, 5);
-    assert!(Io::drain(&r, &mut buf, usize::MAX) == Drained::More);
+    assert!(Io::drain(&r, &mut buf, usize::MAX, false) == Drained::More);
     assert_eq!(buf, b"first+more");
     assert!(buf.capacity() >= FLOOD_BLOCK, "capacity {}", buf.capacity());
 }
@@ -199,7 +199,40 @@ fn a_second_read_grows_the_buffer_for_more() {
 fn a_full_first_read_grows_the_buffer_for_more() {
     let (r, _w) = pipe_holding(&[b'c'; PROBE_BYTES]);
     let mut buf = Vec::new();
-    assert!(Io::drain(&r, &mut buf, usize::MAX) == Drained::More);
+    assert!(Io::drain(&r, &mut buf, usize::MAX, false) == Drained::More);
     assert_eq!(buf.len(), PROBE_BYTES);
     assert!(buf.capacity() >= FLOOD_BLOCK, "capacity {}", buf.capacity());
+}
+
+/// The output pipes are blocking: a drain of a pipe whose writer is still
+/// open reads once and returns, never a second time (which would wait for
+/// the plugin's next write); once the writer has closed, it reads to the
+/// end in the same call.
+#[test]
+fn a_drain_reads_once_until_the_writer_hangs_up() {
+    let (r, w) = spawn::pipe().unwrap();
+    let data = [b'd'; 100];
+    // SAFETY: a write from a live slice to our own pipe.
+    let wrote = unsafe { libc::write(w.as_raw_fd(), data.as_ptr().cast(), data.len()) };
+    assert_eq!(wrote, 100);
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let first = Io::drain(&r, &mut buf, usize::MAX, false) == Drained::More;
+        tx.send((first, buf.len())).unwrap();
+        (r, buf)
+    });
+    let got = rx.recv_timeout(Duration::from_secs(10));
+    // SAFETY: a write from a live slice to our own pipe.
+    let wrote = unsafe { libc::write(w.as_raw_fd(), b"tail".as_ptr().cast(), 4) };
+    assert_eq!(wrote, 4);
+    drop(w);
+    assert_eq!(
+        got,
+        Ok((true, 100)),
+        "the drain read a second time and waited"
+    );
+    let (r, mut buf) = reader.join().unwrap();
+    assert!(Io::drain(&r, &mut buf, usize::MAX, true) == Drained::Eof);
+    assert_eq!(buf.len(), 104);
 }
