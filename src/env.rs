@@ -2,7 +2,6 @@
 //! variables set (upstream `AsEnv`'s merge), built straight from `environ`.
 
 use crate::spawn::{EnvBlock, EnvironEntry};
-use std::hash::Hasher;
 
 /// A plugin's whole environment, as [`crate::CniArgs::plugin_env`]
 /// describes it.
@@ -192,14 +191,10 @@ impl PluginEnv {
         skip: Skip<'_>,
     ) -> Result<(), Vec<u8>> {
         match self {
-            PluginEnv::Overlay(overrides) => block.reserve(
-                64,
-                overrides.iter().map(|(k, v)| k.len() + v.len() + 2).sum(),
-            ),
-            PluginEnv::Captured(c) => return c.write_block(block, skip),
-            _ => {}
+            PluginEnv::Overlay(overrides) => write_overlay(overrides, block, skip),
+            PluginEnv::Captured(c) => c.write_block(block, skip),
+            _ => self.walk(|entry| write_entry(block, entry, skip)),
         }
-        self.walk(|entry| write_entry(block, entry, skip))
     }
 
     /// Hand every entry to `visit`, in the order the plugin gets them.
@@ -263,6 +258,34 @@ fn write_entry(block: &mut EnvBlock<'_>, entry: Entry<'_>, skip: Skip<'_>) -> Re
     }
 }
 
+/// [`PluginEnv::write_block`] of this process's environment overlaid with
+/// `overrides`: the inherited entries borrowed, the overrides copied into
+/// the block, in one pass over the overlay's picks.
+fn write_overlay<'a>(
+    overrides: &'a [(&'static str, String)],
+    block: &mut EnvBlock<'a>,
+    skip: Skip<'_>,
+) -> Result<(), Vec<u8>> {
+    let own_bytes = overrides.iter().map(|(k, v)| k.len() + v.len() + 2).sum();
+    crate::spawn::with_environ(|env| {
+        block.reserve(env.len() + overrides.len(), own_bytes);
+        let skipped = |name: Option<&[u8]>| skip.is_some_and(|skip| name.is_some_and(skip));
+        for pick in overlay(env.iter().map(|e| e.name()), overrides) {
+            match pick {
+                Pick::Inherited(i) if !skipped(env[i].name()) => block.push_environ(env[i]),
+                Pick::Override(j) if !skipped(Some(overrides[j].0.as_bytes())) => {
+                    let (k, v) = (overrides[j].0.as_bytes(), overrides[j].1.as_bytes());
+                    block
+                        .push(&[k, b"=", v])
+                        .map_err(|_| [k, b"=", v].concat())?;
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    })
+}
+
 /// [`PluginEnv::write_block`] of exactly `entries` (the block's room
 /// reserved for them).
 pub(crate) fn write_entries(
@@ -310,35 +333,43 @@ fn overlay<'a>(
 }
 
 /// The names seen so far and the place of each: an open-addressing table
-/// of FNV-1a hashes, the names compared whole on a hash match.
+/// of name hashes, the names compared whole on a probe.
 struct Places<'a> {
-    slots: Vec<Option<(u64, &'a [u8], usize)>>,
+    /// 0 for a free slot, else 1 + the name's index in `seen`: four bytes a
+    /// slot, zeroed by the allocator.
+    slots: Vec<u32>,
+    /// Each name seen, with its place.
+    seen: Vec<(&'a [u8], usize)>,
 }
 
 impl<'a> Places<'a> {
     /// Room for `names` names at under half load.
     fn new(names: usize) -> Places<'a> {
         Places {
-            slots: vec![None; (2 * names).next_power_of_two().max(8)],
+            slots: vec![0; (2 * names).next_power_of_two().max(8)],
+            seen: Vec::with_capacity(names),
         }
     }
 
     /// The place of `name` when it was seen before; else `None`, and
     /// `name` is now at `place`.
     fn first(&mut self, name: &'a [u8], place: usize) -> Option<usize> {
-        let mut h = Fnv1a::default();
-        h.write(name);
-        let hash = h.finish();
         let mask = self.slots.len() - 1;
-        let mut i = hash as usize & mask;
+        let mut i = name_hash(name) as usize & mask;
         loop {
             match self.slots[i] {
-                None => {
-                    self.slots[i] = Some((hash, name, place));
+                0 => {
+                    self.seen.push((name, place));
+                    self.slots[i] = self.seen.len() as u32;
                     return None;
                 }
-                Some((h, n, at)) if h == hash && n == name => return Some(at),
-                Some(_) => i = (i + 1) & mask,
+                s => {
+                    let (seen, at) = self.seen[s as usize - 1];
+                    if seen == name {
+                        return Some(at);
+                    }
+                    i = (i + 1) & mask;
+                }
             }
         }
     }
@@ -349,27 +380,37 @@ fn name_of(kv: &[u8]) -> Option<&[u8]> {
     kv.iter().position(|&b| b == b'=').map(|eq| &kv[..eq])
 }
 
-/// FNV-1a: names are short and not attacker-chosen, so a simple hash beats
-/// SipHash on the per-call path.
-#[derive(Default)]
-struct Fnv1a(u64);
-
-impl Hasher for Fnv1a {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
+/// A hash of a variable's name, eight bytes at a time (every byte and the
+/// length count): names are short and not chosen by an attacker, so a
+/// multiply-rotate mix beats SipHash, or a byte-at-a-time hash, on the
+/// per-call path.
+fn name_hash(name: &[u8]) -> u64 {
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mix = |h: u64, word: u64| (h ^ word).wrapping_mul(K).rotate_left(31);
+    let n = name.len();
+    let mut h = mix(0, n as u64);
+    if n < 8 {
+        let word = name
+            .iter()
+            .enumerate()
+            .fold(0, |w, (i, &b)| w | u64::from(b) << (8 * i));
+        h = mix(h, word);
+    } else {
+        let word = |at: usize| {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&name[at..at + 8]);
+            u64::from_le_bytes(w)
         };
-        for &b in bytes {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        let mut at = 0;
+        while at + 8 < n {
+            h = mix(h, word(at));
+            at += 8;
         }
-        self.0 = h;
+        // The last eight bytes, overlapping the word before when the
+        // length is no multiple of eight.
+        h = mix(h, word(n - 8));
     }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
+    h ^ (h >> 29)
 }
 
 #[cfg(test)]
@@ -387,23 +428,29 @@ mod tests {
             .collect()
     }
 
-    /// The duplicate-name check's hasher is FNV-1a 64 (the published test
-    /// vectors).
+    /// The duplicate-name check's hash takes every byte and the length:
+    /// names that differ in one byte anywhere (the middle of a long name
+    /// too), or only by a zero byte at the end, hash apart.
     #[test]
-    fn the_name_hasher_is_fnv1a() {
-        let fnv = |bytes: &[u8]| {
-            let mut h = Fnv1a::default();
-            h.write(bytes);
-            h.finish()
-        };
-        assert_eq!(fnv(b""), 0xcbf2_9ce4_8422_2325);
-        assert_eq!(fnv(b"a"), 0xaf63_dc4c_8601_ec8c);
-        assert_eq!(fnv(b"foobar"), 0x8594_4171_f739_67e8);
-        // Written in two pieces, the same as in one.
-        let mut h = Fnv1a::default();
-        h.write(b"foo");
-        h.write(b"bar");
-        assert_eq!(h.finish(), fnv(b"foobar"));
+    fn the_name_hash_takes_every_byte() {
+        let mut hashes = std::collections::HashSet::new();
+        let base = b"SOME_RATHER_LONG_VARIABLE_NAME_X".to_vec();
+        for at in 0..base.len() {
+            for b in [b'a', b'B', b'_', b'0'] {
+                let mut name = base.clone();
+                name[at] = b;
+                hashes.insert((name_hash(&name), name));
+            }
+        }
+        for len in 0..=base.len() {
+            hashes.insert((name_hash(&base[..len]), base[..len].to_vec()));
+            let mut padded = base[..len].to_vec();
+            padded.push(0);
+            hashes.insert((name_hash(&padded), padded));
+        }
+        let names: std::collections::HashSet<_> = hashes.iter().map(|(_, n)| n).collect();
+        let distinct: std::collections::HashSet<_> = hashes.iter().map(|(h, _)| h).collect();
+        assert_eq!(distinct.len(), names.len(), "two names share a hash");
     }
 
     /// An overlay's value is the override's, else the inherited one.

@@ -127,20 +127,18 @@ impl<'a> EnvironEntry<'a> {
 pub(crate) fn with_environ<R>(f: impl for<'a> FnOnce(&[EnvironEntry<'a>]) -> R) -> R {
     let mut entries: Vec<EnvironEntry> = Vec::with_capacity(64);
     // SAFETY: `environ` is NULL or a NULL-terminated array of NUL-terminated
-    // strings, unchanged during the call (the contract above); each name is
-    // the bytes before a `=` found inside its string, and no entry outlives
-    // `f`.
+    // strings, unchanged during the call (the contract above); strchrnul
+    // stops inside each string (at its first `=` or its NUL), so each name
+    // is bytes of that string, and no entry outlives `f`.
     unsafe {
         let mut p = environ;
         while !p.is_null() && !(*p).is_null() {
             let ptr = *p;
-            let mut len = 0;
-            let mut c = *ptr as u8;
-            while c != 0 && c != b'=' {
-                len += 1;
-                c = *ptr.add(len) as u8;
-            }
-            let name = (c == b'=').then(|| std::slice::from_raw_parts(ptr as *const u8, len));
+            // The first `=`, or the NUL when there is none.
+            let end = libc::strchrnul(ptr, libc::c_int::from(b'='));
+            let name = (*end as u8 == b'=').then(|| {
+                std::slice::from_raw_parts(ptr as *const u8, end.offset_from(ptr) as usize)
+            });
             entries.push(EnvironEntry { ptr, name });
             p = p.add(1);
         }
