@@ -7,8 +7,9 @@ use crate::env::PluginEnv;
 use crate::error::{Error, Result};
 use crate::events;
 use crate::raw_exec::{RawExec, RawExecOptions, StderrSink};
-use crate::types::{decode_version, parse_go_json, CniResult, GoJsonValue};
+use crate::types::{parse_go_json, CniResult, GoJsonValue};
 use crate::version::{self, PluginInfo};
+use crate::while_running::{ResultDecoding, WhileRunning};
 use std::sync::OnceLock;
 
 /// How plugins are found, run and their version reports decoded: the one
@@ -36,6 +37,25 @@ pub trait Exec: Send + Sync {
     ) -> Result<Vec<u8>> {
         let entries = env.to_entries();
         self.exec_plugin(ctx, plugin_path, stdin_data, entries.as_deref())
+    }
+
+    /// [`Exec::exec_plugin_env`], telling `work` how the run goes so that
+    /// it can do its part while the plugin runs (the process runner does;
+    /// by default both steps follow the run). Internal: the seam between
+    /// the result decoding and the runner.
+    #[doc(hidden)]
+    fn exec_plugin_while(
+        &self,
+        ctx: &Context,
+        plugin_path: &str,
+        stdin_data: &[u8],
+        env: &PluginEnv,
+        work: &mut dyn WhileRunning,
+    ) -> Result<Vec<u8>> {
+        let stdout = self.exec_plugin_env(ctx, plugin_path, stdin_data, env)?;
+        work.started();
+        work.stdout_closed(&stdout);
+        Ok(stdout)
     }
 
     /// Find `plugin` on `paths`; by default [`crate::find_in_path`].
@@ -68,6 +88,17 @@ impl Exec for RawExec {
         env: &PluginEnv,
     ) -> Result<Vec<u8>> {
         RawExec::exec_plugin_env(self, ctx, plugin_path, stdin_data, env)
+    }
+
+    fn exec_plugin_while(
+        &self,
+        ctx: &Context,
+        plugin_path: &str,
+        stdin_data: &[u8],
+        env: &PluginEnv,
+        work: &mut dyn WhileRunning,
+    ) -> Result<Vec<u8>> {
+        RawExec::exec_plugin_while(self, ctx, plugin_path, stdin_data, env, work)
     }
 }
 
@@ -112,6 +143,18 @@ impl Exec for DefaultExec {
     ) -> Result<Vec<u8>> {
         self.raw.exec_plugin_env(ctx, plugin_path, stdin_data, env)
     }
+
+    fn exec_plugin_while(
+        &self,
+        ctx: &Context,
+        plugin_path: &str,
+        stdin_data: &[u8],
+        env: &PluginEnv,
+        work: &mut dyn WhileRunning,
+    ) -> Result<Vec<u8>> {
+        self.raw
+            .exec_plugin_while(ctx, plugin_path, stdin_data, env, work)
+    }
 }
 
 impl Default for DefaultExec {
@@ -144,7 +187,7 @@ pub fn exec_plugin_with_result(
 }
 
 /// [`exec_plugin_with_result`] where the version `netconf` declares may be
-/// known already (`conf_version`, as [`decode_version`] would read it):
+/// known already (`conf_version`, as [`crate::types::decode_version`] would read it):
 /// then `netconf` is not decoded again.
 pub(crate) fn exec_plugin_with_result_in(
     ctx: &Context,
@@ -157,13 +200,11 @@ pub(crate) fn exec_plugin_with_result_in(
     let env = args.plugin_env();
     events::observe_plugin(plugin_path, netconf, &env, || {
         args.validate()?;
-        let stdout = exec.exec_plugin_env(ctx, plugin_path, netconf, &env)?;
-        let conf_version = match conf_version {
-            Some(v) => v.to_string(),
-            None => decode_version(netconf)?,
-        };
-        let (version, result) = fixup_result_version(conf_version, &stdout)?;
-        CniResult::create_parsed(&version, &result)
+        // The decoding runs while the plugin does (the errors it finds are
+        // reported after the plugin's own, as before).
+        let mut decoding = ResultDecoding::new(netconf, conf_version);
+        let stdout = exec.exec_plugin_while(ctx, plugin_path, netconf, &env, &mut decoding)?;
+        decoding.finish(&stdout)
     })
 }
 
@@ -171,7 +212,10 @@ pub(crate) fn exec_plugin_with_result_in(
 /// decoder would) with the configuration's version (`conf_version`) filled
 /// in when the plugin left it out or empty: upstream decodes into a map,
 /// sets `cniVersion` and re-encodes.
-fn fixup_result_version(conf_version: String, result: &[u8]) -> Result<(String, GoJsonValue<'_>)> {
+pub(crate) fn fixup_result_version(
+    conf_version: String,
+    result: &[u8],
+) -> Result<(String, GoJsonValue<'_>)> {
     let unmarshal = |e: String| Error::Decode(format!("failed to unmarshal raw result: {e}"));
     let mut parsed = parse_go_json(result).map_err(unmarshal)?;
     let mut members = match &mut parsed {

@@ -58,6 +58,7 @@ mod raw_exec_options;
 mod spawn;
 pub mod types;
 pub mod version;
+mod while_running;
 
 pub use args::{args_from_env, Args, CniArgs, DelegateArgs, ExplicitEnv, InheritedArgs};
 pub use context::{Context, Done, TraceContext};

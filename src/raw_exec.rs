@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::goquote;
 use crate::spawn::{self, ChildStdio, EnvBlock, SigpipeGuard};
 use crate::types::CniError;
+use crate::while_running::WhileRunning;
 use std::ffi::CString;
 use std::io::Write;
 use std::mem::MaybeUninit;
@@ -120,7 +121,7 @@ impl RawExec {
         stdin: &[u8],
         environ: Option<&[String]>,
     ) -> Result<Vec<u8>> {
-        self.run(ctx, plugin_path, stdin, EnvSource::Given(environ))
+        self.run(ctx, plugin_path, stdin, EnvSource::Given(environ), None)
     }
 
     /// [`RawExec::exec_plugin`] with the environment `env` describes,
@@ -132,7 +133,20 @@ impl RawExec {
         stdin: &[u8],
         env: &PluginEnv,
     ) -> Result<Vec<u8>> {
-        self.run(ctx, plugin_path, stdin, EnvSource::Plugin(env))
+        self.run(ctx, plugin_path, stdin, EnvSource::Plugin(env), None)
+    }
+
+    /// [`RawExec::exec_plugin_env`], telling `work` when the plugin has
+    /// started and when its stdout is complete, while it runs.
+    pub(crate) fn exec_plugin_while(
+        &self,
+        ctx: &Context,
+        plugin_path: &str,
+        stdin: &[u8],
+        env: &PluginEnv,
+        work: &mut dyn WhileRunning,
+    ) -> Result<Vec<u8>> {
+        self.run(ctx, plugin_path, stdin, EnvSource::Plugin(env), Some(work))
     }
 
     fn run(
@@ -141,6 +155,7 @@ impl RawExec {
         plugin_path: &str,
         stdin: &[u8],
         env: EnvSource,
+        mut work: Option<&mut dyn WhileRunning>,
     ) -> Result<Vec<u8>> {
         let path = CString::new(plugin_path).map_err(|_| {
             Error::InvalidArgument(format!("plugin path {plugin_path:?} contains a NUL byte"))
@@ -151,7 +166,7 @@ impl RawExec {
                 return Err(done.error());
             }
             let envp = build_env(ctx, env)?;
-            match self.run_once(ctx, &path, &envp, stdin) {
+            match self.run_once(ctx, &path, &envp, stdin, work.as_deref_mut()) {
                 Err(Attempt::SpawnFailed(libc::ETXTBSY))
                     if attempt < self.options.text_busy_retries =>
                 {
@@ -209,6 +224,7 @@ impl RawExec {
         path: &CString,
         envp: &EnvBlock<'_>,
         stdin: &[u8],
+        work: Option<&mut (dyn WhileRunning + '_)>,
     ) -> std::result::Result<Output, Attempt> {
         let os = |what: &str, e: std::io::Error| {
             Attempt::Failed(Error::ExecFailed(format!("{what}: {e}")))
@@ -247,7 +263,7 @@ impl RawExec {
         };
         let grace = self.options.kill_grace;
         child
-            .supervise(ctx, &mut io, grace)
+            .supervise(ctx, &mut io, grace, work)
             .map_err(Attempt::Failed)
             .map(|status| Output {
                 status,
@@ -505,9 +521,18 @@ impl Watch {
 impl Child {
     /// Feed, drain and wait, until the plugin has exited and its output is
     /// read, or the context ends (then the group is killed and reaped).
-    fn supervise(self, ctx: &Context, io: &mut Io, grace: Duration) -> Result<libc::c_int> {
+    fn supervise(
+        self,
+        ctx: &Context,
+        io: &mut Io,
+        grace: Duration,
+        mut work: Option<&mut (dyn WhileRunning + '_)>,
+    ) -> Result<libc::c_int> {
         let mut guard = SigpipeGuard::new();
         io.start(&mut guard)?;
+        if let Some(work) = work.as_deref_mut() {
+            work.started();
+        }
         let mut w = Watch {
             exited: false,
             linger_until: None,
@@ -536,7 +561,13 @@ impl Child {
             if fds[POLL_STDIN].revents != 0 {
                 io.pump_stdin(&mut guard);
             }
+            let stdout_open = io.stdout.is_some();
             io.drain_ready(&fds)?;
+            if stdout_open && io.stdout.is_none() {
+                if let Some(work) = work.take() {
+                    work.stdout_closed(&io.out);
+                }
+            }
             if fds[POLL_EXIT].revents != 0 {
                 w.exited = true;
             }

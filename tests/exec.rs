@@ -462,3 +462,54 @@ fn process_runners_through_the_exec_trait_return_stdout() {
         assert_eq!(out, b"out-of-plugin", "{what}: exec_plugin_env");
     }
 }
+
+/// The process runner decodes the configuration's version and the result
+/// while the plugin runs; the call still reports what it reported when it
+/// decoded after: the plugin's failure before any decode error, a decode
+/// error only from a plugin that succeeded, nothing decoded early from a
+/// plugin that fails after closing its stdout.
+#[test]
+fn decoding_while_the_plugin_runs_keeps_the_errors_and_their_order() {
+    let exec = quiet();
+    let call = |d: &Debug, conf: &[u8]| {
+        exec_plugin_with_result(
+            &Context::background(),
+            plugin(),
+            conf,
+            &d.args("ADD"),
+            Some(&exec),
+        )
+    };
+    let d = Debug::new(json!({"readStdin": false, "exitCode": 3}));
+    let e = call(&d, b"{oops").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "netplugin failed with no error message: exit status 3"
+    );
+    d.set(json!({"readStdin": false, "stdout": "{}"}));
+    let e = call(&d, b"{oops").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "decoding version from network config: invalid character 'o' looking for beginning of object key string"
+    );
+    // A valid result, stdout closed, then a failure: the failure, even
+    // though the result was decoded before the exit.
+    let conf = br#"{"cniVersion":"1.0.0","name":"n"}"#;
+    let result = json!({"cniVersion": "1.0.0", "ips": [{"address": "10.1.2.3/24"}]}).to_string();
+    d.set(
+        json!({"readStdin": false, "stdout": result, "closeStdoutAndSleepMs": 50, "exitCode": 4}),
+    );
+    assert!(matches!(call(&d, conf), Err(Error::Plugin(_))));
+    // The same plugin exiting 0: that result.
+    d.set(json!({"readStdin": false, "stdout": result, "closeStdoutAndSleepMs": 50}));
+    let r = call(&d, conf).unwrap();
+    assert!(r.to_json().contains("10.1.2.3/24"), "{}", r.to_json());
+    // An undecodable result from a plugin that closes its stdout early:
+    // the decode error, in Go's words, once the plugin has exited 0.
+    d.set(json!({"readStdin": false, "stdout": "[1,", "closeStdoutAndSleepMs": 50}));
+    let e = call(&d, conf).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "failed to unmarshal raw result: unexpected end of JSON input"
+    );
+}

@@ -66,7 +66,7 @@ fn an_ended_context_after_an_exit_seen_without_a_pidfd_returns_at_once() {
     let (tx, rx) = std::sync::mpsc::channel();
     let started = Instant::now();
     std::thread::spawn(move || {
-        let r = child.supervise(&ctx, &mut io, Duration::ZERO);
+        let r = child.supervise(&ctx, &mut io, Duration::ZERO, None);
         let _ = tx.send(r.map_err(|e| e.to_string()));
     });
     let r = rx
@@ -98,7 +98,7 @@ fn supervise_measured(child: Child, mut io: Io<'static>) -> (Result<i32>, Durati
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let before = thread_usage();
-        let r = child.supervise(&Context::new(), &mut io, Duration::ZERO);
+        let r = child.supervise(&Context::new(), &mut io, Duration::ZERO, None);
         let after = thread_usage();
         let _ = tx.send((r, after.0 - before.0, after.1 - before.1));
     });
