@@ -392,11 +392,18 @@ impl SigpipeGuard {
             libc::sigemptyset(&mut set);
             libc::sigaddset(&mut set, libc::SIGPIPE);
             libc::pthread_sigmask(libc::SIG_BLOCK, &set, &mut old);
-            let mut pending: libc::sigset_t = std::mem::zeroed();
-            libc::sigpending(&mut pending);
+            // A SIGPIPE can be pending here (and is then the host's, not
+            // ours to consume) only when the thread already blocked it: an
+            // unblocked one would have been delivered. So the pending set
+            // is read only then.
+            let was_pending = libc::sigismember(&old, libc::SIGPIPE) == 1 && {
+                let mut pending: libc::sigset_t = std::mem::zeroed();
+                libc::sigpending(&mut pending);
+                libc::sigismember(&pending, libc::SIGPIPE) == 1
+            };
             SigpipeGuard {
                 old,
-                was_pending: libc::sigismember(&pending, libc::SIGPIPE) == 1,
+                was_pending,
                 got_epipe: false,
             }
         }

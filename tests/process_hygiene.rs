@@ -61,6 +61,51 @@ fn unread_stdin_never_raises_sigpipe_in_the_host() {
     }
 }
 
+/// A host thread that blocks SIGPIPE keeps a SIGPIPE of its own pending
+/// through a call whose plugin leaves its stdin unread (the call's own,
+/// raised by its write, is consumed), and none is left pending when the
+/// host had none.
+#[test]
+fn a_hosts_own_pending_sigpipe_survives_a_call() {
+    let _g = serial();
+    let d = Debug::new(json!({"readStdin": false, "stdout": "{}"}));
+    let big = vec![b'x'; 4 << 20];
+    let call = || {
+        quiet()
+            .exec_plugin(&Context::background(), plugin(), &big, Some(&d.env("ADD")))
+            .unwrap()
+    };
+    // SAFETY: this thread's signal mask and pending set, restored below;
+    // the SIGPIPE raised is blocked, so it stays pending until consumed.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, libc::SIGPIPE);
+        let mut old: libc::sigset_t = std::mem::zeroed();
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, &mut old);
+        let pending = || {
+            let mut p: libc::sigset_t = std::mem::zeroed();
+            libc::sigpending(&mut p);
+            libc::sigismember(&p, libc::SIGPIPE) == 1
+        };
+        call();
+        assert!(!pending(), "the call's own SIGPIPE left pending");
+        libc::pthread_kill(libc::pthread_self(), libc::SIGPIPE);
+        assert!(pending());
+        call();
+        assert!(pending(), "the host's pending SIGPIPE was consumed");
+        let zero = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        assert_eq!(
+            libc::sigtimedwait(&set, std::ptr::null_mut(), &zero),
+            libc::SIGPIPE
+        );
+        libc::pthread_sigmask(libc::SIG_SETMASK, &old, std::ptr::null_mut());
+    }
+}
+
 #[test]
 fn plugin_gets_only_fds_0_1_2_even_from_a_careless_host() {
     let _g = serial();
