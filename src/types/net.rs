@@ -226,23 +226,32 @@ fn parse_addr(s: &str) -> Option<[u8; 16]> {
     }
 }
 
+/// Dotted decimal, four parts of one to three digits, each at most 255 and
+/// without a leading zero (Go's rules since 1.17), in one pass.
 fn parse_v4(s: &str) -> Option<[u8; 4]> {
     let mut out = [0u8; 4];
-    let mut n = 0;
-    for part in s.split('.') {
-        if n == 4 || part.is_empty() || part.len() > 3 {
-            return None;
+    let (mut done, mut value, mut digits) = (0, 0u32, 0);
+    for &b in s.as_bytes() {
+        match b {
+            b'0'..=b'9' => {
+                if digits == 3 || (digits == 1 && value == 0) {
+                    return None;
+                }
+                value = value * 10 + u32::from(b - b'0');
+                digits += 1;
+            }
+            b'.' if done < 3 && digits > 0 && value <= 255 => {
+                out[done] = value as u8;
+                (done, value, digits) = (done + 1, 0, 0);
+            }
+            _ => return None,
         }
-        if part.len() > 1 && part.starts_with('0') {
-            return None;
-        }
-        if !part.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        out[n] = part.parse().ok()?;
-        n += 1;
     }
-    (n == 4).then_some(out)
+    if done != 3 || digits == 0 || value > 255 {
+        return None;
+    }
+    out[3] = value as u8;
+    Some(out)
 }
 
 fn parse_v6(s: &str) -> Option<[u8; 16]> {
@@ -425,5 +434,51 @@ mod tests {
         ] {
             assert_eq!(cidr(s), format!("invalid CIDR address: {s}"), "{s}");
         }
+    }
+
+    /// The one-pass IPv4 reader answers as the rules read part by part do
+    /// (Go's: four parts, each one to three digits, at most 255, no
+    /// leading zero), over every way of joining up to five such parts.
+    #[test]
+    fn ipv4_reader_matches_the_rules_part_by_part() {
+        fn by_parts(s: &str) -> Option<[u8; 4]> {
+            let parts: Vec<&str> = s.split('.').collect();
+            if parts.len() != 4 {
+                return None;
+            }
+            let mut out = [0u8; 4];
+            for (o, p) in out.iter_mut().zip(parts) {
+                let digits = !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit());
+                if !digits || (p.len() > 1 && p.starts_with('0')) {
+                    return None;
+                }
+                *o = p.parse().ok()?;
+            }
+            Some(out)
+        }
+        let parts = [
+            "", "0", "00", "01", "1", "9", "10", "99", "100", "199", "255", "256", "999", "1000",
+            "a", "-1", "+1", " 1",
+        ];
+        let mut texts = vec![String::new()];
+        let mut checked = 0;
+        for _ in 0..5 {
+            let mut next = Vec::new();
+            for t in &texts {
+                for p in parts {
+                    let joined = if t.is_empty() && next.len() < parts.len() {
+                        p.to_string()
+                    } else {
+                        format!("{t}.{p}")
+                    };
+                    assert_eq!(parse_v4(&joined), by_parts(&joined), "{joined:?}");
+                    checked += 1;
+                    next.push(joined);
+                }
+            }
+            texts = next;
+        }
+        assert!(checked > 1_000_000);
+        assert_eq!(parse_v4("255.0.10.199"), Some([255, 0, 10, 199]));
     }
 }
