@@ -436,6 +436,24 @@ pub(crate) fn decode_rune(s: &[u8]) -> (char, usize) {
     }
 }
 
+/// The bytes [`write_str`] looks at twice: those it may escape, and the
+/// first byte of U+2028 and U+2029. Any other byte is copied as it is.
+const MAY_ESCAPE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = true;
+        b += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t[b'<' as usize] = true;
+    t[b'>' as usize] = true;
+    t[b'&' as usize] = true;
+    t[0xe2] = true;
+    t
+};
+
 /// Append `s` as a JSON string literal escaped like Go's `json.Marshal`:
 /// the runs that need no escape are copied whole.
 pub(crate) fn write_str(out: &mut String, s: &str) {
@@ -447,6 +465,10 @@ pub(crate) fn write_str(out: &mut String, s: &str) {
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
+        if !MAY_ESCAPE[usize::from(b)] {
+            i += 1;
+            continue;
+        }
         // U+2028 and U+2029 are E2 80 A8 and E2 80 A9.
         let line_sep = b == 0xe2 && bytes.get(i + 1) == Some(&0x80);
         let (escape, len) = match b {
