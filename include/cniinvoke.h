@@ -392,6 +392,25 @@ cni_status cni_context_set_trace(cni_context *ctx,
                                  cni_error **err);
 
 /**
+ * Set the environment plugins started under `ctx` (and under its
+ * children that set none of their own) inherit, in place of this
+ * process's `environ`: `len` bytes at `block`, each entry (`K=V`, bytes as
+ * they are) followed by a NUL byte, as `environ`'s strings laid end to
+ * end; `len` 0 is an empty environment. NULL `block` (with `len` 0)
+ * clears it: the parent's again, else this process's. The bytes are
+ * copied. Affects calls started afterwards. `ctx` is required.
+ *
+ * For a host whose environment may change while calls run (another
+ * thread's `setenv`): with an environment set, a plugin's environment is
+ * built from it alone, without reading `environ`. `CNI_STATUS_INVALID_ARGUMENT` for a block that does not end
+ * with a NUL or holds an empty entry.
+ */
+cni_status cni_context_set_environ(cni_context *ctx,
+                                   const uint8_t *block,
+                                   size_t len,
+                                   cni_error **err);
+
+/**
  * Free a context. NULL is ignored. Calls using it must have returned.
  */
 void cni_context_free(cni_context *ctx);

@@ -11,6 +11,7 @@ mod wake;
 
 pub use trace::TraceContext;
 
+use crate::environ_snapshot::EnvironSnapshot;
 use crate::error::Error;
 use std::collections::HashMap;
 use std::os::fd::RawFd;
@@ -67,6 +68,9 @@ struct Inner {
     /// when dropped.
     children: Mutex<HashMap<usize, Weak<Inner>>>,
     trace: RwLock<TraceContext>,
+    /// The environment plugins inherit in place of this process's, when
+    /// this context sets one.
+    environ: RwLock<Option<Arc<EnvironSnapshot>>>,
     interrupt: RwLock<Option<Arc<Interrupt>>>,
 }
 
@@ -80,6 +84,7 @@ impl Inner {
             parent,
             children: Mutex::default(),
             trace: RwLock::default(),
+            environ: RwLock::default(),
             interrupt: RwLock::new(None),
         }
     }
@@ -128,6 +133,19 @@ impl Inner {
             up = p.parent.as_deref();
         }
         out
+    }
+
+    /// Own environment snapshot, else the nearest ancestor's.
+    fn environ(&self) -> Option<Arc<EnvironSnapshot>> {
+        let read = |i: &Inner| i.environ.read().unwrap_or_else(|e| e.into_inner()).clone();
+        let mut at = Some(self);
+        while let Some(i) = at {
+            if let Some(env) = read(i) {
+                return Some(env);
+            }
+            at = i.parent.as_deref();
+        }
+        None
     }
 }
 
@@ -296,6 +314,28 @@ impl Context {
     /// else its parent's.
     pub fn trace(&self) -> TraceContext {
         self.inner.trace()
+    }
+
+    /// Have every plugin started under this context, or under a child that
+    /// sets none of its own, inherit `env` in place of this process's
+    /// environment (`None`: its parent's again, else this process's). The
+    /// plugin's environment is then built from the snapshot alone, so a
+    /// caller whose environment may change while the call runs (a Go
+    /// `os.Setenv`, a Python `os.environ[...] =` on another thread) passes
+    /// the one it read under its own lock, and the plugin's environment is
+    /// built without reading `environ`.
+    pub fn set_environ(&self, env: Option<EnvironSnapshot>) {
+        *self
+            .inner
+            .environ
+            .write()
+            .unwrap_or_else(|e| e.into_inner()) = env.map(Arc::new);
+    }
+
+    /// The environment plugins inherit under this context: its own
+    /// snapshot, else its nearest ancestor's; `None`: this process's.
+    pub fn environ(&self) -> Option<Arc<EnvironSnapshot>> {
+        self.inner.environ()
     }
 
     /// Run `check` while a plugin runs (or a retry waits): at most every

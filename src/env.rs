@@ -1,6 +1,7 @@
 //! The environment a plugin starts with: this process's own with the CNI
 //! variables set (upstream `AsEnv`'s merge), built straight from `environ`.
 
+use crate::environ_snapshot::EnvironSnapshot;
 use crate::spawn::{EnvBlock, EnvironEntry};
 
 /// A plugin's whole environment, as [`crate::CniArgs::plugin_env`]
@@ -39,9 +40,48 @@ pub struct Captured {
 }
 
 impl Captured {
+    /// This process's environment as it is now.
+    pub(crate) fn environ() -> Captured {
+        let mut c = Captured::with_room(true);
+        crate::spawn::with_environ(|env| env.iter().for_each(|e| c.push(&[e.bytes()], true)));
+        c
+    }
+
+    fn with_room(inherited: bool) -> Captured {
+        Captured {
+            buf: Vec::with_capacity(CAPTURE_BYTES),
+            ends: Vec::with_capacity(64),
+            inherited,
+            ..Captured::default()
+        }
+    }
+
+    /// The entries of `buf`, each followed by a NUL (`Err`: the index of
+    /// an empty entry, or of the last one when `buf` does not end with a
+    /// NUL), standing for this process's environment.
+    pub(crate) fn from_terminated(buf: Vec<u8>) -> Result<Captured, usize> {
+        let mut ends = Vec::with_capacity(64);
+        let mut start = 0;
+        while start < buf.len() {
+            let end = match memchr_nul(&buf[start..]) {
+                Some(0) => return Err(ends.len()),
+                Some(n) => start + n,
+                None => return Err(ends.len()),
+            };
+            ends.push(end);
+            start = end + 1;
+        }
+        Ok(Captured {
+            buf,
+            ends,
+            nul_inside: false,
+            inherited: true,
+        })
+    }
+
     /// Add the entry `parts` make; `checked`: they are known to hold no
     /// NUL byte (an inherited entry is a C string).
-    fn push(&mut self, parts: &[&[u8]], checked: bool) {
+    pub(crate) fn push(&mut self, parts: &[&[u8]], checked: bool) {
         if !checked && parts.iter().any(|p| p.contains(&0)) {
             self.nul_inside = true;
         }
@@ -53,7 +93,7 @@ impl Captured {
     }
 
     /// The entries, in order, each with its NUL.
-    fn terminated(&self) -> impl Iterator<Item = &[u8]> {
+    pub(crate) fn terminated(&self) -> impl Iterator<Item = &[u8]> {
         let starts = std::iter::once(0).chain(self.ends.iter().map(|&end| end + 1));
         starts
             .zip(&self.ends)
@@ -61,7 +101,7 @@ impl Captured {
     }
 
     /// The entries, in order.
-    fn iter(&self) -> impl Iterator<Item = &[u8]> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &[u8]> {
         self.terminated().map(|kv| &kv[..kv.len() - 1])
     }
 
@@ -86,6 +126,11 @@ impl Captured {
     }
 }
 
+/// Where the first NUL of `bytes` is.
+fn memchr_nul(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| b == 0)
+}
+
 /// The room a capture starts with: a typical environment (a few dozen
 /// entries, 1–3 KiB) fits without the buffer growing on the way.
 const CAPTURE_BYTES: usize = 4096;
@@ -99,13 +144,19 @@ impl PluginEnv {
     /// answers. An inherited entry that is not UTF-8 is shown lossily
     /// here; the plugin gets its bytes unchanged, as upstream passes them.
     pub fn to_entries(&self) -> Option<Vec<String>> {
+        self.to_entries_in(None)
+    }
+
+    /// [`PluginEnv::to_entries`] with `base` inherited in place of this
+    /// process's environment (`None`: this process's).
+    pub(crate) fn to_entries_in(&self, base: Option<&EnvironSnapshot>) -> Option<Vec<String>> {
         match self {
             PluginEnv::Inherit => None,
             PluginEnv::Captured(c) if c.inherited => None,
             PluginEnv::Entries(entries) => Some(entries.clone()),
             PluginEnv::Overlay(_) | PluginEnv::Captured(_) => {
                 let mut out = Vec::new();
-                let _ = self.for_each(|parts| {
+                let _ = self.for_each(base, |parts| {
                     let kv = parts.concat();
                     out.push(
                         String::from_utf8(kv)
@@ -148,14 +199,10 @@ impl PluginEnv {
     pub fn capture(&self) -> PluginEnv {
         match self {
             PluginEnv::Entries(_) | PluginEnv::Captured(_) => self.clone(),
-            PluginEnv::Inherit | PluginEnv::Overlay(_) => {
-                let mut c = Captured {
-                    buf: Vec::with_capacity(CAPTURE_BYTES),
-                    ends: Vec::with_capacity(64),
-                    inherited: matches!(self, PluginEnv::Inherit),
-                    ..Captured::default()
-                };
-                let _ = self.walk(|entry| {
+            PluginEnv::Inherit => PluginEnv::Captured(Captured::environ()),
+            PluginEnv::Overlay(_) => {
+                let mut c = Captured::with_room(false);
+                let _ = self.walk(None, |entry| {
                     match entry {
                         Entry::Inherited(e) => c.push(&[e.bytes()], true),
                         Entry::Listed(kv) => c.push(&[kv], false),
@@ -173,9 +220,10 @@ impl PluginEnv {
     /// them; the first error of `push` stops the walk.
     pub(crate) fn for_each<E>(
         &self,
+        base: Option<&EnvironSnapshot>,
         mut push: impl FnMut(&[&[u8]]) -> Result<(), E>,
     ) -> Result<(), E> {
-        self.walk(|entry| match entry {
+        self.walk(base, |entry| match entry {
             Entry::Inherited(e) => push(&[e.bytes()]),
             Entry::Listed(kv) => push(&[kv]),
             Entry::Set(k, v) => push(&[k.as_bytes(), b"=", v.as_bytes()]),
@@ -183,30 +231,37 @@ impl PluginEnv {
     }
 
     /// Add every entry to `block`, but those whose name `skip` picks, the
-    /// inherited ones not copied; `Err` holds an entry with a NUL byte.
+    /// inherited ones (this process's, or `base`'s in their place) not
+    /// copied; `Err` holds an entry with a NUL byte.
     pub(crate) fn write_block<'a>(
         &'a self,
         block: &mut EnvBlock<'a>,
         skip: Skip<'_>,
+        base: Option<&'a EnvironSnapshot>,
     ) -> Result<(), Vec<u8>> {
         match self {
-            PluginEnv::Overlay(overrides) => write_overlay(overrides, block, skip),
+            PluginEnv::Overlay(overrides) => write_overlay(overrides, block, skip, base),
             PluginEnv::Captured(c) => c.write_block(block, skip),
-            _ => self.walk(|entry| write_entry(block, entry, skip)),
+            _ => self.walk(base, |entry| write_entry(block, entry, skip)),
         }
     }
 
-    /// Hand every entry to `visit`, in the order the plugin gets them.
-    fn walk<E>(&self, mut visit: impl FnMut(Entry<'_>) -> Result<(), E>) -> Result<(), E> {
+    /// Hand every entry to `visit`, in the order the plugin gets them,
+    /// `base` inherited in place of this process's environment when given.
+    fn walk<E>(
+        &self,
+        base: Option<&EnvironSnapshot>,
+        mut visit: impl FnMut(Entry<'_>) -> Result<(), E>,
+    ) -> Result<(), E> {
         match self {
-            PluginEnv::Inherit => crate::spawn::with_environ(|env| {
+            PluginEnv::Inherit => with_inherited(base, |env| {
                 env.iter().try_for_each(|e| visit(Entry::Inherited(*e)))
             }),
             PluginEnv::Entries(entries) => entries
                 .iter()
                 .try_for_each(|kv| visit(Entry::Listed(kv.as_bytes()))),
             PluginEnv::Captured(c) => c.iter().try_for_each(|kv| visit(Entry::Listed(kv))),
-            PluginEnv::Overlay(overrides) => crate::spawn::with_environ(|env| {
+            PluginEnv::Overlay(overrides) => with_inherited(base, |env| {
                 let names = env.iter().map(|e| e.name());
                 overlay(names, overrides)
                     .into_iter()
@@ -219,10 +274,23 @@ impl PluginEnv {
     }
 }
 
+/// The inherited entries handed to `f`: `base`'s, else this process's
+/// (read from `environ`, under [`crate::spawn::with_environ`]'s contract).
+fn with_inherited<R>(
+    base: Option<&EnvironSnapshot>,
+    f: impl for<'e> FnOnce(&[EnvironEntry<'e>]) -> R,
+) -> R {
+    match base {
+        Some(snapshot) => f(&snapshot.inherited()),
+        None => crate::spawn::with_environ(f),
+    }
+}
+
 /// One entry of a plugin's environment as a walk finds it.
 #[derive(Clone, Copy)]
 enum Entry<'a> {
-    /// This process's own, as `environ` holds it.
+    /// This process's own, as `environ` (or the snapshot in its place)
+    /// holds it.
     Inherited(EnvironEntry<'a>),
     /// A whole `K=V` (or bare) entry of a list.
     Listed(&'a [u8]),
@@ -275,9 +343,10 @@ fn write_overlay<'a>(
     overrides: &'a [(&'static str, String)],
     block: &mut EnvBlock<'a>,
     skip: Skip<'_>,
+    base: Option<&'a EnvironSnapshot>,
 ) -> Result<(), Vec<u8>> {
     let own_bytes = overrides.iter().map(|(k, v)| k.len() + v.len() + 2).sum();
-    crate::spawn::with_environ(|env| {
+    with_inherited(base, |env| {
         block.reserve(env.len() + overrides.len(), own_bytes);
         for pick in overlay(env.iter().map(|e| e.name()), overrides) {
             match pick {
@@ -475,7 +544,7 @@ mod tests {
 
     fn joined(env: &PluginEnv) -> Vec<Vec<u8>> {
         let mut out = Vec::new();
-        let _ = env.for_each(|parts| {
+        let _ = env.for_each(None, |parts| {
             out.push(parts.concat());
             Ok::<(), ()>(())
         });
@@ -521,12 +590,12 @@ mod tests {
         assert_eq!(env.value("B").as_deref(), Some("2"));
         assert_eq!(env.value("A").as_deref(), Some("\u{fffd}\u{fffd}"));
         let mut block = EnvBlock::default();
-        assert!(env.write_block(&mut block, None).is_ok());
+        assert!(env.write_block(&mut block, None, None).is_ok());
         assert_eq!(block.entries(), all);
         // A skipped name is left out; an entry without `=` has no name.
         let mut block = EnvBlock::default();
         let skip = |name: &[u8]| name == b"B" || name == b"LONELY";
-        assert!(env.write_block(&mut block, Some(&skip)).is_ok());
+        assert!(env.write_block(&mut block, Some(&skip), None).is_ok());
         assert_eq!(block.entries(), [&b"A=\xff\xfe"[..], b"LONELY"]);
 
         let mut bad = Captured::default();
@@ -535,7 +604,10 @@ mod tests {
         let bad = PluginEnv::Captured(bad);
         assert_eq!(joined(&bad), [&b"A=1"[..], b"K=a\0b"]);
         let mut block = EnvBlock::default();
-        assert_eq!(bad.write_block(&mut block, None).unwrap_err(), b"K=a\0b");
+        assert_eq!(
+            bad.write_block(&mut block, None, None).unwrap_err(),
+            b"K=a\0b"
+        );
     }
 
     /// An overlay captured and written gives the block the overlay
@@ -548,16 +620,18 @@ mod tests {
         ]);
         let captured = env.capture();
         let (mut direct, mut via_capture) = (EnvBlock::default(), EnvBlock::default());
-        env.write_block(&mut direct, None).unwrap();
-        captured.write_block(&mut via_capture, None).unwrap();
+        env.write_block(&mut direct, None, None).unwrap();
+        captured.write_block(&mut via_capture, None, None).unwrap();
         assert_eq!(via_capture.entries(), direct.entries());
         assert!(direct.entries().contains(&b"PATH=/overridden".to_vec()));
         // A NUL in a value set is refused by both, naming the entry.
         let bad = PluginEnv::Overlay(vec![("CNI_ARGS", "a\0b".into())]);
-        let err = bad.write_block(&mut EnvBlock::default(), None).unwrap_err();
+        let err = bad
+            .write_block(&mut EnvBlock::default(), None, None)
+            .unwrap_err();
         let err2 = bad
             .capture()
-            .write_block(&mut EnvBlock::default(), None)
+            .write_block(&mut EnvBlock::default(), None, None)
             .unwrap_err();
         assert_eq!(
             (err.as_slice(), err2.as_slice()),

@@ -35,7 +35,7 @@ pub trait Exec: Send + Sync {
         stdin_data: &[u8],
         env: &PluginEnv,
     ) -> Result<Vec<u8>> {
-        let entries = env.to_entries();
+        let entries = env.to_entries_in(ctx.environ().as_deref());
         self.exec_plugin(ctx, plugin_path, stdin_data, entries.as_deref())
     }
 

@@ -44,6 +44,7 @@ pub mod args;
 pub mod context;
 pub mod delegate;
 pub mod env;
+mod environ_snapshot;
 pub mod error;
 pub mod events;
 pub mod exec;
@@ -66,6 +67,7 @@ pub use delegate::{
     delegate, delegate_add, delegate_check, delegate_del, delegate_gc, delegate_status, Verb,
 };
 pub use env::PluginEnv;
+pub use environ_snapshot::EnvironSnapshot;
 pub use error::{Error, Foreign, Payload, Result, Status};
 pub use exec::{
     default_exec, exec_plugin_with_result, exec_plugin_without_result, get_version_info,

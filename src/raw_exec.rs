@@ -4,6 +4,7 @@
 
 use crate::context::{Context, Done};
 use crate::env::{write_entries, PluginEnv, Skip};
+use crate::environ_snapshot::EnvironSnapshot;
 use crate::error::{Error, Result};
 use crate::goquote;
 use crate::spawn::{self, ChildStdio, EnvBlock, SigpipeGuard};
@@ -160,12 +161,14 @@ impl RawExec {
         let path = CString::new(plugin_path).map_err(|_| {
             Error::InvalidArgument(format!("plugin path {plugin_path:?} contains a NUL byte"))
         })?;
+        // Held until the last spawn: the block may point into it.
+        let base = ctx.environ();
         let mut attempt = 0;
         loop {
             if let Some(done) = ctx.done() {
                 return Err(done.error());
             }
-            let envp = build_env(ctx, env)?;
+            let envp = build_env(ctx, env, base.as_deref())?;
             match self.run_once(ctx, &path, &envp, stdin, work.as_deref_mut()) {
                 Err(Attempt::SpawnFailed(libc::ETXTBSY))
                     if attempt < self.options.text_busy_retries =>
@@ -727,16 +730,21 @@ enum EnvSource<'a> {
 
 /// The plugin's environment block: `env`'s entries, with the context's
 /// trace variables replacing any inherited ones. Built right before each
-/// spawn: the block borrows this process's environment.
-fn build_env<'a>(ctx: &Context, env: EnvSource<'a>) -> Result<EnvBlock<'a>> {
+/// spawn: the block borrows this process's environment, or `base`, the
+/// context's snapshot in its place.
+fn build_env<'a>(
+    ctx: &Context,
+    env: EnvSource<'a>,
+    base: Option<&'a EnvironSnapshot>,
+) -> Result<EnvBlock<'a>> {
     let trace = ctx.trace().env_vars();
     let is_traced = |name: &[u8]| trace.iter().any(|(t, _)| t.as_bytes() == name);
     let traced: Skip = (!trace.is_empty()).then_some(&is_traced);
     let mut block = EnvBlock::default();
     let written = match env {
         EnvSource::Given(Some(entries)) => write_entries(entries, &mut block, traced),
-        EnvSource::Given(None) => PluginEnv::Inherit.write_block(&mut block, traced),
-        EnvSource::Plugin(env) => env.write_block(&mut block, traced),
+        EnvSource::Given(None) => PluginEnv::Inherit.write_block(&mut block, traced, base),
+        EnvSource::Plugin(env) => env.write_block(&mut block, traced, base),
     };
     let nul = |kv: &[u8]| {
         Error::InvalidArgument(format!(

@@ -108,10 +108,25 @@ impl<'a> EnvironEntry<'a> {
         self.name
     }
 
+    /// An entry standing in for one of `environ`'s (an
+    /// [`crate::EnvironSnapshot`]'s): `kv` ends with a NUL, the only one it
+    /// holds; `None` when it does not end with one.
+    pub(crate) fn terminated(kv: &'a [u8]) -> Option<EnvironEntry<'a>> {
+        let (&0, body) = kv.split_last()? else {
+            return None;
+        };
+        let name = body.iter().position(|&b| b == b'=').map(|i| &body[..i]);
+        Some(EnvironEntry {
+            ptr: kv.as_ptr() as *const libc::c_char,
+            name,
+        })
+    }
+
     /// The whole entry.
     pub(crate) fn bytes(&self) -> &'a [u8] {
         // SAFETY: `ptr` is one of `environ`'s NUL-terminated strings, alive
-        // and unchanged for 'a (the contract of `with_environ`).
+        // and unchanged for 'a (the contract of `with_environ`), or the
+        // start of bytes borrowed for 'a that end with a NUL (`terminated`).
         unsafe { CStr::from_ptr(self.ptr).to_bytes() }
     }
 }
@@ -192,7 +207,8 @@ impl<'a> EnvBlock<'a> {
     /// Add an entry of this process's environment, not copied: the block
     /// must be spawned while the environment is unchanged (the contract of
     /// [`with_environ`]), which [`spawn`]'s callers do by building the
-    /// block right before it.
+    /// block right before it; or an entry of a snapshot standing in for
+    /// it, which they keep alive until the spawn.
     pub(crate) fn push_environ(&mut self, entry: EnvironEntry<'_>) {
         self.slots.push(Slot::Borrowed(entry.ptr));
     }

@@ -1,9 +1,11 @@
 //! `cni_context`: cancellation, deadline and trace context of calls.
 
 use super::error::cni_error;
-use super::ptr::{RefArg, StrArg};
+use super::ptr::{bytes_arg, RefArg, StrArg};
 use super::status::cni_status;
 use crate::context::{Context, TraceContext};
+use crate::environ_snapshot::EnvironSnapshot;
+use crate::error::Error;
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -134,6 +136,43 @@ pub unsafe extern "C" fn cni_context_set_trace(
             baggage: own(unsafe { baggage.opt_str_arg("baggage") }?),
         };
         c.ctx.set_trace(trace);
+        Ok(())
+    })
+}
+
+/// Set the environment plugins started under `ctx` (and under its
+/// children that set none of their own) inherit, in place of this
+/// process's `environ`: `len` bytes at `block`, each entry (`K=V`, bytes as
+/// they are) followed by a NUL byte, as `environ`'s strings laid end to
+/// end; `len` 0 is an empty environment. NULL `block` (with `len` 0)
+/// clears it: the parent's again, else this process's. The bytes are
+/// copied. Affects calls started afterwards. `ctx` is required.
+///
+/// For a host whose environment may change while calls run (another
+/// thread's `setenv`): with an environment set, a plugin's environment is
+/// built from it alone, without reading `environ`. `CNI_STATUS_INVALID_ARGUMENT` for a block that does not end
+/// with a NUL or holds an empty entry.
+#[no_mangle]
+pub unsafe extern "C" fn cni_context_set_environ(
+    ctx: *mut cni_context,
+    block: *const u8,
+    len: usize,
+    err: *mut *mut cni_error,
+) -> cni_status {
+    ffi_boundary!(err => {
+        // SAFETY: the caller keeps the header's conventions: `ctx` is NULL or
+        // a live context.
+        let c = unsafe { (ctx as *const cni_context).arg("ctx") }?;
+        let env = if block.is_null() && len == 0 {
+            None
+        } else {
+            // SAFETY: the caller keeps the header's conventions: `block` is
+            // valid for reads of `len` bytes during the call.
+            let bytes = unsafe { bytes_arg(block, len) }
+                .ok_or_else(|| Error::InvalidArgument("argument `block` is NULL with a non-zero `len`".into()))?;
+            Some(EnvironSnapshot::from_block(bytes)?)
+        };
+        c.ctx.set_environ(env);
         Ok(())
     })
 }

@@ -323,7 +323,7 @@ impl Exec for CustomExec {
         if self.vtable.exec_plugin.is_none() {
             return default_exec().exec_plugin_env(ctx, plugin_path, stdin_data, env);
         }
-        let entries = env.to_entries();
+        let entries = env.to_entries_in(ctx.environ().as_deref());
         self.exec_plugin(ctx, plugin_path, stdin_data, entries.as_deref())
     }
 

@@ -121,6 +121,57 @@ static void test_errors(void) {
   cni_string_free(NULL);
 }
 
+/* cni_context_set_environ: the plugin inherits the block, not environ; a
+ * child context inherits its parent's; NULL clears it; malformed blocks are
+ * refused and leave the environment as it was. */
+static void test_context_environ(cni_context *c) {
+  cni_error *err = NULL;
+  char rec[4096];
+  snprintf(rec, sizeof rec, "%s/environ-record.json", scratch_dir());
+  char dbg_json[8192];
+  snprintf(dbg_json, sizeof dbg_json, "{\"record\":\"%s\"}", rec);
+  const char *dbg = debug_file("environ.json", dbg_json);
+  char *args = args_json("ADD", dbg);
+
+  static const char block[] = "SNAP_ONE=1\0CNI_IFNAME=old\0SNAP_BYTES=\xff\0";
+  CHECK_STATUS(cni_context_set_environ(c, (const uint8_t *)block, sizeof block - 1, &err),
+               CNI_STATUS_OK, err);
+  CHECK_INVALID(cni_context_set_environ(NULL, (const uint8_t *)block, 4, &e_), "`ctx`");
+  CHECK_INVALID(cni_context_set_environ(c, NULL, 4, &e_), "`block`");
+  CHECK_INVALID(cni_context_set_environ(c, (const uint8_t *)"A=1", 3, &e_), "NUL");
+  CHECK_INVALID(cni_context_set_environ(c, (const uint8_t *)"A=1\0\0", 5, &e_), "entry 1 is empty");
+
+  cni_context *child = cni_context_new_child(c);
+  CHECK_STATUS(cni_exec_plugin_without_result(NULL, child, test_plugin(), NETCONF_100, args, &err),
+               CNI_STATUS_OK, err);
+  char *seen = read_file(rec);
+  CHECK_CONTAINS(seen, "\"envList\":[\"SNAP_ONE=1\",\"CNI_IFNAME=eth0\",\"SNAP_BYTES=");
+  CHECK(seen == NULL || strstr(seen, "\"PATH\"") == NULL);
+  CHECK_CONTAINS(seen, "\"CNI_COMMAND\":\"ADD\"");
+  free(seen);
+
+  /* Cleared: this process's environment again. */
+  CHECK_STATUS(cni_context_set_environ(c, NULL, 0, &err), CNI_STATUS_OK, err);
+  CHECK_STATUS(cni_exec_plugin_without_result(NULL, child, test_plugin(), NETCONF_100, args, &err),
+               CNI_STATUS_OK, err);
+  seen = read_file(rec);
+  CHECK(seen == NULL || strstr(seen, "SNAP_ONE") == NULL);
+  CHECK_CONTAINS(seen, "\"PATH\"");
+  free(seen);
+
+  /* An empty block: nothing inherited at all. */
+  CHECK_STATUS(cni_context_set_environ(child, (const uint8_t *)"", 0, &err), CNI_STATUS_OK, err);
+  CHECK_STATUS(cni_exec_plugin_without_result(NULL, child, test_plugin(), NETCONF_100, args, &err),
+               CNI_STATUS_OK, err);
+  seen = read_file(rec);
+  CHECK_CONTAINS(seen, "\"envList\":[\"CNI_COMMAND=ADD\",");
+  CHECK(seen == NULL || strstr(seen, "\"PATH\"") == NULL);
+  free(seen);
+
+  cni_context_free(child);
+  free(args);
+}
+
 static void test_context(void) {
   cni_context *c = cni_context_new();
   CHECK(c != NULL);
@@ -154,6 +205,8 @@ static void test_context(void) {
   free(seen);
   free(args);
   free(rec);
+
+  test_context_environ(c);
 
   cni_context_cancel(c);
   cni_context_cancel(c); /* idempotent */

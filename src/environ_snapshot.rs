@@ -1,0 +1,125 @@
+//! A snapshot of this process's environment that plugins inherit in its
+//! place ([`crate::Context::set_environ`]).
+//!
+//! The exec block of a plugin points into `environ` without a lock, which
+//! is safe only while nothing changes the environment. A binding whose
+//! language may change it from another thread at any moment (Go's
+//! `os.Setenv`, Python's `os.environ[...] =` in a call that released the
+//! GIL) reads it once under the language's own lock into a snapshot and
+//! sets that on the call's context: the block then points into the
+//! snapshot, and `environ` is not read at all.
+
+use crate::env::Captured;
+use crate::error::{Error, Result};
+use crate::spawn::EnvironEntry;
+
+/// An environment, `K=V` entries (or bare words, as `environ` may hold)
+/// with their bytes unchanged, owned in one buffer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvironSnapshot {
+    entries: Captured,
+}
+
+impl EnvironSnapshot {
+    /// This process's environment as it is now.
+    pub fn capture() -> EnvironSnapshot {
+        EnvironSnapshot {
+            entries: Captured::environ(),
+        }
+    }
+
+    /// The entries of `block`, each followed by a NUL byte
+    /// (`"A=1\0B=2\0"`; an empty block is an empty environment). Fails on
+    /// a block that does not end with a NUL or holds an empty entry.
+    pub fn from_block(block: &[u8]) -> Result<EnvironSnapshot> {
+        if block.last().is_some_and(|&b| b != 0) {
+            return Err(invalid(
+                "environment block: its last entry does not end with a NUL byte".into(),
+            ));
+        }
+        match Captured::from_terminated(block.to_vec()) {
+            Ok(entries) => Ok(EnvironSnapshot { entries }),
+            Err(at) => Err(invalid(format!("environment block: entry {at} is empty"))),
+        }
+    }
+
+    /// These entries. Fails on an empty one or one holding a NUL byte.
+    pub fn from_entries<I, S>(entries: I) -> Result<EnvironSnapshot>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<[u8]>,
+    {
+        let mut block = Vec::new();
+        for (at, kv) in entries.into_iter().enumerate() {
+            let kv = kv.as_ref();
+            if kv.contains(&0) {
+                return Err(invalid(format!(
+                    "environment entry {at} ({:?}) contains a NUL byte",
+                    String::from_utf8_lossy(kv)
+                )));
+            }
+            block.extend_from_slice(kv);
+            block.push(0);
+        }
+        EnvironSnapshot::from_block(&block)
+    }
+
+    /// The entries, in order, without their NULs.
+    pub fn entries(&self) -> impl Iterator<Item = &[u8]> {
+        self.entries.iter()
+    }
+
+    /// The entries as the exec block takes `environ`'s.
+    pub(crate) fn inherited(&self) -> Vec<EnvironEntry<'_>> {
+        self.entries
+            .terminated()
+            .filter_map(EnvironEntry::terminated)
+            .collect()
+    }
+}
+
+fn invalid(msg: String) -> Error {
+    Error::InvalidArgument(msg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_block_gives_its_entries_unchanged() {
+        let s = EnvironSnapshot::from_block(b"A=1\0BARE\0C=\xff\0").unwrap();
+        let got: Vec<&[u8]> = s.entries().collect();
+        assert_eq!(got, [&b"A=1"[..], b"BARE", b"C=\xff"]);
+        let names: Vec<_> = s.inherited().iter().map(|e| e.name()).collect();
+        assert_eq!(names, [Some(&b"A"[..]), None, Some(b"C")]);
+        let bytes: Vec<_> = s.inherited().iter().map(|e| e.bytes()).collect();
+        assert_eq!(bytes, got);
+        assert_eq!(
+            EnvironSnapshot::from_block(b"").unwrap().entries().count(),
+            0
+        );
+    }
+
+    #[test]
+    fn a_malformed_block_is_refused_with_the_entry_named() {
+        let err = |b: &[u8]| EnvironSnapshot::from_block(b).unwrap_err().to_string();
+        assert!(err(b"A=1\0B=2").contains("last entry does not end with a NUL"));
+        assert!(err(b"A=1\0\0B=2\0").contains("entry 1 is empty"));
+        assert!(err(b"\0").contains("entry 0 is empty"));
+        let nul = EnvironSnapshot::from_entries(["A=1", "B=\0"]).unwrap_err();
+        assert!(nul.to_string().contains("entry 1"), "{nul}");
+        let empty = EnvironSnapshot::from_entries(["A=1", ""]).unwrap_err();
+        assert!(empty.to_string().contains("entry 1 is empty"), "{empty}");
+    }
+
+    #[test]
+    fn a_capture_is_this_processs_environment() {
+        let s = EnvironSnapshot::capture();
+        let ours: Vec<Vec<u8>> = s.entries().map(<[u8]>::to_vec).collect();
+        let std: Vec<Vec<u8>> = std::env::vars_os()
+            .map(|(k, v)| [k.as_encoded_bytes(), b"=", v.as_encoded_bytes()].concat())
+            .collect();
+        assert_eq!(ours, std);
+    }
+}
