@@ -3,14 +3,10 @@
 //! environment: single calls with each argument kind, a child context, the
 //! trace variables on top, and every plugin of a list.
 
-mod common;
 mod libcni_support;
 
-use cniinvoke::{
-    exec_plugin_without_result, Args, Context, DelegateArgs, EnvironSnapshot, TraceContext,
-};
-use common::Debug;
-use libcni_support::Net;
+use cniinvoke::{exec_plugin_without_result, Context, DelegateArgs, EnvironSnapshot, TraceContext};
+use libcni_support::{Debug, Net};
 use serde_json::{json, Value};
 
 const CONF: &[u8] = br#"{"cniVersion":"1.0.0","name":"n","type":"cni-test-plugin"}"#;
@@ -26,7 +22,7 @@ fn env_list(record: &Value) -> Vec<String> {
 /// What the test plugin saw when run under `ctx` with `args`.
 fn seen(d: &Debug, ctx: &Context, args: &dyn cniinvoke::CniArgs) -> Vec<String> {
     d.set(json!({"record": d.path("rec")}));
-    exec_plugin_without_result(ctx, common::plugin(), CONF, args, None).unwrap();
+    exec_plugin_without_result(ctx, libcni_support::plugin(), CONF, args, None).unwrap();
     env_list(&d.record("rec"))
 }
 

@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 #[path = "../common/mod.rs"]
 mod common;
 pub use common::{plugin, tempdir};
+#[allow(unused_imports)] // only some tests use it
+pub use common::Debug;
 
 /// Plugin names available in [`Net::bin`].
 pub const PLUGINS: [&str; 4] = ["alpha", "beta", "gamma", "delta"];
