@@ -5,7 +5,6 @@ use cniinvoke::{Args, CniArgs, DelegateArgs, InheritedArgs, PluginEnv};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
-use std::sync::Mutex;
 
 /// The arguments of one CNI operation (upstream `invoke.Args`).
 ///
@@ -195,34 +194,17 @@ pub fn args_from_env() -> PyInheritedArgs {
     PyInheritedArgs
 }
 
-/// The environment of `args=` for one core call.
-///
-/// Ours, and an environment inherited unchanged, are captured before the
-/// GIL is released (Python changes `os.environ` only while holding the
-/// GIL, so the capture of this process's environment is never torn): the
-/// inherited entries are copied as they are, bytes unchanged, and handed
-/// over without a copy the first time the core asks (once per run); a
-/// further ask captures again with the GIL re-taken. A Python object's
-/// `as_env()` list is taken up front too (it may raise), and copied.
+/// The environment of `args=` for one core call: ours as they are (their
+/// plugins inherit the snapshot of this process's environment on the
+/// call's context, [`crate::context::Call::new`]), or a Python object's
+/// `as_env()` list, taken up front (it may raise).
 pub enum EnvOf<'a> {
-    Captured {
-        args: &'a (dyn CniArgs + Sync),
-        captured: Mutex<Option<PluginEnv>>,
-    },
+    Ours(&'a (dyn CniArgs + Sync)),
     Listed(Vec<String>),
 }
 
 /// What `args_from_env()` and an `as_env()` of None stand for.
 static INHERITED: InheritedArgs = InheritedArgs;
-
-impl<'a> EnvOf<'a> {
-    fn captured(args: &'a (dyn CniArgs + Sync)) -> EnvOf<'a> {
-        EnvOf::Captured {
-            args,
-            captured: Mutex::new(Some(args.plugin_env().capture())),
-        }
-    }
-}
 
 impl CniArgs for EnvOf<'_> {
     fn as_env(&self) -> Option<Vec<String>> {
@@ -231,10 +213,7 @@ impl CniArgs for EnvOf<'_> {
 
     fn plugin_env(&self) -> PluginEnv {
         match self {
-            EnvOf::Captured { args, captured } => {
-                let first = captured.lock().unwrap_or_else(|e| e.into_inner()).take();
-                first.unwrap_or_else(|| Python::attach(|_| args.plugin_env().capture()))
-            }
+            EnvOf::Ours(args) => args.plugin_env(),
             EnvOf::Listed(env) => PluginEnv::Entries(env.clone()),
         }
     }
@@ -244,13 +223,13 @@ impl CniArgs for EnvOf<'_> {
 /// `"K=V"` strings or None.
 pub fn env_of<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<EnvOf<'a>> {
     if let Ok(a) = obj.cast::<PyArgs>() {
-        return Ok(EnvOf::captured(&a.get().inner));
+        return Ok(EnvOf::Ours(&a.get().inner));
     }
     if let Ok(a) = obj.cast::<PyDelegateArgs>() {
-        return Ok(EnvOf::captured(&a.get().inner));
+        return Ok(EnvOf::Ours(&a.get().inner));
     }
     if obj.cast::<PyInheritedArgs>().is_ok() {
-        return Ok(EnvOf::captured(&INHERITED));
+        return Ok(EnvOf::Ours(&INHERITED));
     }
     if !obj.hasattr("as_env").unwrap_or(false) {
         return Err(PyTypeError::new_err(format!(
@@ -260,7 +239,7 @@ pub fn env_of<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<EnvOf<'a>> {
     }
     let env = obj.call_method1("as_env", PyTuple::empty(obj.py()))?;
     if env.is_none() {
-        return Ok(EnvOf::captured(&INHERITED));
+        return Ok(EnvOf::Ours(&INHERITED));
     }
     Ok(EnvOf::Listed(convert::str_list(&env, "as_env()")?))
 }
