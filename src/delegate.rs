@@ -62,10 +62,18 @@ impl std::fmt::Display for Verb {
     }
 }
 
-/// `CNI_PATH` split like Go's `filepath.SplitList` (empty = no entries).
-fn cni_path() -> Vec<String> {
-    match std::env::var("CNI_PATH") {
-        Ok(p) if !p.is_empty() => p.split(':').map(str::to_string).collect(),
+/// `CNI_PATH` split like Go's `filepath.SplitList` (empty = no entries):
+/// the context's environment's ([`Context::set_environ`]), else this
+/// process's.
+fn cni_path(ctx: &Context) -> Vec<String> {
+    let value = match ctx.environ() {
+        Some(env) => env
+            .get("CNI_PATH")
+            .and_then(|v| String::from_utf8(v.to_vec()).ok()),
+        None => std::env::var("CNI_PATH").ok(),
+    };
+    match value {
+        Some(p) if !p.is_empty() => p.split(':').map(str::to_string).collect(),
         _ => Vec::new(),
     }
 }
@@ -80,7 +88,7 @@ pub fn delegate(
     exec: Option<&dyn Exec>,
 ) -> Result<Option<CniResult>> {
     let exec: &dyn Exec = exec.unwrap_or_else(|| default_exec());
-    let path = exec.find_in_path(plugin, &cni_path())?;
+    let path = exec.find_in_path(plugin, &cni_path(ctx))?;
     let args = DelegateArgs::new(verb.as_str());
     match verb {
         Verb::Add => exec_plugin_with_result(ctx, &path, netconf, &args, Some(exec)).map(Some),

@@ -69,6 +69,14 @@ impl EnvironSnapshot {
         self.entries.iter()
     }
 
+    /// The value of the first entry named `name`, as `getenv` finds it.
+    pub fn get(&self, name: &str) -> Option<&[u8]> {
+        self.entries().find_map(|kv| {
+            kv.strip_prefix(name.as_bytes())
+                .and_then(|rest| rest.strip_prefix(b"="))
+        })
+    }
+
     /// The entries as the exec block takes `environ`'s.
     pub(crate) fn inherited(&self) -> Vec<EnvironEntry<'_>> {
         self.entries

@@ -139,3 +139,27 @@ fn every_plugin_of_a_list_inherits_the_snapshot() {
         assert_eq!(read(rec)[0], "LIST_SNAPSHOT=yes");
     }
 }
+
+#[test]
+fn a_delegate_is_found_on_the_snapshots_cni_path_and_inherits_it() {
+    let bin = libcni_support::tempdir();
+    std::os::unix::fs::symlink(libcni_support::plugin(), bin.path().join("ipam-x")).unwrap();
+    let d = Debug::empty();
+    d.set(json!({"record": d.path("rec")}));
+    let debug = format!("CNI_TEST_PLUGIN_DEBUG={}", d.file.display());
+    let path = format!("CNI_PATH=/nonexistent:{}", bin.path().display());
+    let ctx = Context::new();
+    ctx.set_environ(Some(snapshot(&[&path, "CNI_COMMAND=ADD", &debug])));
+    let conf = br#"{"cniVersion":"1.0.0","name":"n","type":"ipam-x"}"#;
+    cniinvoke::delegate_del(&ctx, "ipam-x", conf, None).unwrap();
+    assert_eq!(
+        env_list(&d.record("rec")),
+        [&path, "CNI_COMMAND=DEL", &debug]
+    );
+    // This process's CNI_PATH (unset, or some other) does not have it.
+    let lost = cniinvoke::delegate_del(&Context::new(), "ipam-x", conf, None).unwrap_err();
+    assert!(
+        matches!(lost, Error::NotFound(_) | Error::InvalidArgument(_)),
+        "{lost:?}"
+    );
+}

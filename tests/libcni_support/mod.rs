@@ -12,9 +12,9 @@ use std::path::{Path, PathBuf};
 
 #[path = "../common/mod.rs"]
 mod common;
-pub use common::{plugin, tempdir};
 #[allow(unused_imports)] // only some tests use it
 pub use common::Debug;
+pub use common::{plugin, tempdir};
 
 /// Plugin names available in [`Net::bin`].
 pub const PLUGINS: [&str; 4] = ["alpha", "beta", "gamma", "delta"];
