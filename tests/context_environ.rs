@@ -5,7 +5,9 @@
 
 mod libcni_support;
 
-use cniinvoke::{exec_plugin_without_result, Context, DelegateArgs, EnvironSnapshot, TraceContext};
+use cniinvoke::{
+    exec_plugin_without_result, Context, DelegateArgs, EnvironSnapshot, Error, TraceContext,
+};
 use libcni_support::{Debug, Net};
 use serde_json::{json, Value};
 
