@@ -11,11 +11,13 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"sort"
 	"testing"
 
 	upinvoke "github.com/containernetworking/cni/pkg/invoke"
 	"github.com/containernetworking/cni/pkg/version"
 
+	"github.com/libcniinvoke/libcniinvoke/bindings/go/internal/testenv"
 	"github.com/libcniinvoke/libcniinvoke/bindings/go/invoke"
 )
 
@@ -239,4 +241,59 @@ func TestDifferentialCustomCNIArgs(t *testing.T) {
 		compare(t, name, outcomeOf(r1, e1, ""), outcomeOf(r2, e2, ""))
 		compareSeen(t, name, s1, s2)
 	}
+}
+
+// A variable that only C's environment holds (set by C code behind Go's
+// back) does not reach the plugin, and one set with os.Setenv does: the
+// plugin inherits Go's environment, as upstream's os/exec passes it, read
+// under Go's lock instead of from C's environ.
+func TestDifferentialInheritsGosEnvironmentNotCs(t *testing.T) {
+	ctx := context.Background()
+	unset := testenv.SetenvCOnly("CNIINVOKE_C_ONLY", "1")
+	defer unset()
+	if _, ok := os.LookupEnv("CNIINVOKE_C_ONLY"); ok {
+		t.Fatal("Go sees the variable set in C alone")
+	}
+	t.Setenv("CNIINVOKE_GO_SET", "2")
+	script, rec := withRecord(t, map[string]any{"stdout": "inherited"})
+	debug := debugFile(t, script)
+	a := addArgs(debug)
+	upArgs := &upinvoke.Args{Command: a.Command, ContainerID: a.ContainerID, NetNS: a.NetNS,
+		IfName: a.IfName, Path: a.Path, PluginArgs: a.PluginArgs}
+	conf := []byte(`{"cniVersion":"1.0.0","name":"n","type":"t"}`)
+	e1 := upinvoke.ExecPluginWithoutResult(ctx, pluginPath, conf, upArgs, nil)
+	s1 := readSeen(t, rec)
+	e2 := invoke.ExecPluginWithoutResult(ctx, pluginPath, conf, a, nil)
+	s2 := readSeen(t, rec)
+	// Upstream's AsEnv dedups through a map: its order is random.
+	sort.Strings(s1.EnvList)
+	sort.Strings(s2.EnvList)
+	compareSeen(t, "Args", s1, s2)
+	compare(t, "Args", outcomeOf(nil, e1, ""), outcomeOf(nil, e2, ""))
+	for _, kv := range s2.EnvList {
+		if kv == "CNIINVOKE_C_ONLY=1" {
+			t.Errorf("the plugin got C's variable: %q", s2.EnvList)
+		}
+	}
+	if !contains(s2.EnvList, "CNIINVOKE_GO_SET=2") {
+		t.Errorf("the plugin lacks os.Setenv's variable: %q", s2.EnvList)
+	}
+
+	// Inherited unchanged (nil environ), through RawExec.
+	t.Setenv("CNI_TEST_PLUGIN_DEBUG", debug)
+	_, e1 = (&upinvoke.RawExec{}).ExecPlugin(ctx, pluginPath, nil, nil)
+	s1 = readSeen(t, rec)
+	_, e2 = (&invoke.RawExec{}).ExecPlugin(ctx, pluginPath, nil, nil)
+	s2 = readSeen(t, rec)
+	compareSeen(t, "inherit", s1, s2)
+	compare(t, "inherit", outcomeOf(nil, e1, ""), outcomeOf(nil, e2, ""))
+}
+
+func contains(list []string, want string) bool {
+	for _, s := range list {
+		if s == want {
+			return true
+		}
+	}
+	return false
 }

@@ -24,6 +24,7 @@ import (
 	"runtime"
 	"runtime/cgo"
 	"sync"
+	"syscall"
 	"time"
 	"unsafe"
 
@@ -100,6 +101,7 @@ func newCContext(ctx context.Context) *cContext {
 	c := &cContext{}
 	if ctx == nil {
 		c.ptr = C.cni_context_new()
+		c.setEnviron()
 		return c
 	}
 	if deadline, ok := ctx.Deadline(); ok {
@@ -114,6 +116,7 @@ func newCContext(ctx context.Context) *cContext {
 	} else {
 		c.ptr = C.cni_context_new()
 	}
+	c.setEnviron()
 	if ctx.Err() != nil {
 		// Done already: the call fails at once, starting no plugin.
 		c.cancel(ctx)()
@@ -121,6 +124,32 @@ func newCContext(ctx context.Context) *cContext {
 		c.stop = context.AfterFunc(ctx, c.cancel(ctx))
 	}
 	return c
+}
+
+// setEnviron gives the cni_context this process's environment as Go holds
+// it (syscall.Environ, read under Go's own lock, what upstream's os/exec
+// passes), for its plugins to inherit: the library then never reads C's
+// environ, which os.Setenv in another goroutine may be changing.
+func (c *cContext) setEnviron() {
+	env := syscall.Environ()
+	n := 0
+	for _, kv := range env {
+		n += len(kv) + 1
+	}
+	// One byte more, so that an empty environment still has a pointer
+	// (NULL would mean "this process's").
+	block := make([]byte, 0, n+1)
+	for _, kv := range env {
+		block = append(block, kv...)
+		block = append(block, 0)
+	}
+	block = block[:n+1]
+	var cerr *C.cni_error
+	// Go's entries are never empty and hold no NUL (os.Setenv refuses
+	// one), so the block is well-formed and the call cannot fail.
+	if C.cni_context_set_environ(c.ptr, (*C.uint8_t)(unsafe.Pointer(&block[0])), C.size_t(n), &cerr) != C.CNI_STATUS_OK {
+		C.cni_error_free(cerr)
+	}
 }
 
 // cancel cancels the cni_context when ctx was cancelled; a passed deadline
