@@ -1,5 +1,6 @@
 //! The environment a plugin starts with: this process's own with the CNI
-//! variables set (upstream `AsEnv`'s merge), built straight from `environ`.
+//! variables set (upstream `AsEnv`'s merge), built straight from `environ`
+//! (or from the context's snapshot standing in for it).
 
 use crate::environ_snapshot::EnvironSnapshot;
 use crate::spawn::{EnvBlock, EnvironEntry};
@@ -18,129 +19,14 @@ pub enum PluginEnv {
     /// its first place, with its last value; an entry without `=` is kept
     /// as it is (as Go's `os.Environ` keeps it).
     Overlay(Vec<(&'static str, String)>),
-    /// An environment resolved at one moment and owned, its entries' bytes
-    /// as they were then ([`PluginEnv::capture`]).
-    Captured(Captured),
 }
-
-/// The entries of a captured environment, unchanged bytes, in one buffer,
-/// each followed by a NUL: the exec block points into it, copying nothing.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Captured {
-    buf: Vec<u8>,
-    /// Where each entry ends in `buf` (its NUL is there; the next entry
-    /// starts after it).
-    ends: Vec<usize>,
-    /// An entry holds a NUL byte of its own (only a variable set by the
-    /// caller can; the exec block refuses it).
-    nul_inside: bool,
-    /// Captured from [`PluginEnv::Inherit`]: still "this process's
-    /// environment, unchanged" to whoever asks for the entries.
-    inherited: bool,
-}
-
-impl Captured {
-    /// This process's environment as it is now.
-    pub(crate) fn environ() -> Captured {
-        let mut c = Captured::with_room(true);
-        crate::spawn::with_environ(|env| env.iter().for_each(|e| c.push(&[e.bytes()], true)));
-        c
-    }
-
-    fn with_room(inherited: bool) -> Captured {
-        Captured {
-            buf: Vec::with_capacity(CAPTURE_BYTES),
-            ends: Vec::with_capacity(64),
-            inherited,
-            ..Captured::default()
-        }
-    }
-
-    /// The entries of `buf`, each followed by a NUL (`Err`: the index of
-    /// an empty entry, or of the last one when `buf` does not end with a
-    /// NUL), standing for this process's environment.
-    pub(crate) fn from_terminated(buf: Vec<u8>) -> Result<Captured, usize> {
-        let mut ends = Vec::with_capacity(64);
-        let mut start = 0;
-        while start < buf.len() {
-            let end = match memchr_nul(&buf[start..]) {
-                Some(0) => return Err(ends.len()),
-                Some(n) => start + n,
-                None => return Err(ends.len()),
-            };
-            ends.push(end);
-            start = end + 1;
-        }
-        Ok(Captured {
-            buf,
-            ends,
-            nul_inside: false,
-            inherited: true,
-        })
-    }
-
-    /// Add the entry `parts` make; `checked`: they are known to hold no
-    /// NUL byte (an inherited entry is a C string).
-    pub(crate) fn push(&mut self, parts: &[&[u8]], checked: bool) {
-        if !checked && parts.iter().any(|p| p.contains(&0)) {
-            self.nul_inside = true;
-        }
-        for p in parts {
-            self.buf.extend_from_slice(p);
-        }
-        self.ends.push(self.buf.len());
-        self.buf.push(0);
-    }
-
-    /// The entries, in order, each with its NUL.
-    pub(crate) fn terminated(&self) -> impl Iterator<Item = &[u8]> {
-        let starts = std::iter::once(0).chain(self.ends.iter().map(|&end| end + 1));
-        starts
-            .zip(&self.ends)
-            .map(|(start, &end)| &self.buf[start..=end])
-    }
-
-    /// The entries, in order.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = &[u8]> {
-        self.terminated().map(|kv| &kv[..kv.len() - 1])
-    }
-
-    /// Add every entry to `block` but those whose name `skip` picks,
-    /// pointing into this buffer; `Err` holds an entry with a NUL byte.
-    fn write_block<'a>(&'a self, block: &mut EnvBlock<'a>, skip: Skip<'_>) -> Result<(), Vec<u8>> {
-        if self.nul_inside {
-            // The slow way, which finds the entry to name in the error.
-            block.reserve(self.ends.len(), self.buf.len());
-            return self
-                .iter()
-                .try_for_each(|kv| write_entry(block, Entry::Listed(kv), skip));
-        }
-        block.reserve(self.ends.len(), 0);
-        for kv in self.terminated() {
-            if !skipped(skip, name_of(&kv[..kv.len() - 1])) {
-                // Each entry ends with the NUL `push` put there.
-                let _ = block.push_terminated(kv);
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Where the first NUL of `bytes` is.
-fn memchr_nul(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|&b| b == 0)
-}
-
-/// The room a capture starts with: a typical environment (a few dozen
-/// entries, 1–3 KiB) fits without the buffer growing on the way.
-const CAPTURE_BYTES: usize = 4096;
 
 /// Which inherited names to leave out of an exec block (`None`: none).
 pub(crate) type Skip<'s> = Option<&'s dyn Fn(&[u8]) -> bool>;
 
 impl PluginEnv {
     /// The environment as `K=V` strings (`None` = this process's,
-    /// unchanged, captured or not): what [`crate::CniArgs::as_env`]
+    /// unchanged): what [`crate::CniArgs::as_env`]
     /// answers. An inherited entry that is not UTF-8 is shown lossily
     /// here; the plugin gets its bytes unchanged, as upstream passes them.
     pub fn to_entries(&self) -> Option<Vec<String>> {
@@ -152,9 +38,8 @@ impl PluginEnv {
     pub(crate) fn to_entries_in(&self, base: Option<&EnvironSnapshot>) -> Option<Vec<String>> {
         match self {
             PluginEnv::Inherit => None,
-            PluginEnv::Captured(c) if c.inherited => None,
             PluginEnv::Entries(entries) => Some(entries.clone()),
-            PluginEnv::Overlay(_) | PluginEnv::Captured(_) => {
+            PluginEnv::Overlay(_) => {
                 let mut out = Vec::new();
                 let _ = self.for_each(base, |parts| {
                     let kv = parts.concat();
@@ -183,35 +68,6 @@ impl PluginEnv {
                 Some((_, v)) => Some(v.clone()),
                 None => inherited(),
             },
-            PluginEnv::Captured(c) => c
-                .iter()
-                .filter(|kv| name_of(kv) == Some(name.as_bytes()))
-                .last()
-                .map(|kv| String::from_utf8_lossy(&kv[name.len() + 1..]).into_owned()),
-        }
-    }
-
-    /// This environment as it stands now, owned: what it takes from this
-    /// process's environment is copied (bytes unchanged), so that running
-    /// a plugin with it later reads nothing of `environ`. For a caller that
-    /// can keep the environment from changing now but not while the plugin
-    /// starts (the Python binding, which holds the GIL only until then).
-    pub fn capture(&self) -> PluginEnv {
-        match self {
-            PluginEnv::Entries(_) | PluginEnv::Captured(_) => self.clone(),
-            PluginEnv::Inherit => PluginEnv::Captured(Captured::environ()),
-            PluginEnv::Overlay(_) => {
-                let mut c = Captured::with_room(false);
-                let _ = self.walk(None, |entry| {
-                    match entry {
-                        Entry::Inherited(e) => c.push(&[e.bytes()], true),
-                        Entry::Listed(kv) => c.push(&[kv], false),
-                        Entry::Set(k, v) => c.push(&[k.as_bytes(), b"=", v.as_bytes()], false),
-                    }
-                    Ok::<(), ()>(())
-                });
-                PluginEnv::Captured(c)
-            }
         }
     }
 
@@ -241,7 +97,6 @@ impl PluginEnv {
     ) -> Result<(), Vec<u8>> {
         match self {
             PluginEnv::Overlay(overrides) => write_overlay(overrides, block, skip, base),
-            PluginEnv::Captured(c) => c.write_block(block, skip),
             _ => self.walk(base, |entry| write_entry(block, entry, skip)),
         }
     }
@@ -260,7 +115,6 @@ impl PluginEnv {
             PluginEnv::Entries(entries) => entries
                 .iter()
                 .try_for_each(|kv| visit(Entry::Listed(kv.as_bytes()))),
-            PluginEnv::Captured(c) => c.iter().try_for_each(|kv| visit(Entry::Listed(kv))),
             PluginEnv::Overlay(overrides) => with_inherited(base, |env| {
                 let names = env.iter().map(|e| e.name());
                 overlay(names, overrides)
@@ -542,101 +396,58 @@ mod tests {
         assert_eq!(env.value("CNI_UNSET_IN_ANY_TEST_RUN"), None);
     }
 
-    fn joined(env: &PluginEnv) -> Vec<Vec<u8>> {
-        let mut out = Vec::new();
-        let _ = env.for_each(None, |parts| {
-            out.push(parts.concat());
-            Ok::<(), ()>(())
-        });
-        out
-    }
-
-    /// A capture holds the entries the environment walks to, in order,
-    /// and answers the same values; captured again, it is the same; one of
-    /// the inherited environment still reads as "unchanged" (no entries).
+    /// Over a snapshot of this process's environment, every kind writes
+    /// the block it writes over `environ`; over another snapshot, its
+    /// entries take the inherited ones' places, bytes unchanged, the
+    /// overrides and the skip applied as ever.
     #[test]
-    fn a_capture_holds_what_the_environment_held() {
-        let env = PluginEnv::Overlay(vec![
-            ("CNI_COMMAND", "ADD".into()),
-            ("CNI_IFNAME", "eth0".into()),
-        ]);
-        let captured = env.capture();
-        assert!(matches!(captured, PluginEnv::Captured(_)));
-        assert_eq!(joined(&captured), joined(&env));
-        assert_eq!(captured.to_entries(), env.to_entries());
-        assert_eq!(captured.value("CNI_IFNAME").as_deref(), Some("eth0"));
-        assert_eq!(captured.value("PATH"), std::env::var("PATH").ok());
-        assert_eq!(captured.value("CNI_UNSET_IN_ANY_TEST_RUN"), None);
-        assert_eq!(captured.capture(), captured);
+    fn a_snapshot_stands_in_for_the_inherited_entries() {
+        let kinds = [
+            PluginEnv::Inherit,
+            PluginEnv::Overlay(vec![
+                ("CNI_COMMAND", "DEL".into()),
+                ("PATH", "/overridden".into()),
+            ]),
+            PluginEnv::Entries(vec!["A=1".into()]),
+        ];
+        let now = EnvironSnapshot::capture();
+        for env in &kinds {
+            let (mut direct, mut via) = (EnvBlock::default(), EnvBlock::default());
+            env.write_block(&mut direct, None, None).unwrap();
+            env.write_block(&mut via, None, Some(&now)).unwrap();
+            assert_eq!(via.entries(), direct.entries(), "{env:?}");
+            assert_eq!(env.to_entries_in(Some(&now)), env.to_entries(), "{env:?}");
+        }
 
-        let inherited = PluginEnv::Inherit.capture();
-        assert_eq!(inherited.to_entries(), None);
-        assert_eq!(joined(&inherited), joined(&PluginEnv::Inherit));
-        let listed = PluginEnv::Entries(vec!["A=1".into()]);
-        assert_eq!(listed.capture(), listed);
-    }
-
-    /// The entries of a capture go into an exec block as they are, bytes
-    /// that are not UTF-8 included, and one holding a NUL is refused.
-    #[test]
-    fn a_capture_writes_its_bytes_unchanged() {
-        let mut c = Captured::default();
-        c.push(&[b"A=\xff\xfe"], true);
-        c.push(&[b"B", b"=", b"2"], false);
-        c.push(&[b"LONELY"], false);
-        let env = PluginEnv::Captured(c);
-        let all = [&b"A=\xff\xfe"[..], b"B=2", b"LONELY"];
-        assert_eq!(joined(&env), all);
-        assert_eq!(env.value("B").as_deref(), Some("2"));
-        assert_eq!(env.value("A").as_deref(), Some("\u{fffd}\u{fffd}"));
-        let mut block = EnvBlock::default();
-        assert!(env.write_block(&mut block, None, None).is_ok());
-        assert_eq!(block.entries(), all);
-        // A skipped name is left out; an entry without `=` has no name.
-        let mut block = EnvBlock::default();
+        let snap = EnvironSnapshot::from_block(b"A=\xff\xfe\0PATH=/s\0LONELY\0B=2\0").unwrap();
+        let write = |env: &PluginEnv, skip: Skip<'_>| {
+            let mut block = EnvBlock::default();
+            env.write_block(&mut block, skip, Some(&snap)).unwrap();
+            block.entries()
+        };
+        let all = [&b"A=\xff\xfe"[..], b"PATH=/s", b"LONELY", b"B=2"];
+        assert_eq!(write(&kinds[0], None), all);
+        let overlaid = [
+            &b"A=\xff\xfe"[..],
+            b"PATH=/overridden",
+            b"LONELY",
+            b"B=2",
+            b"CNI_COMMAND=DEL",
+        ];
+        assert_eq!(write(&kinds[1], None), overlaid);
         let skip = |name: &[u8]| name == b"B" || name == b"LONELY";
-        assert!(env.write_block(&mut block, Some(&skip), None).is_ok());
-        assert_eq!(block.entries(), [&b"A=\xff\xfe"[..], b"LONELY"]);
-
-        let mut bad = Captured::default();
-        bad.push(&[b"A=1"], true);
-        bad.push(&[b"K=a\0b"], false);
-        let bad = PluginEnv::Captured(bad);
-        assert_eq!(joined(&bad), [&b"A=1"[..], b"K=a\0b"]);
-        let mut block = EnvBlock::default();
         assert_eq!(
-            bad.write_block(&mut block, None, None).unwrap_err(),
-            b"K=a\0b"
+            write(&kinds[0], Some(&skip)),
+            [&b"A=\xff\xfe"[..], b"PATH=/s", b"LONELY"]
         );
-    }
-
-    /// An overlay captured and written gives the block the overlay
-    /// itself gives it, the CNI variables in their places.
-    #[test]
-    fn a_captured_overlay_writes_the_overlays_block() {
-        let env = PluginEnv::Overlay(vec![
-            ("CNI_COMMAND", "DEL".into()),
-            ("PATH", "/overridden".into()),
-        ]);
-        let captured = env.capture();
-        let (mut direct, mut via_capture) = (EnvBlock::default(), EnvBlock::default());
-        env.write_block(&mut direct, None, None).unwrap();
-        captured.write_block(&mut via_capture, None, None).unwrap();
-        assert_eq!(via_capture.entries(), direct.entries());
-        assert!(direct.entries().contains(&b"PATH=/overridden".to_vec()));
-        // A NUL in a value set is refused by both, naming the entry.
+        assert_eq!(write(&kinds[2], None), [b"A=1"]);
+        let listed = kinds[1].to_entries_in(Some(&snap)).unwrap();
+        assert_eq!(listed[..2], ["A=\u{fffd}\u{fffd}", "PATH=/overridden"]);
+        // A NUL in a value set is refused over a snapshot too, naming it.
         let bad = PluginEnv::Overlay(vec![("CNI_ARGS", "a\0b".into())]);
-        let err = bad
-            .write_block(&mut EnvBlock::default(), None, None)
-            .unwrap_err();
-        let err2 = bad
-            .capture()
-            .write_block(&mut EnvBlock::default(), None, None)
-            .unwrap_err();
-        assert_eq!(
-            (err.as_slice(), err2.as_slice()),
-            (&b"CNI_ARGS=a\0b"[..], &b"CNI_ARGS=a\0b"[..])
-        );
+        let mut block = EnvBlock::default();
+        let err = bad.write_block(&mut block, None, Some(&snap)).unwrap_err();
+        assert_eq!(err, b"CNI_ARGS=a\0b");
     }
 
     #[test]

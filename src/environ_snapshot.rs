@@ -9,23 +9,39 @@
 //! sets that on the call's context: the block then points into the
 //! snapshot, and `environ` is not read at all.
 
-use crate::env::Captured;
 use crate::error::{Error, Result};
-use crate::spawn::EnvironEntry;
+use crate::spawn::{with_environ, EnvironEntry};
 
 /// An environment, `K=V` entries (or bare words, as `environ` may hold)
 /// with their bytes unchanged, owned in one buffer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EnvironSnapshot {
-    entries: Captured,
+    /// The entries, each followed by a NUL byte (none holds another): the
+    /// exec block points into it, copying nothing.
+    buf: Vec<u8>,
+    /// Where each entry's NUL is in `buf`.
+    ends: Vec<usize>,
 }
+
+/// The room a capture starts with: a typical environment (a few dozen
+/// entries, 1–3 KiB) fits without growing on the way.
+const CAPTURE_BYTES: usize = 4096;
+const CAPTURE_ENTRIES: usize = 64;
 
 impl EnvironSnapshot {
     /// This process's environment as it is now.
     pub fn capture() -> EnvironSnapshot {
-        EnvironSnapshot {
-            entries: Captured::environ(),
-        }
+        let mut buf = Vec::with_capacity(CAPTURE_BYTES);
+        let mut ends = Vec::with_capacity(CAPTURE_ENTRIES);
+        with_environ(|env| {
+            for e in env {
+                // An entry of environ is a C string: no NUL inside.
+                buf.extend_from_slice(e.bytes());
+                ends.push(buf.len());
+                buf.push(0);
+            }
+        });
+        EnvironSnapshot { buf, ends }
     }
 
     /// The entries of `block`, each followed by a NUL byte
@@ -37,10 +53,20 @@ impl EnvironSnapshot {
                 "environment block: its last entry does not end with a NUL byte".into(),
             ));
         }
-        match Captured::from_terminated(block.to_vec()) {
-            Ok(entries) => Ok(EnvironSnapshot { entries }),
-            Err(at) => Err(invalid(format!("environment block: entry {at} is empty"))),
+        let mut ends = Vec::with_capacity(CAPTURE_ENTRIES);
+        let mut start = 0;
+        while let Some(len) = block[start..].iter().position(|&b| b == 0) {
+            if len == 0 {
+                let at = ends.len();
+                return Err(invalid(format!("environment block: entry {at} is empty")));
+            }
+            ends.push(start + len);
+            start += len + 1;
         }
+        Ok(EnvironSnapshot {
+            buf: block.to_vec(),
+            ends,
+        })
     }
 
     /// These entries. Fails on an empty one or one holding a NUL byte.
@@ -66,7 +92,7 @@ impl EnvironSnapshot {
 
     /// The entries, in order, without their NULs.
     pub fn entries(&self) -> impl Iterator<Item = &[u8]> {
-        self.entries.iter()
+        self.terminated().map(|kv| &kv[..kv.len() - 1])
     }
 
     /// The value of the first entry named `name`, as `getenv` finds it.
@@ -79,10 +105,17 @@ impl EnvironSnapshot {
 
     /// The entries as the exec block takes `environ`'s.
     pub(crate) fn inherited(&self) -> Vec<EnvironEntry<'_>> {
-        self.entries
-            .terminated()
+        self.terminated()
             .filter_map(EnvironEntry::terminated)
             .collect()
+    }
+
+    /// The entries, in order, each with its NUL.
+    fn terminated(&self) -> impl Iterator<Item = &[u8]> {
+        let starts = std::iter::once(0).chain(self.ends.iter().map(|&end| end + 1));
+        starts
+            .zip(&self.ends)
+            .map(|(start, &end)| &self.buf[start..=end])
     }
 }
 

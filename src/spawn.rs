@@ -178,7 +178,7 @@ enum Slot {
     /// At this offset in the block's buffer.
     Own(usize),
     /// A NUL-terminated string the block does not own: one of `environ`'s,
-    /// or one of the bytes borrowed for `'a`.
+    /// or an entry of the snapshot standing in for it.
     Borrowed(*const libc::c_char),
 }
 
@@ -211,20 +211,6 @@ impl<'a> EnvBlock<'a> {
     /// it, which they keep alive until the spawn.
     pub(crate) fn push_environ(&mut self, entry: EnvironEntry<'_>) {
         self.slots.push(Slot::Borrowed(entry.ptr));
-    }
-
-    /// Add `entry`, not copied: its bytes end with its NUL, the only one
-    /// they hold (which the caller knows, as a buffer of NUL-terminated
-    /// entries it built; `Err` and nothing added otherwise).
-    pub(crate) fn push_terminated(&mut self, entry: &'a [u8]) -> Result<(), ()> {
-        match entry.split_last() {
-            Some((0, _)) => {
-                self.slots
-                    .push(Slot::Borrowed(entry.as_ptr() as *const libc::c_char));
-                Ok(())
-            }
-            _ => Err(()),
-        }
     }
 
     /// The NULL-terminated pointer array `execve` takes; valid while `self`
