@@ -19,8 +19,18 @@ pub struct EnvironSnapshot {
     /// The entries, each followed by a NUL byte (none holds another): the
     /// exec block points into it, copying nothing.
     buf: Vec<u8>,
-    /// Where each entry's NUL is in `buf`.
-    ends: Vec<usize>,
+    spans: Vec<Span>,
+}
+
+/// Where an entry of [`EnvironSnapshot::buf`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Span {
+    start: usize,
+    /// Where its NUL is.
+    end: usize,
+    /// The length of its name (the bytes before its first `=`), `None`
+    /// when it has no `=`: found once, when the snapshot is made.
+    name_len: Option<usize>,
 }
 
 /// The room a capture starts with: a typical environment (a few dozen
@@ -32,16 +42,21 @@ impl EnvironSnapshot {
     /// This process's environment as it is now.
     pub fn capture() -> EnvironSnapshot {
         let mut buf = Vec::with_capacity(CAPTURE_BYTES);
-        let mut ends = Vec::with_capacity(CAPTURE_ENTRIES);
+        let mut spans = Vec::with_capacity(CAPTURE_ENTRIES);
         with_environ(|env| {
             for e in env {
                 // An entry of environ is a C string: no NUL inside.
+                let start = buf.len();
                 buf.extend_from_slice(e.bytes());
-                ends.push(buf.len());
+                spans.push(Span {
+                    start,
+                    end: buf.len(),
+                    name_len: e.name().map(<[u8]>::len),
+                });
                 buf.push(0);
             }
         });
-        EnvironSnapshot { buf, ends }
+        EnvironSnapshot { buf, spans }
     }
 
     /// The entries of `block`, each followed by a NUL byte
@@ -53,19 +68,31 @@ impl EnvironSnapshot {
                 "environment block: its last entry does not end with a NUL byte".into(),
             ));
         }
-        let mut ends = Vec::with_capacity(CAPTURE_ENTRIES);
+        let mut spans = Vec::with_capacity(CAPTURE_ENTRIES);
         let mut start = 0;
-        while let Some(len) = block[start..].iter().position(|&b| b == 0) {
+        while start < block.len() {
+            let rest = &block[start..];
+            // The first `=` or NUL, then the NUL (the block ends with one).
+            let stop = memchr::memchr2(b'=', 0, rest).unwrap_or(rest.len());
+            let len = match rest.get(stop) {
+                Some(0) => stop,
+                _ => stop + memchr::memchr(0, &rest[stop..]).unwrap_or(rest.len() - stop),
+            };
             if len == 0 {
-                let at = ends.len();
+                let at = spans.len();
                 return Err(invalid(format!("environment block: entry {at} is empty")));
             }
-            ends.push(start + len);
+            let name_len = (rest.get(stop) == Some(&b'=')).then_some(stop);
+            spans.push(Span {
+                start,
+                end: start + len,
+                name_len,
+            });
             start += len + 1;
         }
         Ok(EnvironSnapshot {
             buf: block.to_vec(),
-            ends,
+            spans,
         })
     }
 
@@ -92,7 +119,7 @@ impl EnvironSnapshot {
 
     /// The entries, in order, without their NULs.
     pub fn entries(&self) -> impl Iterator<Item = &[u8]> {
-        self.terminated().map(|kv| &kv[..kv.len() - 1])
+        self.spans.iter().map(|s| &self.buf[s.start..s.end])
     }
 
     /// The value of the first entry named `name`, as `getenv` finds it.
@@ -105,17 +132,8 @@ impl EnvironSnapshot {
 
     /// The entries as the exec block takes `environ`'s.
     pub(crate) fn inherited(&self) -> Vec<EnvironEntry<'_>> {
-        self.terminated()
-            .filter_map(EnvironEntry::terminated)
-            .collect()
-    }
-
-    /// The entries, in order, each with its NUL.
-    fn terminated(&self) -> impl Iterator<Item = &[u8]> {
-        let starts = std::iter::once(0).chain(self.ends.iter().map(|&end| end + 1));
-        starts
-            .zip(&self.ends)
-            .map(|(start, &end)| &self.buf[start..=end])
+        let entry = |s: &Span| EnvironEntry::terminated(&self.buf[s.start..=s.end], s.name_len);
+        self.spans.iter().filter_map(entry).collect()
     }
 }
 
@@ -129,11 +147,14 @@ mod tests {
 
     #[test]
     fn a_block_gives_its_entries_unchanged() {
-        let s = EnvironSnapshot::from_block(b"A=1\0BARE\0C=\xff\0").unwrap();
+        let s = EnvironSnapshot::from_block(b"A=1\0BARE\0C=\xff\0=x\0D==y\0").unwrap();
         let got: Vec<&[u8]> = s.entries().collect();
-        assert_eq!(got, [&b"A=1"[..], b"BARE", b"C=\xff"]);
+        assert_eq!(got, [&b"A=1"[..], b"BARE", b"C=\xff", b"=x", b"D==y"]);
         let names: Vec<_> = s.inherited().iter().map(|e| e.name()).collect();
-        assert_eq!(names, [Some(&b"A"[..]), None, Some(b"C")]);
+        assert_eq!(
+            names,
+            [Some(&b"A"[..]), None, Some(b"C"), Some(b""), Some(b"D")]
+        );
         let bytes: Vec<_> = s.inherited().iter().map(|e| e.bytes()).collect();
         assert_eq!(bytes, got);
         assert_eq!(
@@ -162,5 +183,17 @@ mod tests {
             .map(|(k, v)| [k.as_encoded_bytes(), b"=", v.as_encoded_bytes()].concat())
             .collect();
         assert_eq!(ours, std);
+        // Its names are where the exec block's walk of environ finds them.
+        let names: Vec<Option<Vec<u8>>> = s
+            .inherited()
+            .iter()
+            .map(|e| e.name().map(<[u8]>::to_vec))
+            .collect();
+        let walked = crate::spawn::with_environ(|env| {
+            env.iter()
+                .map(|e| e.name().map(<[u8]>::to_vec))
+                .collect::<Vec<_>>()
+        });
+        assert_eq!(names, walked);
     }
 }

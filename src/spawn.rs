@@ -110,12 +110,16 @@ impl<'a> EnvironEntry<'a> {
 
     /// An entry standing in for one of `environ`'s (an
     /// [`crate::EnvironSnapshot`]'s): `kv` ends with a NUL, the only one it
-    /// holds; `None` when it does not end with one.
-    pub(crate) fn terminated(kv: &'a [u8]) -> Option<EnvironEntry<'a>> {
-        let (&0, body) = kv.split_last()? else {
+    /// holds, and its name is its first `name_len` bytes (`None`: no `=`);
+    /// `None` when `kv` does not end with a NUL or is shorter than that.
+    pub(crate) fn terminated(kv: &'a [u8], name_len: Option<usize>) -> Option<EnvironEntry<'a>> {
+        if kv.last() != Some(&0) {
             return None;
+        }
+        let name = match name_len {
+            Some(n) => Some(kv.get(..n)?),
+            None => None,
         };
-        let name = body.iter().position(|&b| b == b'=').map(|i| &body[..i]);
         Some(EnvironEntry {
             ptr: kv.as_ptr() as *const libc::c_char,
             name,
