@@ -228,6 +228,33 @@ class Context {
     });
   }
 
+  /// The environment plugins started under this context (and its
+  /// children that set none) inherit instead of this process's `environ`:
+  /// exactly `entries` ("K=V", bytes as they are). For a host whose
+  /// environment may change while calls run. An empty entry or one holding
+  /// a NUL throws Status::InvalidArgument.
+  void set_environ(const std::vector<std::string> &entries) {
+    std::string block;
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      if (entries[i].find('\0') != std::string::npos) {
+        throw Error(Status::InvalidArgument, 0,
+                    "environment entry " + std::to_string(i) + " contains a NUL byte", "");
+      }
+      block += entries[i];
+      block += '\0';
+    }
+    detail::call([&](cni_error **err) {
+      return cni_context_set_environ(ctx_.get(), reinterpret_cast<const uint8_t *>(block.data()),
+                                     block.size(), err);
+    });
+  }
+
+  /// Back to the parent's environment, else this process's.
+  void clear_environ() {
+    detail::call(
+        [&](cni_error **err) { return cni_context_set_environ(ctx_.get(), nullptr, 0, err); });
+  }
+
   const cni_context *get() const noexcept { return ctx_.get(); }
 
  private:

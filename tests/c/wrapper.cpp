@@ -8,6 +8,7 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <string>
 #include <thread>
 
@@ -31,6 +32,16 @@ static std::string debug_file(const std::string &name, const std::string &json) 
   std::string path = std::string(tmp ? tmp : "/tmp") + "/" + name;
   std::ofstream(path) << json;
   return path;
+}
+
+static std::string scratch_path(const std::string &name) {
+  const char *tmp = std::getenv("TMPDIR");
+  return std::string(tmp ? tmp : "/tmp") + "/" + name;
+}
+
+static std::string read_all(const std::string &path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
 static const std::string NETCONF = R"({"cniVersion":"1.0.0","name":"net","type":"x"})";
@@ -110,6 +121,32 @@ int main() {
   cni::exec_plugin_without_result(plugin(), NETCONF, args, &def, &ctx);
   std::string info = cni::get_version_info(plugin(), &def, &ctx);
   CHECK(contains(info, "\"1.1.0\""));
+
+  // The context's environment: the plugin inherits exactly it.
+  {
+    std::string rec = scratch_path("cpp-environ.json");
+    cni::Args seen = args;
+    seen.plugin_args = {{"DEBUG", debug_file("cpp-environ-debug.json", "{\"record\":\"" + rec + "\"}")}};
+    cni::Context env_ctx;
+    env_ctx.set_environ({"CPP_SNAPSHOT=1", "BARE"});
+    cni::exec_plugin_without_result(plugin(), NETCONF, seen, &def, &env_ctx);
+    std::string got = read_all(rec);
+    CHECK(contains(got, "\"envList\":[\"CPP_SNAPSHOT=1\",\"BARE\",\"CNI_COMMAND=DEL\""));
+    CHECK(!contains(got, "\"PATH\""));
+    env_ctx.clear_environ();
+    cni::exec_plugin_without_result(plugin(), NETCONF, seen, &def, &env_ctx);
+    CHECK(contains(read_all(rec), "\"PATH\""));
+    for (const std::vector<std::string> &bad :
+         {std::vector<std::string>{"A=1", ""}, std::vector<std::string>{std::string("A=\0", 3)}}) {
+      try {
+        env_ctx.set_environ(bad);
+        CHECK(false);
+      } catch (const cni::Error &e) {
+        CHECK(e.status() == cni::Status::InvalidArgument);
+        CHECK(contains(e.msg(), "entry"));
+      }
+    }
+  }
 
   std::string captured;
   cni::Exec raw = cni::Exec::raw_with_stderr([&](std::string_view s) { captured.append(s); },
