@@ -402,8 +402,9 @@ cni_status cni_context_set_trace(cni_context *ctx,
  *
  * For a host whose environment may change while calls run (another
  * thread's `setenv`): with an environment set, a plugin's environment is
- * built from it alone, without reading `environ`. `CNI_STATUS_INVALID_ARGUMENT` for a block that does not end
- * with a NUL or holds an empty entry.
+ * built from it alone, without reading `environ`.
+ * `CNI_STATUS_INVALID_ARGUMENT` for a block that does not end with a NUL
+ * or holds an empty entry.
  */
 cni_status cni_context_set_environ(cni_context *ctx,
                                    const uint8_t *block,

@@ -150,8 +150,9 @@ pub unsafe extern "C" fn cni_context_set_trace(
 ///
 /// For a host whose environment may change while calls run (another
 /// thread's `setenv`): with an environment set, a plugin's environment is
-/// built from it alone, without reading `environ`. `CNI_STATUS_INVALID_ARGUMENT` for a block that does not end
-/// with a NUL or holds an empty entry.
+/// built from it alone, without reading `environ`.
+/// `CNI_STATUS_INVALID_ARGUMENT` for a block that does not end with a NUL
+/// or holds an empty entry.
 #[no_mangle]
 pub unsafe extern "C" fn cni_context_set_environ(
     ctx: *mut cni_context,
