@@ -239,14 +239,15 @@ impl Context {
     }
 
     fn build(parent: Option<&Context>, own_deadline: Option<Instant>) -> Context {
-        // A parent that can never be cancelled need not know its children.
-        let parent = parent.filter(|p| p.inner.cancellable);
         let deadline = [own_deadline, parent.and_then(Context::deadline)]
             .into_iter()
             .flatten()
             .min();
+        // Linked to every parent (its trace values and environment are
+        // inherited), but a parent that can never be cancelled need not
+        // know its children.
         let inner = Arc::new(Inner::new(true, deadline, parent.map(|p| p.inner.clone())));
-        if let Some(p) = parent {
+        if let Some(p) = parent.filter(|p| p.inner.cancellable) {
             lock(&p.inner.children).insert(Arc::as_ptr(&inner) as usize, Arc::downgrade(&inner));
             // A cancel that ran before the child was registered has not
             // seen it; the flag it set first is seen here.

@@ -36,13 +36,13 @@ fn a_child_made_after_the_cancel_is_born_cancelled() {
 }
 
 #[test]
-fn children_of_background_are_cancellable_and_unlinked() {
+fn children_of_background_are_cancellable_and_unregistered() {
     let bg = Context::background();
     bg.cancel();
     assert_eq!(bg.done(), None);
     assert_eq!(bg.wake_fd(), None);
     let child = bg.child();
-    assert!(child.inner.parent.is_none());
+    assert!(lock(&bg.inner.children).is_empty());
     child.cancel();
     assert_eq!(child.done(), Some(Done::Cancelled));
 }
@@ -157,6 +157,25 @@ fn trace_values_are_inherited_one_by_one() {
             baggage: Some("b".into()),
         }
     );
+}
+
+/// A child of a context that is never done still takes its trace values
+/// and its environment, though the parent does not keep track of it.
+#[test]
+fn a_child_of_the_background_inherits_its_values() {
+    let bg = Context::background();
+    bg.set_trace(TraceContext {
+        traceparent: Some("p".into()),
+        tracestate: None,
+        baggage: None,
+    });
+    bg.set_environ(Some(EnvironSnapshot::from_entries(["A=1"]).unwrap()));
+    let child = bg.child_with_timeout(Duration::from_secs(60));
+    assert_eq!(child.trace().traceparent.as_deref(), Some("p"));
+    let env = child.environ().expect("the parent's environment");
+    assert_eq!(env.entries().collect::<Vec<_>>(), [b"A=1"]);
+    bg.cancel();
+    assert_eq!(child.done(), None);
 }
 
 #[test]
