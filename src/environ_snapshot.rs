@@ -70,23 +70,16 @@ impl EnvironSnapshot {
         }
         let mut spans = Vec::with_capacity(CAPTURE_ENTRIES);
         let mut start = 0;
-        while start < block.len() {
-            let rest = &block[start..];
-            // The first `=` or NUL, then the NUL (the block ends with one).
-            let stop = memchr::memchr2(b'=', 0, rest).unwrap_or(rest.len());
-            let len = match rest.get(stop) {
-                Some(0) => stop,
-                _ => stop + memchr::memchr(0, &rest[stop..]).unwrap_or(rest.len() - stop),
-            };
+        // Each entry ends at a NUL: the block ends with one.
+        while let Some(len) = memchr::memchr(0, &block[start..]) {
             if len == 0 {
                 let at = spans.len();
                 return Err(invalid(format!("environment block: entry {at} is empty")));
             }
-            let name_len = (rest.get(stop) == Some(&b'=')).then_some(stop);
             spans.push(Span {
                 start,
                 end: start + len,
-                name_len,
+                name_len: memchr::memchr(b'=', &block[start..start + len]),
             });
             start += len + 1;
         }
