@@ -8,6 +8,8 @@ from __future__ import annotations
 import errno
 import os
 import select
+import subprocess
+import sys
 import threading
 import time
 
@@ -105,3 +107,52 @@ def test_single_calls_inherit_the_environment_of_their_start(tmp_path, monkeypat
         assert b"CNI_COMMAND=DEL" in entries and b"CNIINVOKE_TEST_RAW=\xff-raw" in entries
     finally:
         del os.environb[b"CNIINVOKE_TEST_RAW"]
+
+
+CHURN = """
+import json, os, sys, threading, time
+import cniinvoke
+bin_dir, cache, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
+stop = time.monotonic() + seconds
+lst = cniinvoke.NetworkConfigList.from_bytes(json.dumps({"cniVersion": "1.0.0", "name": "s",
+    "plugins": [{"type": "alpha"}, {"type": "beta"}]}))
+cfg = cniinvoke.CNIConfig([bin_dir], cache, cache_sync=False)
+calls = []
+def churn():
+    i = 0
+    while time.monotonic() < stop:
+        names = [f"CNIINVOKE_CHURN_{i}_{k}" for k in range(64)]
+        for name in names:
+            os.environ[name] = "x" * 64
+        for name in names:
+            del os.environ[name]
+        i += 1
+def lists(n):
+    rt = cniinvoke.RuntimeConf(container_id=f"c{n}", if_name="eth0", netns="/var/run/netns/x")
+    while time.monotonic() < stop:
+        cfg.add_network_list(lst, rt, timeout=30)
+        cfg.del_network_list(lst, rt, timeout=30)
+        calls.append(n)
+threads = [threading.Thread(target=churn)]
+threads += [threading.Thread(target=lists, args=(n,)) for n in range(2)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+print(len(calls))
+"""
+
+
+def test_changing_os_environ_while_list_calls_run_cannot_crash(net, tmp_path):
+    """One thread adds and removes names in ``os.environ`` (glibc then
+    moves environ's array) while two run list ADDs and DELs with the GIL
+    released. Reading environ there crashed the process within a second;
+    with the call's snapshot it runs clean."""
+    proc = subprocess.run(
+        [sys.executable, "-c", CHURN, str(net.bin), str(tmp_path / "cache"), "2"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, (proc.returncode, proc.stderr[-2000:])
+    assert int(proc.stdout.split()[-1]) > 0
