@@ -234,6 +234,11 @@ fn c_custom_exec() {
 }
 
 #[test]
+fn c_setenv_churn_cannot_crash_calls_with_an_environment() {
+    run_c("environ_churn.c", Link::Shared);
+}
+
+#[test]
 fn c_cancel_deadline_threads_no_leaks() {
     run_c("concurrency.c", Link::Shared);
 }
@@ -318,6 +323,7 @@ const PROGRAMS: &[(&str, Link)] = &[
     ("concurrency.c", Link::Shared),
     ("custom_exec.c", Link::Shared),
     ("custom_exec.c", Link::Static),
+    ("environ_churn.c", Link::Shared),
     ("exec_plugin.c", Link::Shared),
     ("log.c", Link::Shared),
     ("netlist.c", Link::Shared),
