@@ -5,6 +5,7 @@
 
 use crate::args::DelegateArgs;
 use crate::context::Context;
+use crate::env::PluginEnv;
 use crate::error::{Error, Result};
 use crate::exec::{default_exec, exec_plugin_with_result, exec_plugin_without_result, Exec};
 use crate::types::CniResult;
@@ -66,12 +67,7 @@ impl std::fmt::Display for Verb {
 /// the context's environment's ([`Context::set_environ`]), else this
 /// process's.
 fn cni_path(ctx: &Context) -> Vec<String> {
-    let value = match ctx.environ() {
-        Some(env) => env
-            .get("CNI_PATH")
-            .and_then(|v| String::from_utf8(v.to_vec()).ok()),
-        None => std::env::var("CNI_PATH").ok(),
-    };
+    let value = PluginEnv::Inherit.value_in("CNI_PATH", ctx.environ().as_deref());
     match value {
         Some(p) if !p.is_empty() => p.split(':').map(str::to_string).collect(),
         _ => Vec::new(),

@@ -56,7 +56,19 @@ impl PluginEnv {
 
     /// The value the plugin sees for `name` (the last entry of that name).
     pub fn value(&self, name: &str) -> Option<String> {
-        let inherited = || std::env::var(name).ok();
+        self.value_in(name, None)
+    }
+
+    /// [`PluginEnv::value`] with `base` inherited in place of this
+    /// process's environment (`None`: this process's).
+    pub(crate) fn value_in(&self, name: &str, base: Option<&EnvironSnapshot>) -> Option<String> {
+        let inherited = || match base {
+            Some(env) => env
+                .get(name)
+                .and_then(|v| std::str::from_utf8(v).ok())
+                .map(str::to_string),
+            None => std::env::var(name).ok(),
+        };
         match self {
             PluginEnv::Inherit => inherited(),
             PluginEnv::Entries(entries) => entries.iter().rev().find_map(|kv| {

@@ -33,7 +33,9 @@
 //! events::clear_sink();
 //! ```
 
+use crate::context::Context;
 use crate::env::PluginEnv;
+use crate::environ_snapshot::EnvironSnapshot;
 use crate::error::{Error, Result};
 use crate::libcni::RuntimeConf;
 use crate::types::CniResult;
@@ -370,21 +372,25 @@ struct Names {
     type_: Option<String>,
 }
 
-/// The value of `key` in a plugin environment, unless empty.
-fn env_value(env: &PluginEnv, key: &str) -> Option<String> {
-    env.value(key).filter(|v| !v.is_empty())
+/// The value of `key` in a plugin environment, `base` inherited in place
+/// of this process's environment when given, unless empty.
+fn env_value(env: &PluginEnv, key: &str, base: Option<&EnvironSnapshot>) -> Option<String> {
+    env.value_in(key, base).filter(|v| !v.is_empty())
 }
 
-/// Observe one run of the plugin at `plugin_path` with configuration
-/// `netconf` and environment `environ` (the exec layer).
+/// Observe one run under `ctx` of the plugin at `plugin_path` with
+/// configuration `netconf` and environment `env` (the exec layer).
 pub(crate) fn observe_plugin<T: Outcome>(
+    ctx: &Context,
     plugin_path: &str,
     netconf: &[u8],
     env: &PluginEnv,
     op: impl FnOnce() -> Result<T>,
 ) -> Result<T> {
     let describe = || {
-        let verb = env_value(env, "CNI_COMMAND").unwrap_or_default();
+        let base = ctx.environ();
+        let env_value = |key| env_value(env, key, base.as_deref());
+        let verb = env_value("CNI_COMMAND").unwrap_or_default();
         let mut e = blank(EventKind::Plugin, verb);
         let names: Names = serde_json::from_slice(netconf).unwrap_or_default();
         e.plugin_type = names.type_.or_else(|| {
@@ -394,8 +400,8 @@ pub(crate) fn observe_plugin<T: Outcome>(
         e.network = names.name;
         e.plugin_path = Some(plugin_path.to_string());
         if e.verb != "VERSION" {
-            e.container_id = env_value(env, "CNI_CONTAINERID");
-            e.ifname = env_value(env, "CNI_IFNAME");
+            e.container_id = env_value("CNI_CONTAINERID");
+            e.ifname = env_value("CNI_IFNAME");
         }
         e
     };
@@ -447,10 +453,36 @@ mod tests {
             "CNI_COMMANDX=no".to_string(),
             "CNI_PATH=".to_string(),
         ]);
-        assert_eq!(env_value(&env, "CNI_COMMAND").as_deref(), Some("ADD"));
-        assert_eq!(env_value(&env, "CNI_IFNAME").as_deref(), Some("eth1"));
-        assert_eq!(env_value(&env, "CNI_NETNS"), None);
-        assert_eq!(env_value(&env, "CNI_PATH"), None);
+        assert_eq!(env_value(&env, "CNI_COMMAND", None).as_deref(), Some("ADD"));
+        assert_eq!(env_value(&env, "CNI_IFNAME", None).as_deref(), Some("eth1"));
+        assert_eq!(env_value(&env, "CNI_NETNS", None), None);
+        assert_eq!(env_value(&env, "CNI_PATH", None), None);
+    }
+
+    /// What an overlay inherits is read from the context's snapshot when
+    /// there is one, never from this process's environment.
+    #[test]
+    fn env_values_inherited_come_from_the_snapshot() {
+        let env = PluginEnv::Overlay(vec![("CNI_COMMAND", "DEL".into())]);
+        let base = EnvironSnapshot::from_entries(["CNI_IFNAME=snap0", "CNI_COMMAND=ADD"]).unwrap();
+        assert_eq!(
+            env_value(&env, "CNI_COMMAND", Some(&base)).as_deref(),
+            Some("DEL")
+        );
+        assert_eq!(
+            env_value(&env, "CNI_IFNAME", Some(&base)).as_deref(),
+            Some("snap0")
+        );
+        assert_eq!(env_value(&env, "PATH", Some(&base)), None);
+        let inherit = PluginEnv::Inherit;
+        assert_eq!(
+            env_value(&inherit, "CNI_COMMAND", Some(&base)).as_deref(),
+            Some("ADD")
+        );
+        assert_eq!(
+            env_value(&inherit, "PATH", None),
+            std::env::var("PATH").ok()
+        );
     }
 
     #[test]

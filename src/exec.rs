@@ -198,7 +198,7 @@ pub(crate) fn exec_plugin_with_result_in(
     exec: &dyn Exec,
 ) -> Result<CniResult> {
     let env = args.plugin_env();
-    events::observe_plugin(plugin_path, netconf, &env, || {
+    events::observe_plugin(ctx, plugin_path, netconf, &env, || {
         args.validate()?;
         // The decoding runs while the plugin does (the errors it finds are
         // reported after the plugin's own, as before).
@@ -254,7 +254,7 @@ pub fn exec_plugin_without_result(
 ) -> Result<()> {
     let exec = or_default(exec);
     let env = args.plugin_env();
-    events::observe_plugin(plugin_path, netconf, &env, || {
+    events::observe_plugin(ctx, plugin_path, netconf, &env, || {
         args.validate()?;
         exec.exec_plugin_env(ctx, plugin_path, netconf, &env)?;
         Ok(())
@@ -279,7 +279,7 @@ pub fn get_version_info(
     };
     let stdin = format!(r#"{{"cniVersion":"{}"}}"#, version::current());
     let env = args.plugin_env();
-    events::observe_plugin(plugin_path, b"{}", &env, || {
+    events::observe_plugin(ctx, plugin_path, b"{}", &env, || {
         match exec.exec_plugin_env(ctx, plugin_path, stdin.as_bytes(), &env) {
             Ok(stdout) => exec.decode(&stdout),
             Err(e) if e.to_string() == "unknown CNI_COMMAND: VERSION" => {

@@ -196,7 +196,7 @@ pub fn args_from_env() -> PyInheritedArgs {
 
 /// The environment of `args=` for one core call: ours as they are (their
 /// plugins inherit the snapshot of this process's environment on the
-/// call's context, [`crate::context::Call::new`]), or a Python object's
+/// call's context, [`crate::context::Call::running_plugins`]), or a Python object's
 /// `as_env()` list, taken up front (it may raise).
 pub enum EnvOf<'a> {
     Ours(&'a (dyn CniArgs + Sync)),

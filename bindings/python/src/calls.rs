@@ -21,7 +21,7 @@ pub(crate) fn run<T: Send>(
     f: impl FnOnce(&Context, Option<&dyn Exec>) -> cniinvoke::Result<T> + Send,
 ) -> PyResult<(T, ExecArg)> {
     let timeout = convert::seconds(timeout, "timeout")?;
-    let call = Call::new(py, ctx.as_deref(), timeout);
+    let call = Call::running_plugins(py, ctx.as_deref(), timeout);
     let exec = ExecArg::new(exec, &call)?;
     crate::logging::sync(py)?;
     let out = py.detach(|| f(&call.ctx, exec.as_dyn()));
@@ -45,7 +45,7 @@ pub fn find_in_path(
 ) -> PyResult<String> {
     let paths = convert::str_list(paths, "paths")?;
     let timeout = convert::seconds(timeout, "timeout")?;
-    let call = Call::new(py, ctx.as_deref(), timeout);
+    let call = Call::new(ctx.as_deref(), timeout);
     let found = match call.ctx.err() {
         Some(e) => Err(e),
         None => cniinvoke::find_in_path(plugin, &paths),

@@ -94,7 +94,7 @@ impl PyCniConfig {
         f: impl FnOnce(&CniConfig, &Context) -> cniinvoke::Result<T> + Send,
     ) -> PyResult<(T, ExecArg)> {
         let timeout = convert::seconds(timeout, "timeout")?;
-        let call = Call::new(py, ctx.as_deref(), timeout);
+        let call = Call::running_plugins(py, ctx.as_deref(), timeout);
         let exec = ExecArg::new(self.exec.as_ref().map(|e| e.bind(py)), &call)?;
         let mut cfg = CniConfig::with_cache_dir(
             self.path.clone(),
@@ -151,7 +151,7 @@ impl PyCniConfig {
         let exec = exec.filter(|e| !e.is_none());
         if let Some(e) = exec {
             // Refuse a wrong exec= now rather than at the first call.
-            ExecArg::new(Some(e), &Call::new(e.py(), None, None))?;
+            ExecArg::new(Some(e), &Call::new(None, None))?;
         }
         Ok(PyCniConfig {
             path,

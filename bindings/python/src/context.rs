@@ -254,18 +254,11 @@ pub struct Call {
 }
 
 impl Call {
-    /// The context for a call given `ctx=` and `timeout=`, with this
-    /// process's environment as it is now for its plugins to inherit.
-    ///
-    /// Made with the GIL held (`_py`): Python changes `os.environ` only
-    /// while holding it, so the snapshot is never torn, and the core, which
-    /// runs with the GIL released, builds every plugin's environment from
-    /// it without reading `environ`.
-    pub fn new(_py: Python<'_>, ctx: Option<&PyContext>, timeout: Option<Duration>) -> Call {
+    /// The context for a call given `ctx=` and `timeout=`.
+    pub fn new(ctx: Option<&PyContext>, timeout: Option<Duration>) -> Call {
         let parent = ctx.map(|c| c.ctx.clone()).or_else(current);
         let deadline = timeout.map(|t| instant_after(t.as_secs_f64()));
         let call_ctx = derive(parent.as_ref(), deadline);
-        call_ctx.set_environ(Some(EnvironSnapshot::capture()));
         let interrupted: Arc<Mutex<Option<PyErr>>> = Arc::default();
         if on_main_thread() {
             let stash = interrupted.clone();
@@ -292,6 +285,23 @@ impl Call {
             ctx: call_ctx,
             interrupted,
         }
+    }
+
+    /// [`Call::new`] for a call that runs plugins: with this process's
+    /// environment as it is now for them to inherit.
+    ///
+    /// Made with the GIL held (`_py`): Python changes `os.environ` only
+    /// while holding it, so the snapshot is never torn, and the core, which
+    /// runs with the GIL released, builds every plugin's environment from
+    /// it without reading `environ`.
+    pub fn running_plugins(
+        _py: Python<'_>,
+        ctx: Option<&PyContext>,
+        timeout: Option<Duration>,
+    ) -> Call {
+        let call = Call::new(ctx, timeout);
+        call.ctx.set_environ(Some(EnvironSnapshot::capture()));
+        call
     }
 
     /// The call's outcome for Python: a signal handler's exception

@@ -271,7 +271,7 @@ fn exec_plugin_on<'py>(
         None => None,
     };
     let timeout = convert::seconds(timeout, "timeout")?;
-    let call = Call::new(py, ctx.as_deref(), timeout);
+    let call = Call::running_plugins(py, ctx.as_deref(), timeout);
     let out = py.detach(|| exec.exec_plugin(&call.ctx, &path, &stdin, environ.as_deref()));
     let out = call.finish(py, out)?;
     Ok(PyBytes::new(py, &out))
