@@ -93,6 +93,8 @@ def build(selected: list[str]) -> tuple[dict[str, list[str]], dict[str, str]]:
     build_go(b)
     py = sys.executable
     b.ok("py-subprocess", [py, BENCH / "py_subprocess.py"])
+    if b.wants("py-floor"):
+        build_py_floor(b, py)
     if b.wants("py-binding"):
         reason = install_py_binding(py)
         if reason:
@@ -198,6 +200,15 @@ def build_cli(b: Built) -> None:
     if sh([exe, "net", "--help"]).returncode != 0:
         return b.skip("this cniinvoke has no `net` subcommand", "cniinvoke-net")
     b.ok("cniinvoke-net", [BUILD / "proc", "--name", "cniinvoke-net", "--tool", exe, "--arg", "net"])
+
+
+def build_py_floor(b: Built, py: str) -> None:
+    """floor.c as a shared library, called from Python (bench/pyfloor)."""
+    lib = BUILD / "libpyfloor.so"
+    p = sh(["gcc", *CFLAGS, "-pthread", "-shared", "-fPIC", BENCH / "pyfloor" / "floor.c", "-o", lib])
+    if p.returncode != 0:
+        return b.skip(f"bench/pyfloor/floor.c did not build: {why(p.stderr)}", "py-floor")
+    b.ok("py-floor", [py, BENCH / "py_floor.py", lib])
 
 
 def build_go(b: Built) -> None:

@@ -161,7 +161,10 @@ NOTES = (
     "call's return; for subprocess.run from its `timeout=` deadline to the return. The floor "
     "in a Go process (bench/gofloor) is floor.c's own code and timing in a Go program, each "
     "call made from Go as one cgo call, as the Go binding makes its calls: what the Go runtime "
-    "alone adds to a plugin call started from C (the list floor in a Go process likewise)."
+    "alone adds to a plugin call started from C (the list floor in a Go process likewise). "
+    "The floor in a Python process (bench/pyfloor) is the same for Python: floor.c's call in "
+    "a shared library, each call one ctypes call timed by the Python loop that times the "
+    "binding."
 )
 
 LIST_NOTES = (

@@ -215,7 +215,7 @@ def targets(
     return [
         add_ratio(r, "capi", 1.03, "C ABI"),
         add_ratio(r, "rust", 1.02, "Rust API"),
-        add_ratio(r, "py-binding", 1.05, "Python binding"),
+        add_ratio(r, "py-binding", 1.05, "Python binding", within="py-floor"),
         add_ratio(r, "go-binding", 1.08, "Go binding", within="go-floor"),
         instructions(counts),
         events_off(counts),
