@@ -197,14 +197,18 @@ impl<'a> EnvBlock<'a> {
     /// Add one entry made of `parts` joined; `Err` (and nothing added) when
     /// it holds a NUL byte.
     pub(crate) fn push(&mut self, parts: &[&[u8]]) -> Result<(), ()> {
-        if parts.iter().any(|p| p.contains(&0)) {
-            return Err(());
-        }
-        self.slots.push(Slot::Own(self.buf.len()));
+        // Copied first, then searched once for a NUL (and taken back when
+        // it has one): one scan of the entry instead of one per part.
+        let at = self.buf.len();
         for p in parts {
             self.buf.extend_from_slice(p);
         }
+        if memchr::memchr(0, &self.buf[at..]).is_some() {
+            self.buf.truncate(at);
+            return Err(());
+        }
         self.buf.push(0);
+        self.slots.push(Slot::Own(at));
         Ok(())
     }
 

@@ -67,6 +67,60 @@ fn parse_with<'a, 'o>(
     Ok(v)
 }
 
+/// The string member `name` of the object `input` as Go's decoder reads
+/// it into a struct of that one string field, without building the
+/// document: "" when absent or null, the last when repeated. `None` when
+/// only the general way can say what Go says: a syntax error, not an
+/// object, a key that is not ASCII (it might fold to `name`), or a member
+/// of that name that is neither a string nor null. The other members'
+/// values are parsed and dropped (scalars borrow, so most cost nothing).
+pub(crate) fn top_level_string(input: &[u8], name: &str) -> Option<String> {
+    let mut p = Parser {
+        s: input,
+        i: 0,
+        text: Cow::Borrowed,
+    };
+    let mut found = Cow::Borrowed("");
+    p.ws();
+    if p.peek() != Some(b'{') {
+        return None;
+    }
+    p.i += 1;
+    p.ws();
+    if p.peek() == Some(b'}') {
+        p.i += 1;
+    } else {
+        loop {
+            let key = p.key().ok()?;
+            if !key.is_ascii() {
+                return None;
+            }
+            if key.eq_ignore_ascii_case(name) {
+                p.ws();
+                match p.peek()? {
+                    b'"' => found = p.string().ok()?,
+                    b'n' => drop(p.literal("null", Value::Null).ok()?),
+                    _ => return None,
+                }
+            } else {
+                // Inside the object: one level fewer for Go's limit.
+                drop(p.value_within(MAX_DEPTH - 1).ok()?);
+            }
+            p.ws();
+            match p.peek()? {
+                b',' => p.i += 1,
+                b'}' => {
+                    p.i += 1;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+    }
+    p.ws();
+    (p.i == p.s.len()).then(|| found.into_owned())
+}
+
 const EOF_MSG: &str = "unexpected end of JSON input";
 
 fn invalid(c: u8, context: &str) -> String {
@@ -108,20 +162,35 @@ enum Frame<'o> {
 
 impl Drop for Value<'_> {
     /// Dismantle nested containers iteratively: the derived drop would
-    /// recurse once per nesting level.
+    /// recurse once per nesting level. Only containers are taken out of
+    /// their parents (each replaced by `null`); leaves stay where they are
+    /// and go with their parent, whose drop then finds nothing nested. A
+    /// value without nested containers (most of them) allocates nothing.
     fn drop(&mut self) {
-        fn take_children<'a>(v: &mut Value<'a>, into: &mut Vec<Value<'a>>) {
-            match v {
-                Value::Array(items) => into.append(items),
-                Value::Object(members) => into.extend(members.drain(..).map(|(_, v)| v)),
-                _ => {}
-            }
-        }
         let mut pending = Vec::new();
-        take_children(self, &mut pending);
+        take_nested(self, &mut pending);
         while let Some(mut v) = pending.pop() {
-            take_children(&mut v, &mut pending);
+            take_nested(&mut v, &mut pending);
         }
+    }
+}
+
+/// Move the non-empty containers among `v`'s children into `into`.
+fn take_nested<'a>(v: &mut Value<'a>, into: &mut Vec<Value<'a>>) {
+    let nested = |c: &Value| match c {
+        Value::Array(items) => !items.is_empty(),
+        Value::Object(members) => !members.is_empty(),
+        _ => false,
+    };
+    let mut take = |c: &mut Value<'a>| {
+        if nested(c) {
+            into.push(std::mem::replace(c, Value::Null));
+        }
+    };
+    match v {
+        Value::Array(items) => items.iter_mut().for_each(&mut take),
+        Value::Object(members) => members.iter_mut().for_each(|(_, c)| take(c)),
+        _ => {}
     }
 }
 
@@ -140,6 +209,11 @@ impl<'a, 'o> Parser<'a, 'o> {
     /// with an explicit stack instead of recursion, so nesting costs heap,
     /// not thread stack; beyond [`MAX_DEPTH`] it is Go's syntax error.
     fn value(&mut self) -> Result<Value<'o>, String> {
+        self.value_within(MAX_DEPTH)
+    }
+
+    /// [`Parser::value`] with at most `depth` arrays and objects open.
+    fn value_within(&mut self, depth: usize) -> Result<Value<'o>, String> {
         let mut stack: Vec<Frame<'o>> = Vec::new();
         'value: loop {
             self.ws();
@@ -148,7 +222,7 @@ impl<'a, 'o> Parser<'a, 'o> {
             };
             let mut v = match c {
                 b'{' | b'[' => {
-                    if stack.len() >= MAX_DEPTH {
+                    if stack.len() >= depth {
                         return Err(invalid(c, "exceeded max depth"));
                     }
                     self.i += 1;
@@ -597,6 +671,136 @@ pub fn go_quote(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What the general way (the whole document parsed, then Go's decoder
+    /// rules) makes of a configuration's `cniVersion`.
+    fn version_the_general_way(input: &[u8]) -> Result<String, String> {
+        let v = parse(input)?;
+        super::super::decode_version_parsed(&v).map_err(|e| e.to_string())
+    }
+
+    /// `top_level_string` answers only where the general way succeeds,
+    /// and then with the same version ("" being 0.1.0); true when it
+    /// answered.
+    fn agrees(input: &[u8]) -> bool {
+        let general = version_the_general_way(input);
+        let Some(v) = top_level_string(input, "cniVersion") else {
+            return false;
+        };
+        let v = if v.is_empty() { "0.1.0".to_string() } else { v };
+        let shown = String::from_utf8_lossy(input);
+        assert_eq!(general, Ok(v), "input {shown:?}");
+        true
+    }
+
+    #[test]
+    fn the_version_without_a_document_tree_is_the_decoders() {
+        let some = |input: &[u8]| top_level_string(input, "cniVersion");
+        let cases: &[(&[u8], &str)] = &[
+            (br#"{"cniVersion":"1.0.0","name":"n"}"#, "1.0.0"),
+            (br#" { "CNIVERSION" : "0.4.0" } "#, "0.4.0"),
+            (br#"{"cniVersion":"1.0.0","cniversion":null}"#, "1.0.0"),
+            (br#"{"cniVersion":"1.0.0","CniVersion":"0.3.1"}"#, "0.3.1"),
+            (br#"{"cni\u0056ersion":"1.1.0"}"#, "1.1.0"),
+            (br#"{"ipam":{"ranges":[[{}]]},"x":[1,-2.5e3,true]}"#, ""),
+            (b"{}", ""),
+        ];
+        for (input, want) in cases {
+            assert_eq!(some(input).as_deref(), Some(*want));
+            assert!(agrees(input));
+        }
+        // Left to the general way: its errors, a non-ASCII key (Go folds
+        // U+017F to 's'), a value of the wrong type, not an object.
+        for input in [
+            &b"{"[..],
+            b"{\"cniVersion\":\"1.0.0\"} x",
+            "{\"cniVer\u{17f}ion\":\"1.0.0\"}".as_bytes(),
+            b"{\"cniVersion\":1}",
+            b"null",
+            b"[]",
+        ] {
+            assert_eq!(some(input), None, "{:?}", String::from_utf8_lossy(input));
+        }
+        assert_eq!(
+            version_the_general_way("{\"cniVer\u{17f}ion\":\"1.0.0\"}".as_bytes()).as_deref(),
+            Ok("1.0.0")
+        );
+        // Go's depth limit counts the object itself.
+        let nested = |n: usize| format!("{{\"a\":{}{}}}", "[".repeat(n), "]".repeat(n));
+        assert_eq!(some(nested(MAX_DEPTH - 1).as_bytes()).as_deref(), Some(""));
+        assert_eq!(some(nested(MAX_DEPTH).as_bytes()), None);
+        assert!(version_the_general_way(nested(MAX_DEPTH).as_bytes()).is_err());
+    }
+
+    #[test]
+    fn the_version_without_a_document_tree_agrees_on_generated_documents() {
+        let keys = [
+            r#""cniVersion""#,
+            r#""CNIVERSION""#,
+            r#""cniVersio""#,
+            r#""name""#,
+            r#""cni\u0056ersion""#,
+            "\"cniVer\u{17f}ion\"",
+            "\"\u{212a}\"",
+            "1",
+            "",
+        ];
+        let values = [
+            r#""1.0.0""#,
+            r#""""#,
+            "null",
+            "1",
+            "true",
+            r#"[1,{"b":[]}]"#,
+            r#"{"a":{}}"#,
+            r#""\u00e9\ud800""#,
+            r#""\x""#,
+            "nul",
+            r#""0.4.0"#,
+            "",
+        ];
+        let seps = [",", ":", " ", "", "}", "\n,"];
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let mut answered = 0;
+        for _ in 0..20_000 {
+            let mut doc = String::from(if next(8) == 0 { " [" } else { "{" });
+            for m in 0..next(4) {
+                if m > 0 {
+                    doc.push_str(if next(10) == 0 {
+                        seps[next(seps.len())]
+                    } else {
+                        ","
+                    });
+                }
+                doc.push_str(keys[next(keys.len())]);
+                doc.push_str(if next(10) == 0 {
+                    seps[next(seps.len())]
+                } else {
+                    ":"
+                });
+                doc.push_str(values[next(values.len())]);
+            }
+            doc.push_str(if next(10) == 0 { "" } else { "}" });
+            if next(10) == 0 {
+                doc.push_str(values[next(values.len())]);
+            }
+            let mut bytes = doc.into_bytes();
+            if next(20) == 0 && !bytes.is_empty() {
+                let at = next(bytes.len());
+                bytes[at] = 0xff;
+            }
+            answered += usize::from(agrees(&bytes));
+        }
+        // Most documents are ones it answers, so the comparison means
+        // something.
+        assert!(answered > 2_000, "answered only {answered}");
+    }
 
     #[test]
     fn syntax_errors_match_go() {

@@ -184,9 +184,21 @@ impl CniResult {
 /// Read `cniVersion` from a configuration or result (upstream
 /// `create.DecodeVersion`); missing or empty means "0.1.0".
 pub fn decode_version(json: &[u8]) -> Result<String> {
+    if let Some(version) = gojson::top_level_string(json, "cniVersion") {
+        return Ok(or_010(version));
+    }
     let wrap = |e: String| Error::Decode(format!("decoding version from network config: {e}"));
     let v = gojson::parse(json).map_err(wrap)?;
     decode_version_parsed(&v)
+}
+
+/// A version as upstream reads it: "" is 0.1.0.
+fn or_010(version: String) -> String {
+    if version.is_empty() {
+        "0.1.0".into()
+    } else {
+        version
+    }
 }
 
 /// [`decode_version`] of a document already parsed.
@@ -205,11 +217,7 @@ pub(crate) fn decode_version_parsed(v: &Value) -> Result<String> {
         )
     })
     .map_err(|e| wrap(e.to_string()))?;
-    if version.is_empty() {
-        Ok("0.1.0".into())
-    } else {
-        Ok(version)
-    }
+    Ok(or_010(version))
 }
 
 pub(crate) use decode::{DecodeError, Decoder as GoDecoder, Hard as GoHard};
