@@ -53,7 +53,28 @@ fn join(dir: &str, name: &str) -> String {
     if dir.is_empty() {
         return clean(name);
     }
-    clean(&format!("{dir}/{name}"))
+    if is_plain(dir, true) && is_plain(name, false) {
+        // Nothing to clean: the two with one slash between (a search
+        // path's directory and a plugin's name, nearly always).
+        let slash = if dir == "/" { "" } else { "/" };
+        return [dir, slash, name].concat();
+    }
+    clean(&[dir, "/", name].concat())
+}
+
+/// `path` is clean as it is and stays so with a plain name after it: no
+/// empty, `.` or `..` segment, no trailing slash (`/` itself allowed as a
+/// directory, `rooted`).
+fn is_plain(path: &str, rooted: bool) -> bool {
+    if rooted && path == "/" {
+        return true;
+    }
+    let body = if rooted {
+        path.strip_prefix('/').unwrap_or(path)
+    } else {
+        path
+    };
+    body.split('/').all(|seg| !matches!(seg, "" | "." | ".."))
 }
 
 /// Go's `filepath.Clean` for Unix paths: collapse `//`, drop `.`, resolve
@@ -84,7 +105,7 @@ fn clean(path: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::clean;
+    use super::{clean, join};
 
     #[test]
     fn clean_matches_go() {
@@ -97,6 +118,24 @@ mod tests {
             ("./x", "x"),
         ] {
             assert_eq!(clean(i), o, "clean({i:?})");
+        }
+    }
+
+    #[test]
+    fn join_is_clean_of_the_two_joined() {
+        let parts = [
+            "", "/", "a", "/a", "a/", "//a", "a//b", ".", "..", "/.", "a/.", "a/..", "/..", "bc",
+            "./a", "b/c",
+        ];
+        for dir in parts {
+            for name in parts {
+                let want = if dir.is_empty() {
+                    clean(name)
+                } else {
+                    clean(&format!("{dir}/{name}"))
+                };
+                assert_eq!(join(dir, name), want, "join({dir:?}, {name:?})");
+            }
         }
     }
 }

@@ -214,7 +214,17 @@ pub(crate) fn map_entries<'v>(doc: &'v Value) -> BTreeMap<&'v str, Entry<'v>> {
 
 /// `json.Marshal` of a `map[string]interface{}`.
 pub(crate) fn marshal_entries(entries: &BTreeMap<&str, Entry<'_>>) -> String {
-    let mut out = String::from("{");
+    // Room for the usual case at once: keys and raw texts as they are, a
+    // guess for each decoded value.
+    let room = entries.iter().map(|(k, v)| {
+        let value = match v {
+            Entry::Json(_) => 32,
+            Entry::Raw(text) => text.len(),
+        };
+        k.len() + value + 4
+    });
+    let mut out = String::with_capacity(2 + room.sum::<usize>());
+    out.push('{');
     for (i, (k, v)) in entries.iter().enumerate() {
         if i > 0 {
             out.push(',');

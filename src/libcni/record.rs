@@ -16,8 +16,8 @@
 use super::base64::{base64_decode, base64_encode};
 use super::inject::{marshal, marshal_value};
 use crate::types::{
-    decode_version_parsed, parse_go_json, parse_go_json_owned, write_go_str, CniResult,
-    DecodeError, GoDecoder, GoHard, GoJsonValue,
+    decode_version_parsed, parse_go_json, write_go_str, CniResult, DecodeError, GoDecoder, GoHard,
+    GoJsonValue,
 };
 use crate::{Error, Result};
 use serde_json::{Map, Value};
@@ -26,9 +26,10 @@ use std::borrow::Cow;
 /// Upstream's `CNICacheV1`.
 pub const CNI_CACHE_V1: &str = "cniCacheV1";
 
-/// One decoded entry (upstream's `cachedInfo`). `None` stands for Go's nil.
+/// One decoded entry (upstream's `cachedInfo`), its result borrowing the
+/// entry's text. `None` stands for Go's nil.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct Record {
+pub(crate) struct Record<'a> {
     pub kind: String,
     pub container_id: String,
     pub config: Option<Vec<u8>>,
@@ -38,7 +39,7 @@ pub(crate) struct Record {
     pub cni_args: Option<Vec<(String, String)>>,
     pub capability_args: Option<Map<String, Value>>,
     /// The `result` object as read.
-    pub result: Option<GoJsonValue<'static>>,
+    pub result: Option<GoJsonValue<'a>>,
 }
 
 const FIELDS: [&str; 9] = [
@@ -134,11 +135,12 @@ fn result_as_map(result: &CniResult) -> Option<String> {
     }
 }
 
-impl Record {
+impl<'a> Record<'a> {
     /// Decode an entry as upstream's `json.Unmarshal` into `cachedInfo`;
-    /// the error is Go's text.
-    pub(crate) fn decode(bytes: &[u8]) -> std::result::Result<Record, String> {
-        let v = parse_go_json_owned(bytes)?;
+    /// the error is Go's text. Texts are copied only where the record
+    /// keeps them as strings of its own.
+    pub(crate) fn decode(bytes: &'a [u8]) -> std::result::Result<Record<'a>, String> {
+        let v = parse_go_json(bytes)?;
         GoDecoder::run(&v, |d, v, out: &mut Record| {
             d.object(v, "cachedInfo", "libcni.cachedInfo", &FIELDS, |d, f, v| {
                 decode_field(d, f, v, out)
@@ -224,7 +226,12 @@ fn dedup<'a>(v: &GoJsonValue<'a>) -> GoJsonValue<'a> {
     }
 }
 
-fn decode_field(d: &mut GoDecoder, f: &str, v: &GoJsonValue<'static>, out: &mut Record) -> GoHard {
+fn decode_field<'a>(
+    d: &mut GoDecoder,
+    f: &str,
+    v: &GoJsonValue<'a>,
+    out: &mut Record<'a>,
+) -> GoHard {
     match f {
         "kind" => d.string(v, &mut out.kind),
         "containerId" => d.string(v, &mut out.container_id),
@@ -350,7 +357,8 @@ mod tests {
         ];
         for text in results {
             let result = CniResult::from_json(text.as_bytes()).unwrap();
-            let v = parse_go_json_owned(result.to_json().as_bytes()).unwrap();
+            let json = result.to_json();
+            let v = parse_go_json(json.as_bytes()).unwrap();
             assert_eq!(result_as_map(&result), Some(marshal(&v)), "{text}");
         }
     }
@@ -358,19 +366,15 @@ mod tests {
     /// Keys twice are found at any depth, in small and large objects.
     #[test]
     fn duplicate_keys_are_found_at_any_depth() {
-        let parse = |s: &str| parse_go_json_owned(s.as_bytes()).unwrap();
-        assert!(!has_duplicate_keys(&parse(
-            r#"{"a":{"b":1,"c":[{"d":1,"e":2}]}}"#
-        )));
-        assert!(has_duplicate_keys(&parse(
-            r#"{"a":{"b":1,"c":[{"d":1,"d":2}]}}"#
-        )));
-        assert!(has_duplicate_keys(&parse(r#"{"a":1,"b":2,"a":3}"#)));
+        let dups = |s: &str| has_duplicate_keys(&parse_go_json(s.as_bytes()).unwrap());
+        assert!(!dups(r#"{"a":{"b":1,"c":[{"d":1,"e":2}]}}"#));
+        assert!(dups(r#"{"a":{"b":1,"c":[{"d":1,"d":2}]}}"#));
+        assert!(dups(r#"{"a":1,"b":2,"a":3}"#));
         let big: Vec<String> = (0..40).map(|i| format!(r#""k{i}":{i}"#)).collect();
         let doc = format!("{{{}}}", big.join(","));
-        assert!(!has_duplicate_keys(&parse(&doc)));
+        assert!(!dups(&doc));
         let doc = format!(r#"{{{},"k7":0}}"#, big.join(","));
-        assert!(has_duplicate_keys(&parse(&doc)));
+        assert!(dups(&doc));
     }
 
     /// A cached result with a key twice is read as the map upstream holds
@@ -379,24 +383,25 @@ mod tests {
     #[test]
     fn a_cached_result_with_a_key_twice_reads_as_its_map() {
         let entry = |result: &str| {
-            let text = format!(
+            format!(
                 r#"{{"kind":"cniCacheV1","containerId":"c","config":"e30=","ifName":"eth0","networkName":"n","result":{result}}}"#
-            );
-            Record::decode(text.as_bytes()).unwrap()
+            )
         };
+        let read =
+            |text: &str, version: &str| Record::decode(text.as_bytes()).unwrap().result_as(version);
         let twice = entry(
             r#"{"cniVersion":"1.0.0","ips":5,"ips":[{"address":"10.0.0.2/24"}],"dns":{"domain":1,"domain":"d"}}"#,
         );
-        let r = twice.result_as("1.0.0").unwrap();
+        let r = read(&twice, "1.0.0").unwrap();
         assert!(r.to_json().contains("10.0.0.2/24"), "{}", r.to_json());
         assert!(r.to_json().contains(r#""domain":"d""#), "{}", r.to_json());
         let once = entry(r#"{"cniVersion":"1.0.0","ips":[{"address":"10.0.0.2/24"}]}"#);
-        assert_eq!(once.result_as("1.0.0").unwrap(), {
+        assert_eq!(read(&once, "1.0.0").unwrap(), {
             let bare = br#"{"cniVersion":"1.0.0","ips":[{"address":"10.0.0.2/24"}]}"#;
             CniResult::from_json(bare).unwrap()
         });
         let bad = entry(r#"{"cniVersion":"1.0.0","ips":5}"#);
-        assert!(bad.result_as("1.0.0").is_err());
+        assert!(read(&bad, "1.0.0").is_err());
     }
 
     #[test]

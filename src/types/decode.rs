@@ -254,31 +254,33 @@ fn match_field(names: &[&'static str], key: &str) -> Option<&'static str> {
     if let Some(n) = names.iter().find(|n| **n == key) {
         return Some(n);
     }
-    let folded = fold(key)?;
-    names
-        .iter()
-        .find(|n| n.eq_ignore_ascii_case(&folded))
-        .copied()
+    names.iter().find(|n| folds_to(key, n)).copied()
 }
 
 /// Whether Go decodes the member `key` into the field named `field` (an
 /// ASCII name): the same name, or the same but for case.
 pub(crate) fn go_field_matches(field: &str, key: &str) -> bool {
-    key == field || fold(key).is_some_and(|f| f.eq_ignore_ascii_case(field))
+    key == field || folds_to(key, field)
 }
 
-/// Go's `foldName` restricted to what can match an ASCII field name:
-/// ASCII letters fold by case, and U+017F (long s) and U+212A (Kelvin
-/// sign) fold to 's' and 'k'. Anything else non-ASCII cannot match.
-fn fold(key: &str) -> Option<String> {
-    key.chars()
-        .map(|c| match c {
-            '\u{17f}' => Some('s'),
-            '\u{212a}' => Some('k'),
-            c if c.is_ascii() => Some(c),
-            _ => None,
-        })
-        .collect()
+/// Go's `foldName` equality restricted to what can match an ASCII field
+/// name: ASCII letters fold by case, and U+017F (long s) and U+212A
+/// (Kelvin sign) fold to 's' and 'k'. Anything else non-ASCII cannot
+/// match. Compared as it goes, nothing built.
+fn folds_to(key: &str, name: &str) -> bool {
+    let mut name = name.bytes();
+    for c in key.chars() {
+        let folded = match c {
+            '\u{17f}' => b's',
+            '\u{212a}' => b'k',
+            c if c.is_ascii() => c as u8,
+            _ => return false,
+        };
+        if !name.next().is_some_and(|n| n.eq_ignore_ascii_case(&folded)) {
+            return false;
+        }
+    }
+    name.next().is_none()
 }
 
 /// `strconv.ParseInt(lit, 10, 64)`: a plain decimal integer only.
@@ -288,4 +290,34 @@ fn parse_go_int(lit: &str) -> Option<i64> {
         return None;
     }
     lit.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{go_field_matches, match_field};
+
+    #[test]
+    fn field_names_fold_as_go_folds_them() {
+        for (field, key, matches) in [
+            ("cniVersion", "cniVersion", true),
+            ("cniVersion", "CNIVERSION", true),
+            ("cniVersion", "cniVer\u{17f}ion", true),
+            ("kind", "\u{212a}IND", true),
+            ("kind", "kin", false),
+            ("kind", "kinds", false),
+            ("kind", "k\u{ef}nd", false),
+            ("kind", "", false),
+            ("s", "\u{17f}", true),
+        ] {
+            assert_eq!(go_field_matches(field, key), matches, "{field} / {key}");
+        }
+        let names = ["name", "mac", "Name"];
+        assert_eq!(match_field(&names, "Name"), Some("Name"), "exact first");
+        assert_eq!(
+            match_field(&names, "NAME"),
+            Some("name"),
+            "then the first that folds"
+        );
+        assert_eq!(match_field(&names, "other"), None);
+    }
 }

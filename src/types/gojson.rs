@@ -10,7 +10,7 @@ use std::borrow::Cow;
 
 /// A parsed JSON value. Its texts borrow from the document where they
 /// stand in it as they are (no escape, valid UTF-8) when parsed with
-/// [`parse`], and are owned with [`parse_owned`] or when built.
+/// [`parse`], and are owned where unescaping made them or when built.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Value<'a> {
     Null,
@@ -40,24 +40,7 @@ impl Value<'_> {
 /// Parse a whole document; the error is Go's `SyntaxError` text. The
 /// value borrows the texts it can from `input`.
 pub(crate) fn parse(input: &[u8]) -> Result<Value<'_>, String> {
-    parse_with(input, Cow::Borrowed)
-}
-
-/// [`parse`] into a value that owns all its texts, to be kept beyond
-/// `input`.
-pub(crate) fn parse_owned(input: &[u8]) -> Result<Value<'static>, String> {
-    parse_with(input, |s| Cow::Owned(s.to_owned()))
-}
-
-fn parse_with<'a, 'o>(
-    input: &'a [u8],
-    text: fn(&'a str) -> Cow<'o, str>,
-) -> Result<Value<'o>, String> {
-    let mut p = Parser {
-        s: input,
-        i: 0,
-        text,
-    };
+    let mut p = Parser { s: input, i: 0 };
     p.ws();
     let v = p.value()?;
     p.ws();
@@ -75,11 +58,7 @@ fn parse_with<'a, 'o>(
 /// of that name that is neither a string nor null. The other members'
 /// values are parsed and dropped (scalars borrow, so most cost nothing).
 pub(crate) fn top_level_string(input: &[u8], name: &str) -> Option<String> {
-    let mut p = Parser {
-        s: input,
-        i: 0,
-        text: Cow::Borrowed,
-    };
+    let mut p = Parser { s: input, i: 0 };
     let mut found = Cow::Borrowed("");
     p.ws();
     if p.peek() != Some(b'{') {
@@ -144,20 +123,18 @@ fn quote_char(c: u8) -> String {
 /// syntax error.
 const MAX_DEPTH: usize = 10000;
 
-/// The reader of a document `s` (its texts live for `'a`) making values
-/// whose texts live for `'o`: `text` borrows or copies a text that needs
-/// no unquoting.
-struct Parser<'a, 'o> {
+/// The reader of a document `s`, making values that borrow its texts
+/// where they need no unquoting.
+struct Parser<'a> {
     s: &'a [u8],
     i: usize,
-    text: fn(&'a str) -> Cow<'o, str>,
 }
 
 /// An array or object being parsed: its items so far (and, for an
 /// object, the key of the member whose value comes next).
-enum Frame<'o> {
-    Array(Vec<Value<'o>>),
-    Object(Vec<(Cow<'o, str>, Value<'o>)>, Cow<'o, str>),
+enum Frame<'a> {
+    Array(Vec<Value<'a>>),
+    Object(Vec<(Cow<'a, str>, Value<'a>)>, Cow<'a, str>),
 }
 
 impl Drop for Value<'_> {
@@ -194,7 +171,7 @@ fn take_nested<'a>(v: &mut Value<'a>, into: &mut Vec<Value<'a>>) {
     }
 }
 
-impl<'a, 'o> Parser<'a, 'o> {
+impl<'a> Parser<'a> {
     fn peek(&self) -> Option<u8> {
         self.s.get(self.i).copied()
     }
@@ -208,13 +185,13 @@ impl<'a, 'o> Parser<'a, 'o> {
     /// One value at the current position. Arrays and objects are parsed
     /// with an explicit stack instead of recursion, so nesting costs heap,
     /// not thread stack; beyond [`MAX_DEPTH`] it is Go's syntax error.
-    fn value(&mut self) -> Result<Value<'o>, String> {
+    fn value(&mut self) -> Result<Value<'a>, String> {
         self.value_within(MAX_DEPTH)
     }
 
     /// [`Parser::value`] with at most `depth` arrays and objects open.
-    fn value_within(&mut self, depth: usize) -> Result<Value<'o>, String> {
-        let mut stack: Vec<Frame<'o>> = Vec::new();
+    fn value_within(&mut self, depth: usize) -> Result<Value<'a>, String> {
+        let mut stack: Vec<Frame<'a>> = Vec::new();
         'value: loop {
             self.ws();
             let Some(c) = self.peek() else {
@@ -288,7 +265,7 @@ impl<'a, 'o> Parser<'a, 'o> {
     }
 
     /// An object member's key and the colon after it.
-    fn key(&mut self) -> Result<Cow<'o, str>, String> {
+    fn key(&mut self) -> Result<Cow<'a, str>, String> {
         self.ws();
         match self.peek() {
             None => return Err(EOF_MSG.into()),
@@ -307,7 +284,7 @@ impl<'a, 'o> Parser<'a, 'o> {
         }
     }
 
-    fn literal(&mut self, word: &str, v: Value<'o>) -> Result<Value<'o>, String> {
+    fn literal(&mut self, word: &str, v: Value<'a>) -> Result<Value<'a>, String> {
         for (k, want) in word.bytes().enumerate().skip(1) {
             // Go's scanner feeds a space at end of input, so a truncated
             // literal complains about ' '.
@@ -321,7 +298,7 @@ impl<'a, 'o> Parser<'a, 'o> {
         Ok(v)
     }
 
-    fn number(&mut self) -> Result<Value<'o>, String> {
+    fn number(&mut self) -> Result<Value<'a>, String> {
         let start = self.i;
         let at = |p: &Self, i: usize| p.s.get(i).copied().unwrap_or(b' ');
         let mut i = self.i;
@@ -364,7 +341,7 @@ impl<'a, 'o> Parser<'a, 'o> {
         self.i = i;
         let s: &'a [u8] = self.s;
         let lit = std::str::from_utf8(&s[start..i]).expect("a number literal is ASCII");
-        Ok(Value::Number((self.text)(lit)))
+        Ok(Value::Number(Cow::Borrowed(lit)))
     }
 
     fn hex4(&mut self) -> Result<u32, String> {
@@ -383,10 +360,10 @@ impl<'a, 'o> Parser<'a, 'o> {
     }
 
     /// A string starting at the opening quote, unquoted like Go does.
-    fn string(&mut self) -> Result<Cow<'o, str>, String> {
+    fn string(&mut self) -> Result<Cow<'a, str>, String> {
         self.i += 1;
         if let Some(plain) = self.plain_string() {
-            return Ok((self.text)(plain));
+            return Ok(Cow::Borrowed(plain));
         }
         let mut out = String::new();
         loop {
@@ -859,8 +836,6 @@ mod tests {
                 ("bad", true, "x\u{fffd}y".to_string(), false),
             ]
         );
-        // The owned parse reads the same value.
-        assert_eq!(parse_owned(&doc).unwrap(), v);
     }
 
     #[test]

@@ -223,10 +223,7 @@ pub(crate) fn decode_version_parsed(v: &Value) -> Result<String> {
 pub(crate) use decode::{DecodeError, Decoder as GoDecoder, Hard as GoHard};
 #[doc(hidden)]
 pub use gojson::go_quote;
-pub(crate) use gojson::{
-    parse as parse_go_json, parse_owned as parse_go_json_owned, write_str as write_go_str,
-    Value as GoJsonValue,
-};
+pub(crate) use gojson::{parse as parse_go_json, write_str as write_go_str, Value as GoJsonValue};
 
 /// Decode upstream's `pluginInfo` struct: (cniVersion, supportedVersions),
 /// or Go's error text.

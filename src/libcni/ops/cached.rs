@@ -35,10 +35,11 @@ pub(crate) fn read_result(
             cache.entry_path(entry).display()
         )));
     }
-    match Record::decode(&bytes) {
-        Ok(r) if r.kind == CNI_CACHE_V1 => r.result_as(cni_version).map(Some),
-        _ => legacy_result_as(&bytes, cni_version).map(Some),
-    }
+    let result = match Record::decode(&bytes) {
+        Ok(r) if r.kind == CNI_CACHE_V1 => r.result_as(cni_version),
+        _ => legacy_result_as(&bytes, cni_version),
+    };
+    result.map(Some)
 }
 
 /// Write the entry of a successful ADD (upstream `cacheAdd`).
