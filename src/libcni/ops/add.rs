@@ -27,8 +27,9 @@ impl CniConfig {
         prev_result: Option<&CniResult>,
         rt: &RuntimeConf,
     ) -> Result<CniResult> {
+        let prev_json = prev_result.map(CniResult::to_json);
         let (exec, plugin_path, conf) =
-            self.prepare_one(ctx, name, cni_version, net, prev_result, rt)?;
+            self.prepare_one(ctx, name, cni_version, net, prev_json.as_deref(), rt)?;
         let args = self.args("ADD", rt);
         let version = conf.version.as_deref();
         exec_plugin_with_result_in(ctx, &plugin_path, &conf.bytes, version, &args, exec)
@@ -160,9 +161,9 @@ impl CniConfig {
                 let cached =
                     write_result(&att.cache, &att.entry, Some(&result), &net.bytes, name, rt);
                 if let Err(e) = cached {
-                    let prev = prev_result(version, Some(&result));
+                    let prev = prev_result(version, Some(&result)).map(CniResult::to_json);
                     self.cleanup_failed_add(ctx, &att, |ctx| {
-                        self.del_one(ctx, name, version, net, prev, rt)
+                        self.del_one(ctx, name, version, net, prev.as_deref(), rt)
                     });
                     return Err(cache_failed(name, e));
                 }

@@ -12,7 +12,6 @@
 use super::super::api::RuntimeConf;
 use super::super::conf::PluginConfig;
 use super::super::inject::{inject_sent, marshal_entries, marshal_str, marshal_value, Entry};
-use crate::types::CniResult;
 use crate::Result;
 use std::collections::BTreeMap;
 
@@ -26,20 +25,21 @@ pub(crate) struct OneConfig {
 }
 
 /// The bytes `plugin` is sent: `name`, `cniVersion` and `prevResult`
-/// injected, then `runtimeConfig` = the capability arguments of `rt` that
+/// (`prev_json`, the previous result's
+/// [`crate::types::CniResult::to_json`]) injected,
+/// then `runtimeConfig` = the capability arguments of `rt` that
 /// the plugin declares (enabled) in its `capabilities`, if any.
 pub(crate) fn build_one_config(
     name: &str,
     cni_version: &str,
     plugin: &PluginConfig,
-    prev_result: Option<&CniResult>,
+    prev_json: Option<&str>,
     rt: Option<&RuntimeConf>,
 ) -> Result<OneConfig> {
     let (name, version) = (marshal_str(name), marshal_str(cni_version));
-    let prev_json = prev_result.map(CniResult::to_json);
     let mut values = vec![("name", name.as_str()), ("cniVersion", version.as_str())];
-    if let Some(prev) = &prev_json {
-        values.push(("prevResult", prev.as_str()));
+    if let Some(prev) = prev_json {
+        values.push(("prevResult", prev));
     }
     let sent = inject_sent(&plugin.bytes, &values)?;
     let version = sent.sole.then(|| match cni_version {
@@ -118,10 +118,11 @@ mod tests {
             .unwrap(),
             ..RuntimeConf::default()
         };
-        let prev = CniResult::from_json(
+        let prev = crate::types::CniResult::from_json(
             br#"{"cniVersion":"1.0.0","ips":[{"address":"10.0.0.2/24"}],"dns":{}}"#,
         )
-        .unwrap();
+        .unwrap()
+        .to_json();
         let out = build_one_config("n", "1.0.0", &p, Some(&prev), Some(&rt))
             .unwrap()
             .bytes;
@@ -133,7 +134,7 @@ mod tests {
         let out = build_one_config("n", "1.0.0", &p, Some(&prev), None)
             .unwrap()
             .bytes;
-        assert!(String::from_utf8(out).unwrap().contains(&prev.to_json()));
+        assert!(String::from_utf8(out).unwrap().contains(&prev));
     }
 
     #[test]

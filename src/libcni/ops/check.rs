@@ -37,11 +37,11 @@ impl CniConfig {
         name: &str,
         cni_version: &str,
         net: &PluginConfig,
-        prev_result: Option<&CniResult>,
+        prev_json: Option<&str>,
         rt: &RuntimeConf,
     ) -> Result<()> {
         let (exec, plugin_path, conf) =
-            self.prepare_one(ctx, name, cni_version, net, prev_result, rt)?;
+            self.prepare_one(ctx, name, cni_version, net, prev_json, rt)?;
         exec_plugin_without_result(
             ctx,
             &plugin_path,
@@ -69,8 +69,10 @@ impl CniConfig {
             let att = self.attach(ctx, &list.name, rt)?;
             let cached = read_result(&att.cache, &att.entry, &list.cni_version)
                 .map_err(|e| cached_failed(&list.name, e))?;
+            let prev_json = cached.as_ref().map(CniResult::to_json);
             for net in &list.plugins {
-                self.check_one(ctx, &list.name, &list.cni_version, net, cached.as_ref(), rt)?;
+                let prev = prev_json.as_deref();
+                self.check_one(ctx, &list.name, &list.cni_version, net, prev, rt)?;
             }
             Ok(())
         })
@@ -89,7 +91,8 @@ impl CniConfig {
                 let att = self.attach(ctx, name, rt)?;
                 let cached = read_result(&att.cache, &att.entry, version)
                     .map_err(|e| cached_failed(name, e))?;
-                self.check_one(ctx, name, version, net, cached.as_ref(), rt)
+                let prev = cached.as_ref().map(CniResult::to_json);
+                self.check_one(ctx, name, version, net, prev.as_deref(), rt)
             },
         )
     }

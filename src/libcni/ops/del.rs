@@ -18,16 +18,17 @@ impl CniConfig {
         name: &str,
         cni_version: &str,
         net: &PluginConfig,
-        prev_result: Option<&CniResult>,
+        prev_json: Option<&str>,
         rt: &RuntimeConf,
     ) -> Result<()> {
         let (exec, plugin_path, conf) =
-            self.prepare_one(ctx, name, cni_version, net, prev_result, rt)?;
+            self.prepare_one(ctx, name, cni_version, net, prev_json, rt)?;
         let args = self.args("DEL", rt);
         exec_plugin_without_result(ctx, &plugin_path, &conf.bytes, &args, Some(exec))
     }
 
-    /// The list's plugins in reverse order, each given `cached`.
+    /// The list's plugins in reverse order, each given `cached` (printed
+    /// once for all of them).
     pub(crate) fn del_chain(
         &self,
         ctx: &Context,
@@ -35,8 +36,10 @@ impl CniConfig {
         cached: Option<&CniResult>,
         rt: &RuntimeConf,
     ) -> Result<()> {
+        let prev_json = cached.map(CniResult::to_json);
         for net in list.plugins.iter().rev() {
-            self.del_one(ctx, &list.name, &list.cni_version, net, cached, rt)
+            let prev = prev_json.as_deref();
+            self.del_one(ctx, &list.name, &list.cni_version, net, prev, rt)
                 .map_err(|e| {
                     let what = format!(
                         "plugin {} failed (delete)",
@@ -94,7 +97,8 @@ impl CniConfig {
                 let (name, version) = (&net.network.name, &net.network.cni_version);
                 let att = self.attach(ctx, name, rt)?;
                 let cached = self.del_prev_result(&att, version)?;
-                self.del_one(ctx, name, version, net, cached.as_ref(), rt)?;
+                let prev = cached.as_ref().map(CniResult::to_json);
+                self.del_one(ctx, name, version, net, prev.as_deref(), rt)?;
                 finish_del(att);
                 Ok(())
             },

@@ -19,7 +19,6 @@ use super::validate::validate_attachment;
 use crate::context::Context;
 use crate::exec::Exec;
 use crate::types::go_quote;
-use crate::types::CniResult;
 use crate::{Error, Result};
 use build::{build_one_config, OneConfig};
 
@@ -59,13 +58,13 @@ impl CniConfig {
         name: &str,
         cni_version: &str,
         net: &PluginConfig,
-        prev_result: Option<&CniResult>,
+        prev_json: Option<&str>,
         rt: &RuntimeConf,
     ) -> Result<(&dyn Exec, String, OneConfig)> {
         ensure_live(ctx)?;
         let exec = self.exec();
         let plugin_path = exec.find_in_path(&net.network.type_, &self.path)?;
-        let conf = build_one_config(name, cni_version, net, prev_result, Some(rt))?;
+        let conf = build_one_config(name, cni_version, net, prev_json, Some(rt))?;
         Ok((exec, plugin_path, conf))
     }
 
