@@ -99,15 +99,15 @@ pub fn parse_version(version: &str) -> Result<(i64, i64, i64)> {
     if version.is_empty() {
         return Ok((0, 1, 0));
     }
-    let parts: Vec<&str> = version.split('.').collect();
-    if parts.len() >= 4 {
+    if version.split('.').count() >= 4 {
         return Err(Error::InvalidArgument(format!(
             "invalid version {}: too many parts",
             crate::types::go_quote(version)
         )));
     }
     let mut out = [0i64; 3];
-    for (i, (part, name)) in parts.iter().zip(["major", "minor", "micro"]).enumerate() {
+    let parts = version.split('.');
+    for (i, (part, name)) in parts.zip(["major", "minor", "micro"]).enumerate() {
         out[i] = atoi(part).map_err(|e| {
             Error::InvalidArgument(format!(
                 "failed to convert {name} version part {}: {e}",
@@ -120,15 +120,15 @@ pub fn parse_version(version: &str) -> Result<(i64, i64, i64)> {
 
 /// Go's `strconv.Atoi` with its error text.
 fn atoi(s: &str) -> std::result::Result<i64, String> {
-    let q = crate::types::go_quote(s);
+    let failed = |why: &str| format!("strconv.Atoi: parsing {}: {why}", crate::types::go_quote(s));
     let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("strconv.Atoi: parsing {q}: invalid syntax"));
+        return Err(failed("invalid syntax"));
     }
     s.strip_prefix('+')
         .unwrap_or(s)
         .parse()
-        .map_err(|_| format!("strconv.Atoi: parsing {q}: value out of range"))
+        .map_err(|_| failed("value out of range"))
 }
 
 /// Whether `version` >= `other` (upstream `GreaterThanOrEqualTo`).

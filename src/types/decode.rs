@@ -60,8 +60,42 @@ pub(crate) type Hard<T = ()> = Result<T, DecodeError>;
 #[derive(Default)]
 pub(crate) struct Decoder {
     strukt: &'static str,
-    fields: Vec<&'static str>,
+    fields: FieldPath,
     saved: Option<DecodeError>,
+}
+
+/// How deep [`FieldPath`] holds names without allocating: deeper than
+/// any CNI type nests.
+const INLINE_FIELDS: usize = 8;
+
+/// The names of the struct fields being decoded, outermost first (Go's
+/// error context): the first [`INLINE_FIELDS`] in place, any deeper ones
+/// on the heap, so a decode allocates nothing for them.
+#[derive(Default)]
+struct FieldPath {
+    inline: [&'static str; INLINE_FIELDS],
+    deeper: Vec<&'static str>,
+    len: usize,
+}
+
+impl FieldPath {
+    fn push(&mut self, name: &'static str) {
+        match self.inline.get_mut(self.len) {
+            Some(slot) => *slot = name,
+            None => self.deeper.push(name),
+        }
+        self.len += 1;
+    }
+
+    fn truncate(&mut self, len: usize) {
+        self.len = self.len.min(len);
+        self.deeper.truncate(len.saturating_sub(INLINE_FIELDS));
+    }
+
+    fn to_vec(&self) -> Vec<&'static str> {
+        let inline = &self.inline[..self.len.min(INLINE_FIELDS)];
+        inline.iter().chain(&self.deeper).copied().collect()
+    }
 }
 
 impl Decoder {
@@ -82,14 +116,14 @@ impl Decoder {
 
     /// Go's `addErrorContext`.
     fn add_context(&self, e: DecodeError) -> DecodeError {
-        if self.strukt.is_empty() && self.fields.is_empty() {
+        if self.strukt.is_empty() && self.fields.len == 0 {
             return e;
         }
         match e {
             DecodeError::Type {
                 value, field, ty, ..
             } => {
-                let mut path: Vec<&str> = self.fields.clone();
+                let mut path: Vec<&str> = self.fields.to_vec();
                 if !field.is_empty() {
                     path.push(&field);
                 }
@@ -159,7 +193,7 @@ impl Decoder {
             }
         };
         let outer_struct = self.strukt;
-        let depth = self.fields.len();
+        let depth = self.fields.len;
         for (key, val) in members {
             let Some(canon) = match_field(names, key) else {
                 continue;
@@ -294,7 +328,25 @@ fn parse_go_int(lit: &str) -> Option<i64> {
 
 #[cfg(test)]
 mod tests {
-    use super::{go_field_matches, match_field};
+    use super::{go_field_matches, match_field, FieldPath, INLINE_FIELDS};
+
+    #[test]
+    fn a_field_path_holds_any_depth() {
+        let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"];
+        let mut path = FieldPath::default();
+        for (depth, name) in names.iter().enumerate() {
+            path.push(name);
+            assert_eq!(path.to_vec(), names[..=depth]);
+        }
+        for depth in (0..names.len()).rev() {
+            path.truncate(depth);
+            assert_eq!(path.to_vec(), names[..depth], "truncated to {depth}");
+        }
+        path.truncate(INLINE_FIELDS + 1);
+        assert!(path.to_vec().is_empty(), "truncating never lengthens");
+        path.push("x");
+        assert_eq!(path.to_vec(), ["x"]);
+    }
 
     #[test]
     fn field_names_fold_as_go_folds_them() {
