@@ -57,6 +57,8 @@ pub mod libcni;
 pub mod raw_exec;
 mod raw_exec_options;
 mod spawn;
+#[cfg(test)]
+mod test_rng;
 pub mod types;
 pub mod version;
 mod while_running;

@@ -141,13 +141,7 @@ mod tests {
     #[test]
     fn one_pass_decoding_agrees_with_the_reference() {
         let alphabet = b"QUJD=\r\n*a/+9";
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut next = crate::test_rng::below(0x9e37_79b9_7f4a_7c15);
         let mut oks = 0;
         for _ in 0..50_000 {
             let len = next(14);

@@ -737,13 +737,7 @@ mod tests {
             "",
         ];
         let seps = [",", ":", " ", "", "}", "\n,"];
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut next = crate::test_rng::below(0x2545_f491_4f6c_dd1d);
         let mut answered = 0;
         for _ in 0..20_000 {
             let mut doc = String::from(if next(8) == 0 { " [" } else { "{" });
