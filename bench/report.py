@@ -127,17 +127,32 @@ def table(title: str, rows: list[Case], res: dict[str, dict[str, Cell]], rss: bo
 def counts_table(counts: dict[str, float]) -> list[str]:
     if not counts:
         return []
-    names = [n for n in CONTENDERS if n in counts]
-    floor = counts.get("floor")
+    return counts_rows(
+        "## Instructions per ADD in the parent (callgrind, children not traced)", counts, "floor", ""
+    ) + counts_rows(
+        "## Instructions per list ADD + DEL in the parent (callgrind; cache on tmpfs, fsync off)",
+        counts,
+        "list-floor",
+        "list:",
+    )
+
+
+def counts_rows(title: str, counts: dict[str, float], reference: str, prefix: str) -> list[str]:
+    """A table of the counts kept under `prefix` + a contender's name, with
+    ratios to `reference`'s."""
+    of = {n: counts[prefix + n] for n in CONTENDERS if prefix + n in counts}
+    if not of:
+        return []
+    ref = of.get(reference)
     lines = [
-        "## Instructions per ADD in the parent (callgrind, children not traced)",
+        title,
         "",
-        "| | " + " | ".join(TITLES[n] for n in names) + " |",
-        "|---|" + "---:|" * len(names),
+        "| | " + " | ".join(TITLES[n] for n in of) + " |",
+        "|---|" + "---:|" * len(of),
     ]
     cells = [
-        f"{counts[n] / 1e3:,.0f} k" + (f" ({counts[n] / floor:.2f}×)" if floor and n != "floor" else "")
-        for n in names
+        f"{v / 1e3:,.0f} k" + (f" ({v / ref:.2f}×)" if ref and n != reference else "")
+        for n, v in of.items()
     ]
     return lines + ["| instructions per call | " + " | ".join(cells) + " |", ""]
 
@@ -315,21 +330,26 @@ def write_csv(
                         ]
                     )
         floor = counts.get("floor")
+        list_floor = counts.get("list:list-floor")
         for n, v in counts.items():
             rt = "" if not floor else f"{v / floor:.4f}"
-            label = "ADD, instructions per call in the parent (callgrind)"
+            key, label, ref = "callgrind-add", "ADD, instructions per call in the parent (callgrind)", "floor"
             if n.startswith("events-off:"):
                 n, label = n.split(":", 1)[1], "ADD, of them in src/events.rs, logging off (callgrind)"
                 rt = f"{v / v:.6f}" if counts.get(n) else ""
+            elif n.startswith("list:"):
+                n, key, ref = n.split(":", 1)[1], "callgrind-list", "list-floor"
+                label = "list ADD + DEL, instructions per call in the parent (callgrind)"
+                rt = "" if not list_floor else f"{v / list_floor:.4f}"
             w.writerow(
                 [
-                    "callgrind-add",
+                    key,
                     label,
                     n,
                     "instructions_per_call",
                     "instructions",
                     f"{v:.0f}",
-                    "floor",
+                    ref,
                     rt,
                     1,
                     f"{v:.0f}",
