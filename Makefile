@@ -284,9 +284,10 @@ bench:
 MUTANTS_ALL := src/args.rs src/env.rs src/environ_snapshot.rs src/context.rs src/find.rs src/exec.rs src/raw_exec.rs src/raw_exec/buffers.rs \
 	src/delegate.rs src/goquote.rs \
 	src/libcni/validate.rs src/libcni/cache.rs src/libcni/lock.rs src/libcni/record.rs \
-	src/libcni/parse.rs src/libcni/inject.rs src/libcni/parsed.rs $(wildcard src/libcni/ops/*.rs)
+	src/libcni/parse.rs src/libcni/inject.rs src/libcni/parsed.rs src/libcni/base64.rs \
+	$(wildcard src/libcni/ops/*.rs) src/types/gojson.rs src/types/decode.rs
 MUTANTS_FILES ?= $(MUTANTS_ALL)
-MUTANTS_TESTS ?= --lib --test args_env --test env_overlay --test context_environ --test find --test exec --test raw_exec \
+MUTANTS_TESTS ?= --lib --test types --test args_env --test env_overlay --test context_environ --test find --test exec --test raw_exec \
 	--test delegate \
 	--test go_quote --test text_busy --test kill_grace --test no_threads \
 	--test libcni_ops --test libcni_cache --test libcni_concurrency --test libcni_conf \

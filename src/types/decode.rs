@@ -358,6 +358,8 @@ mod tests {
             ("kind", "kin", false),
             ("kind", "kinds", false),
             ("kind", "k\u{ef}nd", false),
+            // U+0169 is not 'i', though its low byte is.
+            ("kind", "k\u{169}nd", false),
             ("kind", "", false),
             ("s", "\u{17f}", true),
         ] {
