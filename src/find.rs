@@ -63,13 +63,13 @@ fn join(dir: &str, name: &str) -> String {
 }
 
 /// `path` is clean as it is and stays so with a plain name after it: no
-/// empty, `.` or `..` segment, no trailing slash (`/` itself allowed as a
-/// directory, `rooted`).
-fn is_plain(path: &str, rooted: bool) -> bool {
-    if rooted && path == "/" {
+/// empty, `.` or `..` segment, no trailing slash. A directory (`is_dir`)
+/// may start with `/`, or be `/` itself; a name may not.
+fn is_plain(path: &str, is_dir: bool) -> bool {
+    if is_dir && path == "/" {
         return true;
     }
-    let body = if rooted {
+    let body = if is_dir {
         path.strip_prefix('/').unwrap_or(path)
     } else {
         path

@@ -185,7 +185,7 @@ impl CniResult {
 /// `create.DecodeVersion`); missing or empty means "0.1.0".
 pub fn decode_version(json: &[u8]) -> Result<String> {
     if let Some(version) = gojson::top_level_string(json, "cniVersion") {
-        return Ok(or_010(version));
+        return Ok(version_or_010(version));
     }
     let wrap = |e: String| Error::Decode(format!("decoding version from network config: {e}"));
     let v = gojson::parse(json).map_err(wrap)?;
@@ -193,7 +193,7 @@ pub fn decode_version(json: &[u8]) -> Result<String> {
 }
 
 /// A version as upstream reads it: "" is 0.1.0.
-fn or_010(version: String) -> String {
+pub(crate) fn version_or_010(version: String) -> String {
     if version.is_empty() {
         "0.1.0".into()
     } else {
@@ -217,7 +217,7 @@ pub(crate) fn decode_version_parsed(v: &Value) -> Result<String> {
         )
     })
     .map_err(|e| wrap(e.to_string()))?;
-    Ok(or_010(version))
+    Ok(version_or_010(version))
 }
 
 pub(crate) use decode::{DecodeError, Decoder as GoDecoder, Hard as GoHard};

@@ -12,6 +12,7 @@
 use super::super::api::RuntimeConf;
 use super::super::conf::PluginConfig;
 use super::super::inject::{inject_sent, marshal_entries, marshal_str, marshal_value, Entry};
+use crate::types::version_or_010;
 use crate::Result;
 use std::collections::BTreeMap;
 
@@ -25,9 +26,8 @@ pub(crate) struct OneConfig {
 }
 
 /// The bytes `plugin` is sent: `name`, `cniVersion` and `prevResult`
-/// (`prev_json`, the previous result's
-/// [`crate::types::CniResult::to_json`]) injected,
-/// then `runtimeConfig` = the capability arguments of `rt` that
+/// (`prev_json`: the previous result's [`crate::types::CniResult::to_json`])
+/// injected, then `runtimeConfig` = the capability arguments of `rt` that
 /// the plugin declares (enabled) in its `capabilities`, if any.
 pub(crate) fn build_one_config(
     name: &str,
@@ -42,10 +42,7 @@ pub(crate) fn build_one_config(
         values.push(("prevResult", prev));
     }
     let sent = inject_sent(&plugin.bytes, &values)?;
-    let version = sent.sole.then(|| match cni_version {
-        "" => "0.1.0".to_string(),
-        v => v.to_string(),
-    });
+    let version = sent.sole.then(|| version_or_010(cni_version.to_string()));
     let with_version = |bytes| OneConfig { bytes, version };
     let Some(rt) = rt else {
         return Ok(with_version(sent.bytes));
