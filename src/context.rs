@@ -401,6 +401,19 @@ impl Context {
         [to_deadline, interval, no_fd].into_iter().flatten().min()
     }
 
+    /// Whether nothing can end this context: not cancellable, no deadline,
+    /// no interrupt check. A wait under it may block without a timeout.
+    pub(crate) fn never_ends(&self) -> bool {
+        !self.inner.cancellable
+            && self.inner.deadline.is_none()
+            && self
+                .inner
+                .interrupt
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .is_none()
+    }
+
     /// Sleep for `d` unless the context ends first; `Err` tells why it did.
     pub(crate) fn sleep(&self, d: Duration) -> Result<(), Done> {
         let until = Instant::now() + d;

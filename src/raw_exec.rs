@@ -250,7 +250,7 @@ impl RawExec {
         let pid = spawn::spawn(path, envp, stdio).map_err(Attempt::SpawnFailed)?;
         let child = Child {
             pid,
-            pidfd: spawn::pidfd_open(pid),
+            exit: ExitSignal::NotYet(Instant::now()),
             reaped: false,
         };
         let err = err_r.as_ref().map_or_else(Vec::new, |_| buffers::take());
@@ -469,8 +469,21 @@ enum Drained {
 /// The running plugin.
 struct Child {
     pid: libc::pid_t,
-    pidfd: Option<OwnedFd>,
+    exit: ExitSignal,
     reaped: bool,
+}
+
+/// How the supervision learns that the plugin has exited.
+enum ExitSignal {
+    /// Nothing asked for yet (since the spawn at this instant): most
+    /// plugins close their pipes as they exit, before the pidfd a wait
+    /// for the exit would cost (a pidfs file, 6 µs) is needed.
+    NotYet(Instant),
+    /// A pidfd, readable once the plugin has exited.
+    Pidfd(OwnedFd),
+    /// No pidfd to be had (kernels before 5.3, valgrind, strict seccomp
+    /// filters): the exit is checked every [`EXIT_CHECK`].
+    Timer,
 }
 
 /// The slots of the poll set of [`Child::supervise`].
@@ -484,7 +497,8 @@ const POLL_WAKE: usize = 4;
 /// One pollfd per slot; -1 leaves a slot out.
 type PollSet = [libc::pollfd; 5];
 
-/// How often the exit is checked for a plugin without a pidfd.
+/// How often the exit is checked for a plugin without a pidfd, and how
+/// long a plugin runs, its pipes open, before it gets one.
 const EXIT_CHECK: Duration = Duration::from_millis(5);
 
 /// Where one supervision stands between two polls.
@@ -525,7 +539,7 @@ impl Child {
     /// Feed, drain and wait, until the plugin has exited and its output is
     /// read, or the context ends (then the group is killed and reaped).
     fn supervise(
-        self,
+        mut self,
         ctx: &Context,
         io: &mut Io,
         grace: Duration,
@@ -543,19 +557,19 @@ impl Child {
             signalled: false,
         };
         loop {
-            self.check_exit(&mut w);
+            self.check_exit(io, &mut w);
             w.start_linger(io);
-            if w.finished(io) {
+            if w.finished(io) || self.exit_only_left(ctx, io, &w) {
                 break;
             }
             self.stop(ctx, io, grace, &mut w);
             // Stopping gives up the pipes: a plugin already seen to exit
-            // (without a pidfd, by `check_exit` above) leaves nothing to
-            // wait for, and the poll would have no descriptor and no
-            // timeout.
+            // (by `check_exit` above) leaves nothing to wait for, and the
+            // poll would have no descriptor and no timeout.
             if w.finished(io) {
                 break;
             }
+            self.arm_exit_signal(io, &w);
             let mut fds = self.poll_set(ctx, io, &w);
             w.signalled = !poll(&mut fds, self.poll_timeout(ctx, &w));
             if w.signalled {
@@ -578,10 +592,41 @@ impl Child {
         self.conclude(w.stopping)
     }
 
-    /// Without a pidfd to poll, look at the plugin's state now.
-    fn check_exit(&self, w: &mut Watch) {
-        if !w.exited && self.pidfd.is_none() {
+    /// Without a pidfd to poll, look at the plugin's state now (before one
+    /// is asked for: only once its pipes are done, when it is exiting).
+    fn check_exit(&self, io: &Io, w: &mut Watch) {
+        let look = match self.exit {
+            ExitSignal::Pidfd(_) => false,
+            ExitSignal::NotYet(_) => !io.open_outputs(),
+            ExitSignal::Timer => true,
+        };
+        if !w.exited && look {
             w.exited = spawn::has_exited(self.pid);
+        }
+    }
+
+    /// Only the exit is left to wait for (stdin written, both outputs read
+    /// to their end), under a context nothing can end: the reap step's
+    /// blocking wait is that wait, as the floor's `waitpid` is, and no
+    /// pidfd is needed.
+    fn exit_only_left(&self, ctx: &Context, io: &Io, w: &Watch) -> bool {
+        matches!(self.exit, ExitSignal::NotYet(_))
+            && !w.exited
+            && io.stdin.is_none()
+            && !io.open_outputs()
+            && ctx.never_ends()
+    }
+
+    /// Ask for a pidfd once the exit must be waited for in `poll`: the
+    /// pipes are done but the plugin has not exited yet, or it has run
+    /// for [`EXIT_CHECK`] with them open (a grandchild may hold them past
+    /// its exit). The plugin is not reaped yet, so the pid is still its.
+    fn arm_exit_signal(&mut self, io: &Io, w: &Watch) {
+        if let ExitSignal::NotYet(since) = self.exit {
+            if !w.exited && (!io.open_outputs() || since.elapsed() >= EXIT_CHECK) {
+                self.exit =
+                    spawn::pidfd_open(self.pid).map_or(ExitSignal::Timer, ExitSignal::Pidfd);
+            }
         }
     }
 
@@ -623,14 +668,19 @@ impl Child {
         fds[POLL_STDIN] = slot(raw(io.stdin.as_ref()), libc::POLLOUT);
         fds[POLL_STDOUT] = slot(raw(io.stdout.as_ref()), libc::POLLIN);
         fds[POLL_STDERR] = slot(raw(io.stderr.as_ref()), libc::POLLIN);
-        fds[POLL_EXIT] = slot(raw(self.pidfd.as_ref().filter(|_| !w.exited)), libc::POLLIN);
+        let pidfd = match &self.exit {
+            ExitSignal::Pidfd(fd) if !w.exited => Some(fd),
+            _ => None,
+        };
+        fds[POLL_EXIT] = slot(raw(pidfd), libc::POLLIN);
         fds[POLL_WAKE] = slot(ctx.wake_fd().filter(|_| w.stopping.is_none()), libc::POLLIN);
         fds
     }
 
     /// How long the next poll may block: the context's own tick until it
     /// has ended, and no later than the end of the linger, the SIGKILL of
-    /// the stop step, or the next exit check without a pidfd.
+    /// the stop step, the next exit check without a pidfd, or the moment a
+    /// plugin still running gets one.
     fn poll_timeout(&self, ctx: &Context, w: &Watch) -> Option<Duration> {
         let now = Instant::now();
         let mut wait = if w.stopping.is_none() {
@@ -641,7 +691,12 @@ impl Child {
         let deadlines = [
             w.linger_until,
             w.stopping.and_then(|(_, hard)| hard),
-            (self.pidfd.is_none() && !w.exited).then(|| now + EXIT_CHECK),
+            match self.exit {
+                _ if w.exited => None,
+                ExitSignal::NotYet(since) => Some(since + EXIT_CHECK),
+                ExitSignal::Pidfd(_) => None,
+                ExitSignal::Timer => Some(now + EXIT_CHECK),
+            },
         ];
         for t in deadlines.into_iter().flatten() {
             let d = t.saturating_duration_since(now);

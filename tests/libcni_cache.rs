@@ -313,6 +313,35 @@ fn entries_that_are_links_dirs_or_fifos_are_refused() {
     assert!(std::fs::symlink_metadata(&entry).is_err());
 }
 
+/// The temporary file of a write: one left by a crashed writer is
+/// replaced, a link planted at its name is replaced, never written through.
+#[test]
+fn a_leftover_or_planted_temporary_file_is_replaced_not_followed() {
+    let net = Net::new();
+    let (cfg, list, rt) = (net.cfg(), list1(&net), net.rt("ctr1"));
+    let results = net.cache.join("results");
+    std::fs::create_dir_all(&results).unwrap();
+    let tmp = results.join(".net1-ctr1-eth0.tmp");
+    let outside = net.dir.path().join("outside-tmp");
+    std::fs::write(&outside, b"keep").unwrap();
+    for plant in ["stale file", "link"] {
+        match plant {
+            "link" => std::os::unix::fs::symlink(&outside, &tmp).unwrap(),
+            _ => std::fs::write(&tmp, b"stale").unwrap(),
+        }
+        cfg.add_network_list(&bg(), &list, &rt).unwrap();
+        assert!(
+            std::fs::symlink_metadata(&tmp).is_err(),
+            "{plant} left behind"
+        );
+        let entry: Value =
+            serde_json::from_slice(&std::fs::read(net.entry("net1", "ctr1")).unwrap())
+                .unwrap_or_else(|e| panic!("after a {plant}: {e}"));
+        assert_eq!(entry["kind"], "cniCacheV1");
+        assert_eq!(std::fs::read(&outside).unwrap(), b"keep");
+    }
+}
+
 #[test]
 fn a_symlinked_lock_file_is_refused() {
     let net = Net::new();

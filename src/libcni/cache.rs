@@ -115,6 +115,9 @@ impl Cache {
 
     /// The results directory, `None` if it (or the cache dir) is missing.
     fn results(&self) -> Result<Option<Dir>> {
+        if let Ok(dir) = Dir::open_subdir_of(&self.root, RESULTS_DIR) {
+            return Ok(Some(dir));
+        }
         let root = match Dir::open(&self.root) {
             Ok(d) => d,
             Err(e) if dirfd::is_not_found(&e) => return Ok(None),
@@ -128,6 +131,9 @@ impl Cache {
     }
 
     fn results_for_writing(&self) -> Result<Dir> {
+        if let Ok(dir) = Dir::open_subdir_of(&self.root, RESULTS_DIR) {
+            return Ok(dir);
+        }
         let root = create_root(&self.root)?;
         let io = |e| io_error("open", &self.results_path(), e);
         root.open_or_make_subdir(RESULTS_DIR, 0o700).map_err(io)

@@ -9,7 +9,7 @@ use std::ffi::{CStr, CString};
 use std::fs::File;
 use std::io::{self, Read};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
-use std::os::unix::ffi::OsStrExt;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::Path;
 
 /// An open directory.
@@ -58,6 +58,24 @@ impl Dir {
         let c = CString::new(path.as_os_str().as_bytes())
             .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "NUL in a path"))?;
         let flags = libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC;
+        // SAFETY: `c` is a valid NUL-terminated string for the call's duration.
+        let fd = owned(unsafe { libc::open(c.as_ptr(), flags) })?;
+        Ok(Dir { file: fd.into() })
+    }
+
+    /// Open the directory `name` inside the directory at `path` in one
+    /// call, as [`Dir::open`] then [`Dir::subdir`] would (links along
+    /// `path` followed, `name` itself never). Any failure is only that:
+    /// callers take the two-step way for the error they report.
+    pub(crate) fn open_subdir_of(path: &Path, name: &str) -> io::Result<Dir> {
+        component(name)?;
+        if path.as_os_str().is_empty() {
+            // Not the current directory's `name`: no directory at all.
+            return Err(io::Error::from_raw_os_error(libc::ENOENT));
+        }
+        let c = CString::new(path.join(name).into_os_string().into_vec())
+            .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "NUL in a path"))?;
+        let flags = libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_CLOEXEC;
         // SAFETY: `c` is a valid NUL-terminated string for the call's duration.
         let fd = owned(unsafe { libc::open(c.as_ptr(), flags) })?;
         Ok(Dir { file: fd.into() })
@@ -123,12 +141,18 @@ impl Dir {
     }
 
     /// Create `name` afresh (0600 before the umask) for writing: whatever
-    /// had that name (a stale file, a planted link) is unlinked first.
+    /// had that name (a stale file, a planted link: `O_EXCL` refuses both)
+    /// is unlinked, and the creation made again.
     pub(crate) fn create_fresh(&self, name: &str) -> io::Result<File> {
-        self.remove(name)?;
         let flags =
             libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL | libc::O_NOFOLLOW | libc::O_CLOEXEC;
-        Ok(self.openat(name, flags, 0o600)?.into())
+        match self.openat(name, flags, 0o600) {
+            Err(e) if e.raw_os_error() == Some(libc::EEXIST) => {
+                self.remove(name)?;
+                Ok(self.openat(name, flags, 0o600)?.into())
+            }
+            other => Ok(other?.into()),
+        }
     }
 
     /// Open (creating, 0600) the regular file `name` for locking, with its

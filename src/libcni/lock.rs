@@ -70,6 +70,9 @@ impl AttachmentLock {
 }
 
 fn open_locks_dir(cache_dir: &Path) -> Result<Dir> {
+    if let Ok(dir) = Dir::open_subdir_of(cache_dir, LOCKS_DIR) {
+        return Ok(dir);
+    }
     let root = super::cache::create_root(cache_dir)?;
     let path = cache_dir.join(LOCKS_DIR);
     let io = |e| super::cache::io_error("open", &path, e);

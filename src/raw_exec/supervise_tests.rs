@@ -36,10 +36,13 @@ fn started(
     let pid = spawn::spawn(&path, &EnvBlock::default(), stdio).unwrap();
     let child = Child {
         pid,
-        pidfd: if pidfd { spawn::pidfd_open(pid) } else { None },
+        exit: if pidfd {
+            ExitSignal::Pidfd(spawn::pidfd_open(pid).expect("this kernel gives no pidfd"))
+        } else {
+            ExitSignal::Timer
+        },
         reaped: false,
     };
-    assert_eq!(child.pidfd.is_some(), pidfd, "this kernel gives no pidfd");
     (child, io(in_w, stdin, out_r), held)
 }
 
@@ -235,4 +238,63 @@ fn a_drain_reads_once_until_the_writer_hangs_up() {
     let (r, mut buf) = reader.join().unwrap();
     assert!(Io::drain(&r, &mut buf, usize::MAX, true) == Drained::Eof);
     assert_eq!(buf.len(), 104);
+}
+
+/// `script` started as a plugin run starts it: no pidfd asked for yet.
+fn shell_lazily(script: &'static [u8], hold: bool) -> (Child, Io<'static>, Option<OwnedFd>) {
+    let (mut child, io, held) = shell(script, false, hold);
+    child.exit = ExitSignal::NotYet(Instant::now());
+    (child, io, held)
+}
+
+/// A plugin that closes its pipes and only later exits is waited for, under
+/// a context that can end (in `poll`, on the pidfd asked for then) and one
+/// that cannot (in the reap step's blocking wait); its status is its own.
+#[test]
+fn a_plugin_exiting_after_closing_its_pipes_is_waited_for() {
+    for ctx in [Context::new(), Context::background()] {
+        let (child, mut io, _) = shell_lazily(b"exec >&-; sleep 0.2; exit 3\n", false);
+        let started = Instant::now();
+        let status = child
+            .supervise(&ctx, &mut io, Duration::ZERO, None)
+            .unwrap();
+        assert!(
+            libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 3,
+            "status {status}"
+        );
+        assert!(started.elapsed() >= Duration::from_millis(200));
+    }
+}
+
+/// Waiting for that exit still ends with the context: the wait is in
+/// `poll`, not in a `waitpid` that a cancel could not reach.
+#[test]
+fn a_cancel_ends_the_wait_for_an_exit_after_the_pipes_closed() {
+    let (child, mut io, _) = shell_lazily(b"exec >&-; exec sleep 10\n", false);
+    let ctx = Context::new();
+    let canceller = ctx.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(100));
+        canceller.cancel();
+    });
+    let started = Instant::now();
+    let r = child.supervise(&ctx, &mut io, Duration::ZERO, None);
+    assert_eq!(
+        r.map_err(|e| e.to_string()),
+        Err("netplugin cancelled: context canceled".to_string())
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+/// A plugin that outlives `EXIT_CHECK` with its stdout held open by a
+/// grandchild gets a pidfd then: its exit is seen, and the linger after it
+/// ends the run, with the caller asleep in between (no busy loop).
+#[test]
+fn a_plugin_running_past_the_exit_check_gets_a_pidfd() {
+    let (child, io, held) = shell_lazily(b"sleep 0.2\n", true);
+    let (r, cpu, sleeps) = supervise_measured(child, io);
+    assert_eq!(r.unwrap(), 0);
+    assert!(cpu < Duration::from_millis(100), "{cpu:?} of CPU");
+    assert!(sleeps < 20, "{sleeps} wake-ups");
+    drop(held);
 }
