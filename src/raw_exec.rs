@@ -250,7 +250,7 @@ impl RawExec {
         let pid = spawn::spawn(path, envp, stdio).map_err(Attempt::SpawnFailed)?;
         let child = Child {
             pid,
-            exit: ExitSignal::NotYet(Instant::now()),
+            exit: ExitSignal::at_spawn(ctx, pid),
             reaped: false,
         };
         let err = err_r.as_ref().map_or_else(Vec::new, |_| buffers::take());
@@ -475,9 +475,10 @@ struct Child {
 
 /// How the supervision learns that the plugin has exited.
 enum ExitSignal {
-    /// Nothing asked for yet (since the spawn at this instant): most
-    /// plugins close their pipes as they exit, before the pidfd a wait
-    /// for the exit would cost (a pidfs file, 6 µs) is needed.
+    /// Nothing asked for yet (since the spawn at this instant), under a
+    /// context nothing can end: a plugin that closes its pipes as it exits
+    /// (most do) is then waited for by the reap step's `waitpid`, and the
+    /// pidfd (a pidfs file, some microseconds) is never made.
     NotYet(Instant),
     /// A pidfd, readable once the plugin has exited.
     Pidfd(OwnedFd),
@@ -531,6 +532,20 @@ impl Watch {
             && self.stopping.is_none()
         {
             self.linger_until = Some(Instant::now() + PIPE_LINGER);
+        }
+    }
+}
+
+impl ExitSignal {
+    /// Under a context that can end, the pidfd is made at once: the wait
+    /// for the exit must stay in `poll`, and made now it costs nothing on
+    /// the way to the result (the plugin is starting on another CPU
+    /// meanwhile), where made after the pipes closed it would.
+    fn at_spawn(ctx: &Context, pid: libc::pid_t) -> ExitSignal {
+        if ctx.never_ends() {
+            ExitSignal::NotYet(Instant::now())
+        } else {
+            spawn::pidfd_open(pid).map_or(ExitSignal::Timer, ExitSignal::Pidfd)
         }
     }
 }

@@ -12,8 +12,10 @@ import (
 // Result builds upstream's typed result from a result JSON of
 // libcniinvoke. The library writes a result as Go's encoding of its type
 // does, cniVersion first, so the version is read off the front and only
-// create.Create decodes the whole; anything else is decoded twice, as
-// before. pkg names the package in the error of a malformed result.
+// create.Create decodes the whole (a 1.x result in the library's own form
+// by decode100, which builds the same value without reflection); anything
+// else is decoded twice, as before. pkg names the package in the error of
+// a malformed result.
 func Result(data []byte, pkg string) (types.Result, error) {
 	version, ok := leadingVersion(data)
 	if !ok {
@@ -24,6 +26,11 @@ func Result(data []byte, pkg string) (types.Result, error) {
 			return nil, fmt.Errorf("%s: libcniinvoke returned a malformed result: %w", pkg, err)
 		}
 		version = v.CNIVersion
+	}
+	if version == "1.0.0" || version == "1.1.0" {
+		if r, ok := decode100(data); ok {
+			return r, nil
+		}
 	}
 	return create.Create(version, data)
 }
