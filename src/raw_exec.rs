@@ -572,7 +572,7 @@ impl Child {
             signalled: false,
         };
         loop {
-            self.check_exit(io, &mut w);
+            self.check_exit(&mut w);
             w.start_linger(io);
             if w.finished(io) || self.exit_only_left(ctx, io, &w) {
                 break;
@@ -607,15 +607,11 @@ impl Child {
         self.conclude(w.stopping)
     }
 
-    /// Without a pidfd to poll, look at the plugin's state now (before one
-    /// is asked for: only once its pipes are done, when it is exiting).
-    fn check_exit(&self, io: &Io, w: &mut Watch) {
-        let look = match self.exit {
-            ExitSignal::Pidfd(_) => false,
-            ExitSignal::NotYet(_) => !io.open_outputs(),
-            ExitSignal::Timer => true,
-        };
-        if !w.exited && look {
+    /// Without a pidfd to poll, look at the plugin's state now. (Before
+    /// one is asked for there is nothing to look for: the reap step's
+    /// `waitpid` or the pidfd asked for then learns the exit.)
+    fn check_exit(&self, w: &mut Watch) {
+        if !w.exited && matches!(self.exit, ExitSignal::Timer) {
             w.exited = spawn::has_exited(self.pid);
         }
     }

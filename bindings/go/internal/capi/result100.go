@@ -87,13 +87,13 @@ func (d *scan) object(field func(key string) bool) {
 	}
 }
 
-// list reads an array of objects, each read by elem. An empty array is an
+// list reads an array, each element read by elem. An empty array is an
 // empty slice, not nil, as encoding/json makes it.
-func list[T any](d *scan, elem func() (*T, bool)) ([]*T, bool) {
+func list[T any](d *scan, elem func() (T, bool)) ([]T, bool) {
 	if !d.next('[') {
 		return nil, false
 	}
-	out := []*T{}
+	out := []T{}
 	if d.next(']') {
 		return out, true
 	}
@@ -134,28 +134,7 @@ func (d *scan) str() (string, bool) {
 }
 
 // strings reads an array of strings (empty: an empty slice).
-func (d *scan) strings() ([]string, bool) {
-	if !d.next('[') {
-		return nil, false
-	}
-	out := []string{}
-	if d.next(']') {
-		return out, true
-	}
-	for {
-		s, ok := d.str()
-		if !ok {
-			return nil, false
-		}
-		out = append(out, s)
-		if d.next(']') {
-			return out, true
-		}
-		if !d.next(',') {
-			return nil, false
-		}
-	}
-}
+func (d *scan) strings() ([]string, bool) { return list(d, d.str) }
 
 // integer reads a JSON integer that fits an int (a fraction or exponent
 // after it is no ',', ']' or '}', so the caller gives up there).
