@@ -221,6 +221,27 @@ impl<'a> EnvBlock<'a> {
         self.slots.push(Slot::Borrowed(entry.ptr));
     }
 
+    /// How many entries the block holds.
+    pub(crate) fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Put an entry of the environment ([`EnvBlock::push_environ`]'s) in
+    /// place of the one at `at`.
+    pub(crate) fn set_environ(&mut self, at: usize, entry: EnvironEntry<'_>) {
+        self.slots[at] = Slot::Borrowed(entry.ptr);
+    }
+
+    /// Put the entry added last in place of the one at `at`.
+    pub(crate) fn move_last_to(&mut self, at: usize) {
+        if let Some(last) = self.slots.pop() {
+            match self.slots.get_mut(at) {
+                Some(slot) => *slot = last,
+                None => self.slots.push(last),
+            }
+        }
+    }
+
     /// The NULL-terminated pointer array `execve` takes; valid while `self`
     /// is neither moved nor changed, and the environment is unchanged.
     fn pointers(&self) -> Vec<*mut libc::c_char> {

@@ -61,6 +61,9 @@ impl<'n> ResultDecoding<'n> {
             Some(v) => v?,
             None => decode_version(self.netconf)?,
         };
+        if let Some(result) = CniResult::from_plugin_direct(stdout, &conf_version) {
+            return Ok(result);
+        }
         let (version, result) = fixup_result_version(conf_version, stdout)?;
         CniResult::create_parsed(&version, &result)
     }

@@ -4,6 +4,7 @@
 pub(crate) mod common;
 mod convert;
 pub(crate) mod decode;
+mod direct100;
 mod error;
 pub(crate) mod gojson;
 mod net;
@@ -83,6 +84,14 @@ impl CniResult {
         })?;
         let v = gojson::parse(json).map_err(Error::Decode)?;
         Self::create_parsed_in(family, &v)
+    }
+
+    /// A plugin's `stdout` as [`crate::exec_plugin_with_result`] decodes
+    /// it, when it is a 1.x result in the form plugins write (see
+    /// `direct100.rs`), with `conf_version` for a missing or empty
+    /// `cniVersion`; `None` for any other document.
+    pub(crate) fn from_plugin_direct(stdout: &[u8], conf_version: &str) -> Option<CniResult> {
+        direct100::decode(stdout, conf_version)
     }
 
     /// [`CniResult::create`] of a document already parsed.

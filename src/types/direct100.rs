@@ -1,0 +1,252 @@
+//! A 1.0.0 / 1.1.0 result in the form plugins write it, decoded straight
+//! from its bytes into [`Result100`], without the value tree and the
+//! general decoder ([`super::decode`]) the other forms go through.
+//!
+//! The form: one object of the result's own fields, each key spelled
+//! exactly as upstream names it and given once, every string free of
+//! escapes and control characters, every number a plain integer, no
+//! `null`, nothing after the object but whitespace. For such a document
+//! Go's decoding is plain field assignment, so the answer is the one the
+//! general path gives (`direct100_tests.rs` holds them to that). Anything
+//! else, including every document the general path refuses, is `None`:
+//! the caller then takes the general path, which also words the errors.
+
+use super::common::{Dns, Route};
+use super::net::{GoIp, IpNet};
+use super::v100::{Interface100, IpConfig100, Result100};
+use super::CniResult;
+
+/// `stdout` decoded as a plugin's result in the configuration's version
+/// `conf_version` (which fills in a missing or empty `cniVersion`), when
+/// it is a 1.x result in the form above.
+pub(crate) fn decode(stdout: &[u8], conf_version: &str) -> Option<CniResult> {
+    let mut s = Scan { b: stdout, at: 0 };
+    let mut r = result(&mut s)?;
+    s.skip_ws();
+    if s.at != s.b.len() {
+        return None;
+    }
+    if r.cni_version.is_empty() {
+        r.cni_version = conf_version.to_string();
+    }
+    matches!(r.cni_version.as_str(), "1.0.0" | "1.1.0").then_some(CniResult::V100(r))
+}
+
+fn result(s: &mut Scan) -> Option<Result100> {
+    let mut r = Result100::default();
+    const NAMES: &[&str] = &["cniVersion", "interfaces", "ips", "routes", "dns"];
+    s.object(NAMES, |s, field| {
+        match field {
+            0 => r.cni_version = s.string()?,
+            1 => r.interfaces = s.list(interface)?,
+            2 => r.ips = s.list(ip_config)?,
+            3 => r.routes = s.list(route)?,
+            _ => r.dns = dns(s)?,
+        }
+        Some(())
+    })?;
+    Some(r)
+}
+
+fn interface(s: &mut Scan) -> Option<Interface100> {
+    let mut i = Interface100::default();
+    const NAMES: &[&str] = &["name", "mac", "mtu", "sandbox", "socketPath", "pciID"];
+    s.object(NAMES, |s, field| {
+        match field {
+            0 => i.name = s.string()?,
+            1 => i.mac = s.string()?,
+            2 => i.mtu = s.int()?,
+            3 => i.sandbox = s.string()?,
+            4 => i.socket_path = s.string()?,
+            _ => i.pci_id = s.string()?,
+        }
+        Some(())
+    })?;
+    Some(i)
+}
+
+fn ip_config(s: &mut Scan) -> Option<IpConfig100> {
+    let mut c = IpConfig100::default();
+    s.object(&["interface", "address", "gateway"], |s, field| {
+        match field {
+            0 => c.interface = Some(s.int()?),
+            1 => c.address = s.ipnet()?,
+            _ => c.gateway = s.ip()?,
+        }
+        Some(())
+    })?;
+    Some(c)
+}
+
+fn route(s: &mut Scan) -> Option<Route> {
+    let mut r = Route::default();
+    const NAMES: &[&str] = &["dst", "gw", "mtu", "advmss", "priority", "table", "scope"];
+    s.object(NAMES, |s, field| {
+        match field {
+            0 => r.dst = s.ipnet()?,
+            1 => r.gw = s.ip()?,
+            2 => r.mtu = s.int()?,
+            3 => r.adv_mss = s.int()?,
+            4 => r.priority = s.int()?,
+            5 => r.table = Some(s.int()?),
+            _ => r.scope = Some(s.int()?),
+        }
+        Some(())
+    })?;
+    Some(r)
+}
+
+fn dns(s: &mut Scan) -> Option<Dns> {
+    let mut d = Dns::default();
+    s.object(
+        &["nameservers", "domain", "search", "options"],
+        |s, field| {
+            match field {
+                0 => d.nameservers = s.list(Scan::string)?,
+                1 => d.domain = s.string()?,
+                2 => d.search = s.list(Scan::string)?,
+                _ => d.options = s.list(Scan::string)?,
+            }
+            Some(())
+        },
+    )?;
+    Some(d)
+}
+
+/// A cursor over the document.
+struct Scan<'a> {
+    b: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Scan<'a> {
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.b.get(self.at) {
+            self.at += 1;
+        }
+    }
+
+    /// Past whitespace, take `c` if it comes next.
+    fn next(&mut self, c: u8) -> bool {
+        self.skip_ws();
+        let found = self.b.get(self.at) == Some(&c);
+        self.at += usize::from(found);
+        found
+    }
+
+    /// An object whose keys are all in `names`, each at most once:
+    /// `field` reads the value of the key at that index.
+    fn object(
+        &mut self,
+        names: &[&str],
+        mut field: impl FnMut(&mut Self, usize) -> Option<()>,
+    ) -> Option<()> {
+        if !self.next(b'{') {
+            return None;
+        }
+        if self.next(b'}') {
+            return Some(());
+        }
+        let mut seen = 0u32;
+        loop {
+            let key = self.plain()?;
+            let index = names.iter().position(|n| n.as_bytes() == key)?;
+            if seen & (1 << index) != 0 || !self.next(b':') {
+                return None;
+            }
+            seen |= 1 << index;
+            field(self, index)?;
+            if self.next(b'}') {
+                return Some(());
+            }
+            if !self.next(b',') {
+                return None;
+            }
+        }
+    }
+
+    /// An array, each element read by `elem` (`[]`: an empty list).
+    fn list<T>(&mut self, mut elem: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
+        if !self.next(b'[') {
+            return None;
+        }
+        let mut out = Vec::new();
+        if self.next(b']') {
+            return Some(out);
+        }
+        loop {
+            out.push(elem(self)?);
+            if self.next(b']') {
+                return Some(out);
+            }
+            if !self.next(b',') {
+                return None;
+            }
+        }
+    }
+
+    /// The bytes of a string without escapes or control characters.
+    fn plain(&mut self) -> Option<&'a [u8]> {
+        if !self.next(b'"') {
+            return None;
+        }
+        let start = self.at;
+        let len = self.b[start..]
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+        self.at = start + len;
+        if self.b[self.at] != b'"' {
+            return None;
+        }
+        self.at += 1;
+        Some(&self.b[start..start + len])
+    }
+
+    /// A plain string that is UTF-8 (Go would replace invalid bytes).
+    fn str(&mut self) -> Option<&'a str> {
+        std::str::from_utf8(self.plain()?).ok()
+    }
+
+    fn string(&mut self) -> Option<String> {
+        self.str().map(str::to_string)
+    }
+
+    /// A JSON integer (no fraction or exponent, no leading zero) that
+    /// fits Go's `int`.
+    fn int(&mut self) -> Option<i64> {
+        self.skip_ws();
+        let start = self.at;
+        self.at += usize::from(self.b.get(self.at) == Some(&b'-'));
+        let digits = self.at;
+        while self.b.get(self.at).is_some_and(u8::is_ascii_digit) {
+            self.at += 1;
+        }
+        let n = self.at - digits;
+        let leading_zero = n > 1 && self.b[digits] == b'0';
+        let more = matches!(self.b.get(self.at), Some(b'.' | b'e' | b'E'));
+        if n == 0 || leading_zero || more {
+            return None;
+        }
+        std::str::from_utf8(&self.b[start..self.at])
+            .ok()?
+            .parse()
+            .ok()
+    }
+
+    /// A CIDR upstream's parser takes.
+    fn ipnet(&mut self) -> Option<IpNet> {
+        IpNet::parse(self.str()?).ok()
+    }
+
+    /// An address Go's `net.ParseIP` takes; `""` is none.
+    fn ip(&mut self) -> Option<Option<GoIp>> {
+        match self.str()? {
+            "" => Some(None),
+            s => GoIp::parse(s).map(Some),
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "direct100_tests.rs"]
+mod tests;
