@@ -59,50 +59,54 @@ impl<'a> ObjWriter<'a> {
         ObjWriter { out, first: true }
     }
 
-    /// Start a member and return the buffer to write its value into.
-    pub(crate) fn key(&mut self, k: &str) -> &mut String {
+    /// Start a member and return the buffer to write its value into. A
+    /// key is a field name of ours, which needs no escaping.
+    pub(crate) fn key(&mut self, k: &'static str) -> &mut String {
+        debug_assert!(k.bytes().all(|b| b.is_ascii_alphanumeric()), "{k}");
         if !self.first {
             self.out.push(',');
         }
         self.first = false;
-        write_str(self.out, k);
-        self.out.push(':');
+        self.out.push('"');
+        self.out.push_str(k);
+        self.out.push_str("\":");
         self.out
     }
 
-    pub(crate) fn str(&mut self, k: &str, v: &str) {
+    pub(crate) fn str(&mut self, k: &'static str, v: &str) {
         write_str(self.key(k), v);
     }
 
-    pub(crate) fn str_nonempty(&mut self, k: &str, v: &str) {
+    pub(crate) fn str_nonempty(&mut self, k: &'static str, v: &str) {
         if !v.is_empty() {
             self.str(k, v);
         }
     }
 
     /// An integer; `float` prints it as Go does after a float64 round trip.
-    pub(crate) fn int(&mut self, k: &str, v: i64, float: bool) {
-        let s = if float {
-            go_float_int(v)
+    pub(crate) fn int(&mut self, k: &'static str, v: i64, float: bool) {
+        let out = self.key(k);
+        // Below 2^53 the float64 is the integer itself, printed in full.
+        if float && v.unsigned_abs() >= 1 << 53 {
+            out.push_str(&go_float_int(v));
         } else {
-            v.to_string()
-        };
-        self.key(k).push_str(&s);
+            push_int(out, v);
+        }
     }
 
-    pub(crate) fn int_nonzero(&mut self, k: &str, v: i64, float: bool) {
+    pub(crate) fn int_nonzero(&mut self, k: &'static str, v: i64, float: bool) {
         if v != 0 {
             self.int(k, v, float);
         }
     }
 
-    pub(crate) fn int_opt(&mut self, k: &str, v: Option<i64>, float: bool) {
+    pub(crate) fn int_opt(&mut self, k: &'static str, v: Option<i64>, float: bool) {
         if let Some(v) = v {
             self.int(k, v, float);
         }
     }
 
-    pub(crate) fn ip_opt(&mut self, k: &str, v: &Option<GoIp>) {
+    pub(crate) fn ip_opt(&mut self, k: &'static str, v: &Option<GoIp>) {
         if let Some(ip) = v {
             // An address's text needs no escaping.
             let out = self.key(k);
@@ -114,7 +118,7 @@ impl<'a> ObjWriter<'a> {
 
     /// A CIDR, as a string (the zero one is `<nil>`, escaped as Go
     /// escapes `<` and `>`).
-    pub(crate) fn ipnet(&mut self, k: &str, v: &IpNet) {
+    pub(crate) fn ipnet(&mut self, k: &'static str, v: &IpNet) {
         let out = self.key(k);
         out.push('"');
         if v.push_to(out).is_none() {
@@ -123,7 +127,7 @@ impl<'a> ObjWriter<'a> {
         out.push('"');
     }
 
-    pub(crate) fn strings_nonempty(&mut self, k: &str, v: &[String]) {
+    pub(crate) fn strings_nonempty(&mut self, k: &'static str, v: &[String]) {
         if !v.is_empty() {
             let out = self.key(k);
             out.push('[');
@@ -138,7 +142,12 @@ impl<'a> ObjWriter<'a> {
     }
 
     /// A non-empty list of objects written by `f`.
-    pub(crate) fn list_nonempty<T>(&mut self, k: &str, v: &[T], f: impl Fn(&mut String, &T)) {
+    pub(crate) fn list_nonempty<T>(
+        &mut self,
+        k: &'static str,
+        v: &[T],
+        f: impl Fn(&mut String, &T),
+    ) {
         if !v.is_empty() {
             let out = self.key(k);
             out.push('[');
@@ -155,6 +164,26 @@ impl<'a> ObjWriter<'a> {
     pub(crate) fn end(self) {
         self.out.push('}');
     }
+}
+
+/// Append `v` in decimal, without the formatting machinery.
+fn push_int(out: &mut String, v: i64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut n = v.unsigned_abs();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if v < 0 {
+        out.push('-');
+    }
+    // Only ASCII digits were written.
+    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
 }
 
 /// Key order of the two JSON shapes upstream produces.
@@ -301,4 +330,40 @@ pub(crate) fn decode_ptr_list<T: Default>(
         }
         elem(d, item, slot)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    /// Integers print as `to_string` prints them, the extremes included.
+    #[test]
+    fn push_int_prints_every_integer_as_to_string() {
+        let mut next = crate::test_rng::below(0x1234_5678);
+        let mut values = vec![
+            0,
+            1,
+            -1,
+            9,
+            10,
+            -10,
+            99,
+            100,
+            i64::MAX,
+            i64::MIN,
+            i64::MIN + 1,
+        ];
+        values.extend((0..2000).map(|_| {
+            let digits = next(19) as u32;
+            let n = (next(usize::MAX) as i64) % 10i64.pow(digits).max(1);
+            if next(2) == 0 {
+                n
+            } else {
+                -n
+            }
+        }));
+        for v in values {
+            let mut out = String::from("x");
+            super::push_int(&mut out, v);
+            assert_eq!(out, format!("x{v}"));
+        }
+    }
 }
