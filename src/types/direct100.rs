@@ -113,6 +113,20 @@ fn dns(s: &mut Scan) -> Option<Dns> {
     Some(d)
 }
 
+/// The bytes a plain string stops at: its closing quote, and the escapes
+/// and control characters that leave the document to the general path.
+const ENDS_PLAIN: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = true;
+        b += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t
+};
+
 /// A cursor over the document.
 struct Scan<'a> {
     b: &'a [u8],
@@ -193,13 +207,9 @@ impl<'a> Scan<'a> {
         let start = self.at;
         let len = self.b[start..]
             .iter()
-            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
-        self.at = start + len;
-        if self.b[self.at] != b'"' {
-            return None;
-        }
-        self.at += 1;
-        Some(&self.b[start..start + len])
+            .position(|&b| ENDS_PLAIN[usize::from(b)])?;
+        self.at = start + len + 1;
+        (self.b[start + len] == b'"').then(|| &self.b[start..start + len])
     }
 
     /// A plain string that is UTF-8 (Go would replace invalid bytes).
