@@ -288,42 +288,43 @@ fn overlay<'a>(
 }
 
 /// The names seen so far and the place of each: an open-addressing table
-/// of name hashes, the names compared whole on a probe.
+/// of names with their hashes, a name compared whole only when its hash
+/// matches.
 struct Places<'a> {
-    /// 0 for a free slot, else 1 + the name's index in `seen`: four bytes a
-    /// slot, zeroed by the allocator.
-    slots: Vec<u32>,
-    /// Each name seen, with its place.
-    seen: Vec<(&'a [u8], usize)>,
+    /// `None` for a free slot.
+    slots: Vec<Option<Seen<'a>>>,
+}
+
+/// A name in [`Places`].
+#[derive(Clone, Copy)]
+struct Seen<'a> {
+    hash: u64,
+    name: &'a [u8],
+    place: usize,
 }
 
 impl<'a> Places<'a> {
     /// Room for `names` names at under half load.
     fn new(names: usize) -> Places<'a> {
         Places {
-            slots: vec![0; (2 * names).next_power_of_two().max(8)],
-            seen: Vec::with_capacity(names),
+            slots: vec![None; (2 * names).next_power_of_two().max(8)],
         }
     }
 
     /// The place of `name` when it was seen before; else `None`, and
     /// `name` is now at `place`.
+    #[inline]
     fn first(&mut self, name: &'a [u8], place: usize) -> Option<usize> {
         let mask = self.slots.len() - 1;
-        let mut i = name_hash(name) as usize & mask;
+        let hash = name_hash(name);
+        let mut i = hash as usize & mask;
         loop {
-            match self.slots[i] {
-                0 => {
-                    self.seen.push((name, place));
-                    self.slots[i] = self.seen.len() as u32;
+            match &mut self.slots[i] {
+                Some(seen) if seen.hash == hash && seen.name == name => return Some(seen.place),
+                Some(_) => i = (i + 1) & mask,
+                free => {
+                    *free = Some(Seen { hash, name, place });
                     return None;
-                }
-                s => {
-                    let (seen, at) = self.seen[s as usize - 1];
-                    if seen == name {
-                        return Some(at);
-                    }
-                    i = (i + 1) & mask;
                 }
             }
         }
