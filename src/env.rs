@@ -201,44 +201,57 @@ fn push_own(block: &mut EnvBlock<'_>, parts: &[&[u8]]) -> Result<(), Vec<u8>> {
     block.push(parts).map_err(|_| parts.concat())
 }
 
-/// [`PluginEnv::write_block`] of this process's environment overlaid with
-/// `overrides`: the inherited entries borrowed, the overrides copied into
-/// the block, in one pass that puts each entry in its place as it comes
-/// (the rule of [`overlay`], without its list of picks: 7k instructions
-/// a call less through the list).
+/// [`PluginEnv::write_block`] of this process's environment (or `base`)
+/// overlaid with `overrides`: the inherited entries borrowed, the
+/// overrides copied into the block. Over this process's own environment
+/// the picks are the ones remembered while it is unchanged
+/// ([`crate::overlay_memo`]).
 fn write_overlay<'a>(
     overrides: &'a [(&'static str, String)],
     block: &mut EnvBlock<'a>,
     skip: Skip<'_>,
     base: Option<&'a EnvironSnapshot>,
 ) -> Result<(), Vec<u8>> {
+    match base {
+        None => crate::overlay_memo::with_picks(overrides, |picks, environ| {
+            write_picks(picks, |i| environ.entry(i), overrides, block, skip)
+        }),
+        Some(snapshot) => {
+            let env = snapshot.inherited();
+            let picks = overlay(env.iter().map(|e| e.name()), overrides);
+            write_picks(&picks, |i| env[i], overrides, block, skip)
+        }
+    }
+}
+
+/// Add the entries `picks` name to `block` (the inherited ones as `entry`
+/// gives them, borrowed), but those whose name `skip` picks.
+fn write_picks<'e>(
+    picks: &[Pick],
+    entry: impl Fn(usize) -> EnvironEntry<'e>,
+    overrides: &[(&'static str, String)],
+    block: &mut EnvBlock<'_>,
+    skip: Skip<'_>,
+) -> Result<(), Vec<u8>> {
     let own_bytes = overrides.iter().map(|(k, v)| k.len() + v.len() + 2).sum();
-    with_inherited(base, |env| {
-        let names = env.len() + overrides.len();
-        block.reserve(names, own_bytes);
-        let mut places = Places::new(names);
-        for &e in env {
-            match e.name() {
-                None => block.push_environ(e),
-                Some(name) if skipped(skip, Some(name)) => {}
-                Some(name) => match places.first(name, block.len()) {
-                    Some(at) => block.set_environ(at, e),
-                    None => block.push_environ(e),
-                },
+    block.reserve(picks.len(), own_bytes);
+    for &pick in picks {
+        match pick {
+            Pick::Inherited(i) => {
+                let e = entry(i);
+                if !skipped(skip, e.name()) {
+                    block.push_environ(e);
+                }
+            }
+            Pick::Override(j) => {
+                let (k, v) = &overrides[j];
+                if !skipped(skip, Some(k.as_bytes())) {
+                    push_own(block, &[k.as_bytes(), b"=", v.as_bytes()])?;
+                }
             }
         }
-        for (k, v) in overrides {
-            if skipped(skip, Some(k.as_bytes())) {
-                continue;
-            }
-            let seen = places.first(k.as_bytes(), block.len());
-            push_own(block, &[k.as_bytes(), b"=", v.as_bytes()])?;
-            if let Some(at) = seen {
-                block.move_last_to(at);
-            }
-        }
-        Ok(())
-    })
+    }
+    Ok(())
 }
 
 /// [`PluginEnv::write_block`] of exactly `entries` (the block's room
@@ -258,7 +271,7 @@ pub(crate) fn write_entries(
 /// One entry of an overlaid environment: the inherited entry at this
 /// index, or the override at this index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Pick {
+pub(crate) enum Pick {
     Inherited(usize),
     Override(usize),
 }
@@ -267,7 +280,7 @@ enum Pick {
 /// `None` for an entry without `=`) with `overrides` appended, one entry
 /// per name (see [`PluginEnv::Overlay`]): upstream's `dedupEnv`, where a
 /// later entry takes the place of the first of its name.
-fn overlay<'a>(
+pub(crate) fn overlay<'a>(
     inherited: impl ExactSizeIterator<Item = Option<&'a [u8]>>,
     overrides: &'a [(&str, String)],
 ) -> Vec<Pick> {
@@ -500,6 +513,36 @@ mod tests {
         let mut block = EnvBlock::default();
         let err = bad.write_block(&mut block, None, Some(&snap)).unwrap_err();
         assert_eq!(err, b"CNI_ARGS=a\0b");
+    }
+
+    /// Over this process's own environment the picks remembered between
+    /// spawns give the entries that working them out afresh (over a
+    /// snapshot of it) gives: call after call, as the names set change
+    /// and change back, with and without a skip.
+    #[test]
+    fn remembered_picks_are_the_ones_worked_out_afresh() {
+        let now = EnvironSnapshot::capture();
+        let set = |names: &[&'static str]| {
+            let vars = names.iter().map(|k| (*k, format!("{k} set")));
+            PluginEnv::Overlay(vars.collect())
+        };
+        let sets = [
+            set(&["CNI_COMMAND", "PATH"]),
+            set(&["CNI_COMMAND"]),
+            set(&["PATH", "CNI_COMMAND"]),
+            set(&[]),
+        ];
+        let skip = |name: &[u8]| name == b"HOME" || name == b"CNI_COMMAND";
+        for _ in 0..3 {
+            for env in &sets {
+                for skip in [None, Some(&skip as &dyn Fn(&[u8]) -> bool)] {
+                    let (mut live, mut afresh) = (EnvBlock::default(), EnvBlock::default());
+                    env.write_block(&mut live, skip, None).unwrap();
+                    env.write_block(&mut afresh, skip, Some(&now)).unwrap();
+                    assert_eq!(live.entries(), afresh.entries(), "{env:?}");
+                }
+            }
+        }
     }
 
     #[test]

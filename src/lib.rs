@@ -54,6 +54,7 @@ pub mod find;
 mod goprint;
 mod goquote;
 pub mod libcni;
+mod overlay_memo;
 pub mod raw_exec;
 mod raw_exec_options;
 mod spawn;

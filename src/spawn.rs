@@ -165,6 +165,95 @@ pub(crate) fn with_environ<R>(f: impl for<'a> FnOnce(&[EnvironEntry<'a>]) -> R) 
     f(&entries)
 }
 
+/// The entries of this process's environment as [`with_environ`] found
+/// them once: the pointers `environ` held, and the name of each (copied).
+/// Whether `environ` still holds the same is cheap to check, cheaper than
+/// finding the names again: work that depends only on them (which entries
+/// an overlay keeps) can be done once for many spawns.
+pub(crate) struct EnvironRecord {
+    ptrs: Vec<*const libc::c_char>,
+    /// Each entry's name as an offset and length in `names`; `None` for an
+    /// entry without `=`.
+    spans: Vec<Option<(usize, usize)>>,
+    names: Vec<u8>,
+}
+
+impl EnvironRecord {
+    /// A record of `entries` (those [`with_environ`] handed out).
+    pub(crate) fn of(entries: &[EnvironEntry<'_>]) -> EnvironRecord {
+        let mut names = Vec::new();
+        let spans = entries.iter().map(|e| {
+            e.name.map(|n| {
+                names.extend_from_slice(n);
+                (names.len() - n.len(), n.len())
+            })
+        });
+        let spans = spans.collect();
+        EnvironRecord {
+            ptrs: entries.iter().map(|e| e.ptr).collect(),
+            spans,
+            names,
+        }
+    }
+
+    /// Entry `i` as recorded: to be used only while
+    /// [`EnvironRecord::still_holds`] (under [`with_environ`]'s contract).
+    pub(crate) fn entry(&self, i: usize) -> EnvironEntry<'_> {
+        let name = self.spans[i].map(|(at, len)| &self.names[at..at + len]);
+        EnvironEntry {
+            ptr: self.ptrs[i],
+            name,
+        }
+    }
+
+    /// Whether `environ` holds exactly the recorded pointers, in order,
+    /// each string still named as recorded (a string changed in place, as
+    /// one given to `putenv` may be, is noticed too).
+    pub(crate) fn still_holds(&self) -> bool {
+        // SAFETY: `environ` is NULL or a NULL-terminated array of
+        // NUL-terminated strings, unchanged during the call (the contract
+        // of `with_environ`).
+        unsafe { self.holds_in(environ) }
+    }
+
+    /// [`EnvironRecord::still_holds`] of the array at `array`.
+    ///
+    /// # Safety
+    ///
+    /// `array` is NULL or a NULL-terminated array of NUL-terminated strings,
+    /// unchanged during the call.
+    unsafe fn holds_in(&self, array: *const *const libc::c_char) -> bool {
+        if array.is_null() {
+            return self.ptrs.is_empty();
+        }
+        let mut p = array;
+        // SAFETY: the array is read up to its NULL at most (a recorded
+        // pointer is never NULL, so the NULL ends the loop); each string is
+        // read by strncmp and strchr, which stop at its NUL, and its byte at
+        // a name's length only once strncmp found that many non-NUL bytes
+        // there (a recorded name has no NUL).
+        unsafe {
+            for (&ptr, span) in self.ptrs.iter().zip(&self.spans) {
+                if *p != ptr {
+                    return false;
+                }
+                let named_so = match *span {
+                    Some((at, len)) => {
+                        let name = self.names.as_ptr().add(at) as *const libc::c_char;
+                        libc::strncmp(ptr, name, len) == 0 && *ptr.add(len) as u8 == b'='
+                    }
+                    None => libc::strchr(ptr, libc::c_int::from(b'=')).is_null(),
+                };
+                if !named_so {
+                    return false;
+                }
+                p = p.add(1);
+            }
+            (*p).is_null()
+        }
+    }
+}
+
 /// An environment for `execve`: entries of its own, NUL-terminated in one
 /// buffer, and entries borrowed as they are (from `environ`, or from a
 /// buffer that outlives the block, `'a`), so that building it costs a few
@@ -219,27 +308,6 @@ impl<'a> EnvBlock<'a> {
     /// it, which they keep alive until the spawn.
     pub(crate) fn push_environ(&mut self, entry: EnvironEntry<'_>) {
         self.slots.push(Slot::Borrowed(entry.ptr));
-    }
-
-    /// How many entries the block holds.
-    pub(crate) fn len(&self) -> usize {
-        self.slots.len()
-    }
-
-    /// Put an entry of the environment ([`EnvBlock::push_environ`]'s) in
-    /// place of the one at `at`.
-    pub(crate) fn set_environ(&mut self, at: usize, entry: EnvironEntry<'_>) {
-        self.slots[at] = Slot::Borrowed(entry.ptr);
-    }
-
-    /// Put the entry added last in place of the one at `at`.
-    pub(crate) fn move_last_to(&mut self, at: usize) {
-        if let Some(last) = self.slots.pop() {
-            match self.slots.get_mut(at) {
-                Some(slot) => *slot = last,
-                None => self.slots.push(last),
-            }
-        }
     }
 
     /// The NULL-terminated pointer array `execve` takes; valid while `self`
@@ -457,5 +525,100 @@ impl Drop for SigpipeGuard {
             }
             libc::pthread_sigmask(libc::SIG_SETMASK, &self.old, std::ptr::null_mut());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{EnvironEntry, EnvironRecord};
+
+    /// NUL-terminated strings, and an array of pointers to them.
+    struct Array {
+        strings: Vec<Vec<u8>>,
+    }
+
+    impl Array {
+        fn new(entries: &[&str]) -> Array {
+            let strings = entries.iter().map(|e| format!("{e}\0").into_bytes());
+            Array {
+                strings: strings.collect(),
+            }
+        }
+
+        fn pointers(&self) -> Vec<*const libc::c_char> {
+            let mut ptrs: Vec<_> = self.strings.iter().map(|s| s.as_ptr().cast()).collect();
+            ptrs.push(std::ptr::null());
+            ptrs
+        }
+
+        /// A record of the array as it is now, as `with_environ` reads one.
+        fn record(&self) -> EnvironRecord {
+            let entries: Vec<EnvironEntry> = self
+                .strings
+                .iter()
+                .map(|s| {
+                    let name_len = s.iter().position(|&b| b == b'=');
+                    EnvironEntry::terminated(s, name_len).unwrap()
+                })
+                .collect();
+            EnvironRecord::of(&entries)
+        }
+    }
+
+    fn holds(record: &EnvironRecord, ptrs: &[*const libc::c_char]) -> bool {
+        // SAFETY: a NULL-terminated array of the live strings of an Array.
+        unsafe { record.holds_in(ptrs.as_ptr()) }
+    }
+
+    /// The record holds while the same strings have the same names (values
+    /// may change in place), and not after any change of pointer, length,
+    /// or name, in place or not.
+    #[test]
+    fn a_record_holds_only_for_the_same_entries_and_names() {
+        let mut a = Array::new(&["PATH=/bin", "=empty", "BARE", "HOME=/root", "X="]);
+        let record = a.record();
+        let ptrs = a.pointers();
+        assert!(holds(&record, &ptrs));
+        assert_eq!(record.entry(0).name(), Some(&b"PATH"[..]));
+        assert_eq!(record.entry(2).name(), None);
+
+        // A value changed in place: the names hold.
+        a.strings[0][5] = b'X';
+        assert!(holds(&record, &ptrs));
+
+        let shorter = &ptrs[1..];
+        assert!(!holds(&record, shorter), "another first pointer");
+        let mut cut = ptrs.clone();
+        cut[4] = std::ptr::null();
+        assert!(!holds(&record, &cut), "one entry fewer");
+        let mut longer = ptrs.clone();
+        let extra = b"Y=1\0";
+        longer.insert(5, extra.as_ptr().cast());
+        assert!(!holds(&record, &longer), "one entry more");
+
+        let changes: [(usize, usize, u8); 5] = [
+            (0, 0, b'Q'), // another name, same length
+            (0, 4, b'X'), // the `=` moved: a longer name
+            (0, 2, 0),    // cut inside the name
+            (1, 0, b'A'), // the empty name gone
+            (2, 1, b'='), // a bare word that now has a name
+        ];
+        for (i, at, byte) in changes {
+            let before = a.strings[i][at];
+            a.strings[i][at] = byte;
+            assert!(!holds(&record, &ptrs), "entry {i} changed at {at}");
+            a.strings[i][at] = before;
+            assert!(holds(&record, &ptrs), "entry {i} restored");
+        }
+        let empty = EnvironRecord::of(&[]);
+        assert!(holds(&empty, &[std::ptr::null()]));
+        // SAFETY: a NULL array is allowed.
+        let (none_empty, none_record) = unsafe {
+            (
+                empty.holds_in(std::ptr::null()),
+                record.holds_in(std::ptr::null()),
+            )
+        };
+        assert!(none_empty && !none_record);
     }
 }

@@ -51,6 +51,22 @@ fn child() {
         other => panic!("unknown case {other}"),
     };
     assert_eq!(&env[1..=expect.len()], expect, "{case}: {env:?}");
+    // The same names again, then the environment changed between runs
+    // (a value, a variable added, one removed): each run sees it as it is
+    // then, whatever the runner remembered of the one before.
+    plugin_sees_as_env(&d, &format!("{case}: Args again"), &args);
+    std::env::set_var("A", "changed");
+    plugin_sees_as_env(&d, &format!("{case}: A changed"), &args);
+    std::env::set_var("CNI_ADDED", "1");
+    let env = plugin_sees_as_env(&d, &format!("{case}: a variable added"), &args);
+    assert!(env.iter().any(|kv| kv == "CNI_ADDED=1"), "{case}: {env:?}");
+    std::env::remove_var("CNI_ADDED");
+    std::env::remove_var("A");
+    let env = plugin_sees_as_env(&d, &format!("{case}: two removed"), &args);
+    assert!(
+        !env.iter().any(|kv| kv.starts_with("A=")),
+        "{case}: {env:?}"
+    );
     std::env::set_var("CNI_TEST_PLUGIN_DEBUG", &d.file);
     let env = plugin_sees_as_env(
         &d,

@@ -1,0 +1,73 @@
+//! The overlay of this process's environment, remembered per thread.
+//!
+//! Which inherited entries a plugin's environment keeps, and where each
+//! variable set goes, depend only on the entries' names and the names set
+//! (upstream's `dedupEnv`, [`crate::env::PluginEnv::Overlay`]). Finding the
+//! names and deduplicating them is most of the work of building the
+//! environment, and a host's environment rarely changes between spawns:
+//! the answer is kept, and used again while `environ` holds the same
+//! entries with the same names ([`EnvironRecord::still_holds`]), which
+//! costs a comparison per entry. Values are never remembered: the block
+//! borrows the entries themselves, as without the memo.
+
+use crate::env::{overlay, Pick};
+use crate::spawn::{with_environ, EnvironRecord};
+use std::cell::RefCell;
+
+/// One overlay worked out: the environment it was worked out on, the
+/// names set, and its picks.
+struct Memo {
+    environ: EnvironRecord,
+    set: Vec<&'static str>,
+    picks: Vec<Pick>,
+}
+
+impl Memo {
+    fn new(set: &[(&'static str, String)]) -> Memo {
+        with_environ(|env| Memo {
+            environ: EnvironRecord::of(env),
+            set: set.iter().map(|(k, _)| *k).collect(),
+            picks: overlay(env.iter().map(|e| e.name()), set),
+        })
+    }
+
+    fn holds_for(&self, set: &[(&'static str, String)]) -> bool {
+        let same_names =
+            self.set.len() == set.len() && self.set.iter().zip(set).all(|(a, (b, _))| a == b);
+        same_names && self.environ.still_holds()
+    }
+}
+
+thread_local! {
+    static MEMO: RefCell<Option<Memo>> = const { RefCell::new(None) };
+}
+
+/// `f` given the picks of the overlay of `set` on this process's
+/// environment (see [`crate::env`]) and the inherited entries they index,
+/// which `f` may use under [`with_environ`]'s contract.
+pub(crate) fn with_picks<R>(
+    set: &[(&'static str, String)],
+    f: impl FnOnce(&[Pick], &EnvironRecord) -> R,
+) -> R {
+    let mut f = Some(f);
+    let remembered = MEMO.try_with(|memo| {
+        // Only a call made from inside `f` could find it borrowed.
+        let mut memo = memo.try_borrow_mut().ok()?;
+        if !memo.as_ref().is_some_and(|m| m.holds_for(set)) {
+            *memo = Some(Memo::new(set));
+        }
+        let m = memo.as_ref()?;
+        let f = f.take()?;
+        Some(f(&m.picks, &m.environ))
+    });
+    match (remembered, f) {
+        (Ok(Some(r)), _) => r,
+        // No memo to be had (the thread is exiting, or it is in use): the
+        // picks worked out for this call alone.
+        (_, Some(f)) => {
+            let m = Memo::new(set);
+            f(&m.picks, &m.environ)
+        }
+        (_, None) => unreachable!("f ran and answered"),
+    }
+}
