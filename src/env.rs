@@ -387,9 +387,9 @@ mod tests {
     use super::*;
 
     /// The overlay of `overrides` on `inherited`, as the picks of
-    /// [`overlay`] give it; the exec block's one pass
-    /// ([`PluginEnv::write_block`]) held to the same entries, with no skip
-    /// and with one that drops the names starting with `V`.
+    /// [`overlay`] give it; the exec block ([`PluginEnv::write_block`]
+    /// over a snapshot of `inherited`) held to the same entries, with no
+    /// skip and with one that drops the names starting with `V`.
     fn walk(inherited: &[&str], overrides: &[(&'static str, String)]) -> Vec<String> {
         let names = inherited.iter().map(|kv| name_of(kv.as_bytes()));
         let picked: Vec<String> = overlay(names, overrides)
