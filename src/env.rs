@@ -526,10 +526,13 @@ mod tests {
             let vars = names.iter().map(|k| (*k, format!("{k} set")));
             PluginEnv::Overlay(vars.collect())
         };
+        // Each next to sets of the same number of names, and of others.
         let sets = [
             set(&["CNI_COMMAND", "PATH"]),
-            set(&["CNI_COMMAND"]),
             set(&["PATH", "CNI_COMMAND"]),
+            set(&["HOME", "CNI_COMMAND"]),
+            set(&["CNI_COMMAND"]),
+            set(&["PATH"]),
             set(&[]),
         ];
         let skip = |name: &[u8]| name == b"HOME" || name == b"CNI_COMMAND";

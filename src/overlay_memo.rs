@@ -24,6 +24,8 @@ struct Memo {
 
 impl Memo {
     fn new(set: &[(&'static str, String)]) -> Memo {
+        #[cfg(test)]
+        MADE.with(|made| made.set(made.get() + 1));
         with_environ(|env| Memo {
             environ: EnvironRecord::of(env),
             set: set.iter().map(|(k, _)| *k).collect(),
@@ -40,6 +42,12 @@ impl Memo {
 
 thread_local! {
     static MEMO: RefCell<Option<Memo>> = const { RefCell::new(None) };
+}
+
+#[cfg(test)]
+thread_local! {
+    /// How many overlays this thread worked out.
+    static MADE: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 /// `f` given the picks of the overlay of `set` on this process's
@@ -69,5 +77,36 @@ pub(crate) fn with_picks<R>(
             f(&m.picks, &m.environ)
         }
         (_, None) => unreachable!("f ran and answered"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{with_picks, MADE};
+
+    fn set(names: &[&'static str]) -> Vec<(&'static str, String)> {
+        names.iter().map(|k| (*k, String::new())).collect()
+    }
+
+    /// Picks worked out so far on this thread, after a call with `names`.
+    fn made_after(names: &[&'static str]) -> usize {
+        with_picks(&set(names), |picks, _| assert!(picks.len() >= names.len()));
+        MADE.with(|made| made.get())
+    }
+
+    /// The overlay is worked out once for spawns after spawns with the
+    /// same names set, and again whenever the names change (in number, in
+    /// order, or one of them). (Whether the environment itself still holds
+    /// is `EnvironRecord::still_holds`, tested with it.)
+    #[test]
+    fn the_overlay_is_worked_out_again_only_when_the_names_change() {
+        let first = made_after(&["CNI_COMMAND", "PATH"]);
+        assert_eq!(made_after(&["CNI_COMMAND", "PATH"]), first, "remembered");
+        assert_eq!(made_after(&["CNI_COMMAND", "PATH"]), first, "remembered");
+        assert_eq!(made_after(&["PATH", "CNI_COMMAND"]), first + 1, "reordered");
+        assert_eq!(made_after(&["PATH", "HOME"]), first + 2, "one other name");
+        assert_eq!(made_after(&["PATH"]), first + 3, "fewer names");
+        assert_eq!(made_after(&["PATH"]), first + 3, "remembered");
+        assert_eq!(made_after(&["PATH", "HOME"]), first + 4, "more names");
     }
 }
