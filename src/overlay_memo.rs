@@ -12,7 +12,7 @@
 
 use crate::env::{overlay, Pick};
 use crate::spawn::{with_environ, EnvironRecord};
-use std::cell::RefCell;
+use std::cell::Cell;
 
 /// One overlay worked out: the environment it was worked out on, the
 /// names set, and its picks.
@@ -41,13 +41,13 @@ impl Memo {
 }
 
 thread_local! {
-    static MEMO: RefCell<Option<Memo>> = const { RefCell::new(None) };
+    static MEMO: Cell<Option<Memo>> = const { Cell::new(None) };
 }
 
 #[cfg(test)]
 thread_local! {
     /// How many overlays this thread worked out.
-    static MADE: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    static MADE: Cell<usize> = const { Cell::new(0) };
 }
 
 /// `f` given the picks of the overlay of `set` on this process's
@@ -57,27 +57,15 @@ pub(crate) fn with_picks<R>(
     set: &[(&'static str, String)],
     f: impl FnOnce(&[Pick], &EnvironRecord) -> R,
 ) -> R {
-    let mut f = Some(f);
-    let remembered = MEMO.try_with(|memo| {
-        // Only a call made from inside `f` could find it borrowed.
-        let mut memo = memo.try_borrow_mut().ok()?;
-        if !memo.as_ref().is_some_and(|m| m.holds_for(set)) {
-            *memo = Some(Memo::new(set));
-        }
-        let m = memo.as_ref()?;
-        let f = f.take()?;
-        Some(f(&m.picks, &m.environ))
-    });
-    match (remembered, f) {
-        (Ok(Some(r)), _) => r,
-        // No memo to be had (the thread is exiting, or it is in use): the
-        // picks worked out for this call alone.
-        (_, Some(f)) => {
-            let m = Memo::new(set);
-            f(&m.picks, &m.environ)
-        }
-        (_, None) => unreachable!("f ran and answered"),
-    }
+    // Taken out while in use: a call made meanwhile (none is) or on an
+    // exiting thread finds none, and works its own out.
+    let kept = MEMO.try_with(Cell::take).ok().flatten();
+    let memo = kept
+        .filter(|m| m.holds_for(set))
+        .unwrap_or_else(|| Memo::new(set));
+    let r = f(&memo.picks, &memo.environ);
+    let _ = MEMO.try_with(|m| m.set(Some(memo)));
+    r
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! JSON writing and reading helpers for them and for addresses.
 
 use super::decode::{DecodeError, Decoder, Hard};
-use super::gojson::{go_float_int, write_str, Value};
+use super::gojson::{push_go_float_int, push_int, write_str, Value};
 use super::net::{GoIp, IpNet};
 
 /// A route (upstream `types.Route`); every version carries all fields.
@@ -86,9 +86,8 @@ impl<'a> ObjWriter<'a> {
     /// An integer; `float` prints it as Go does after a float64 round trip.
     pub(crate) fn int(&mut self, k: &'static str, v: i64, float: bool) {
         let out = self.key(k);
-        // Below 2^53 the float64 is the integer itself, printed in full.
-        if float && v.unsigned_abs() >= 1 << 53 {
-            out.push_str(&go_float_int(v));
+        if float {
+            push_go_float_int(out, v);
         } else {
             push_int(out, v);
         }
@@ -164,26 +163,6 @@ impl<'a> ObjWriter<'a> {
     pub(crate) fn end(self) {
         self.out.push('}');
     }
-}
-
-/// Append `v` in decimal, without the formatting machinery.
-fn push_int(out: &mut String, v: i64) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut n = v.unsigned_abs();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    if v < 0 {
-        out.push('-');
-    }
-    // Only ASCII digits were written.
-    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
 }
 
 /// Key order of the two JSON shapes upstream produces.
@@ -330,40 +309,4 @@ pub(crate) fn decode_ptr_list<T: Default>(
         }
         elem(d, item, slot)
     })
-}
-
-#[cfg(test)]
-mod tests {
-    /// Integers print as `to_string` prints them, the extremes included.
-    #[test]
-    fn push_int_prints_every_integer_as_to_string() {
-        let mut next = crate::test_rng::below(0x1234_5678);
-        let mut values = vec![
-            0,
-            1,
-            -1,
-            9,
-            10,
-            -10,
-            99,
-            100,
-            i64::MAX,
-            i64::MIN,
-            i64::MIN + 1,
-        ];
-        values.extend((0..2000).map(|_| {
-            let digits = next(19) as u32;
-            let n = (next(usize::MAX) as i64) % 10i64.pow(digits).max(1);
-            if next(2) == 0 {
-                n
-            } else {
-                -n
-            }
-        }));
-        for v in values {
-            let mut out = String::from("x");
-            super::push_int(&mut out, v);
-            assert_eq!(out, format!("x{v}"));
-        }
-    }
 }

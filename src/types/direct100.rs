@@ -12,6 +12,7 @@
 //! the caller then takes the general path, which also words the errors.
 
 use super::common::{Dns, Route};
+use super::gojson::plain_string_bytes;
 use super::net::{GoIp, IpNet};
 use super::v100::{Interface100, IpConfig100, Result100};
 use super::CniResult;
@@ -113,20 +114,6 @@ fn dns(s: &mut Scan) -> Option<Dns> {
     Some(d)
 }
 
-/// The bytes a plain string stops at: its closing quote, and the escapes
-/// and control characters that leave the document to the general path.
-const ENDS_PLAIN: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut b = 0;
-    while b < 0x20 {
-        t[b] = true;
-        b += 1;
-    }
-    t[b'"' as usize] = true;
-    t[b'\\' as usize] = true;
-    t
-};
-
 /// A cursor over the document.
 struct Scan<'a> {
     b: &'a [u8],
@@ -204,12 +191,9 @@ impl<'a> Scan<'a> {
         if !self.next(b'"') {
             return None;
         }
-        let start = self.at;
-        let len = self.b[start..]
-            .iter()
-            .position(|&b| ENDS_PLAIN[usize::from(b)])?;
-        self.at = start + len + 1;
-        (self.b[start + len] == b'"').then(|| &self.b[start..start + len])
+        let plain = plain_string_bytes(&self.b[self.at..])?;
+        self.at += plain.len() + 1;
+        Some(plain)
     }
 
     /// A plain string that is UTF-8 (Go would replace invalid bytes).

@@ -407,15 +407,8 @@ impl<'a> Parser<'a> {
     /// piece.
     fn plain_string(&mut self) -> Option<&'a str> {
         let s: &'a [u8] = self.s;
-        let rest = &s[self.i..];
-        let n = rest
-            .iter()
-            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
-        if rest[n] != b'"' {
-            return None;
-        }
-        let plain = std::str::from_utf8(&rest[..n]).ok()?;
-        self.i += n + 1;
+        let plain = std::str::from_utf8(plain_string_bytes(&s[self.i..])?).ok()?;
+        self.i += plain.len() + 1;
         Some(plain)
     }
 
@@ -487,23 +480,37 @@ pub(crate) fn decode_rune(s: &[u8]) -> (char, usize) {
     }
 }
 
-/// The bytes [`write_str`] looks at twice: those it may escape, and the
-/// first byte of U+2028 and U+2029. Any other byte is copied as it is.
-const MAY_ESCAPE: [bool; 256] = {
+/// The set of the control characters and `extra`, as a byte table.
+const fn byte_set(extra: &[u8]) -> [bool; 256] {
     let mut t = [false; 256];
     let mut b = 0;
     while b < 0x20 {
         t[b] = true;
         b += 1;
     }
-    t[b'"' as usize] = true;
-    t[b'\\' as usize] = true;
-    t[b'<' as usize] = true;
-    t[b'>' as usize] = true;
-    t[b'&' as usize] = true;
-    t[0xe2] = true;
+    let mut i = 0;
+    while i < extra.len() {
+        t[extra[i] as usize] = true;
+        i += 1;
+    }
     t
-};
+}
+
+/// The bytes [`write_str`] looks at twice: those it may escape, and the
+/// first byte of U+2028 and U+2029. Any other byte is copied as it is.
+const MAY_ESCAPE: [bool; 256] = byte_set(b"\"\\<>&\xe2");
+
+/// The bytes a string literal without escapes stops at: its closing
+/// quote, an escape, or a control character (which JSON refuses there).
+const ENDS_PLAIN: [bool; 256] = byte_set(b"\"\\");
+
+/// The content of the string literal whose opening quote is just before
+/// `rest`, when it holds no escape and no control character: the bytes up
+/// to its closing quote (which follows them). `None` otherwise.
+pub(crate) fn plain_string_bytes(rest: &[u8]) -> Option<&[u8]> {
+    let n = rest.iter().position(|&b| ENDS_PLAIN[usize::from(b)])?;
+    (rest[n] == b'"').then(|| &rest[..n])
+}
 
 /// Append `s` as a JSON string literal escaped like Go's `json.Marshal`:
 /// the runs that need no escape are copied whole.
@@ -612,13 +619,13 @@ pub(crate) fn indent(compact: &str, unit: &str) -> String {
     out
 }
 
-/// An integer printed the way Go prints it after a round trip through
+/// Append `v` printed the way Go prints it after a round trip through
 /// `float64` (`strconv.FormatFloat(f, 'f', -1, 64)`): what 1.x results
 /// show, since upstream re-marshals them through a generic map.
-pub(crate) fn go_float_int(v: i64) -> String {
+pub(crate) fn push_go_float_int(out: &mut String, v: i64) {
     // Below 2^53 the float64 is the integer itself, printed in full.
     if v.unsigned_abs() < 1 << 53 {
-        return v.to_string();
+        return push_int(out, v);
     }
     let e = format!("{:e}", v as f64);
     let (mant, exp) = e.split_once('e').unwrap_or((&e, "0"));
@@ -628,7 +635,6 @@ pub(crate) fn go_float_int(v: i64) -> String {
         None => (false, mant),
     };
     let digits: String = mant.chars().filter(|c| *c != '.').collect();
-    let mut out = String::new();
     if neg {
         out.push('-');
     }
@@ -636,7 +642,26 @@ pub(crate) fn go_float_int(v: i64) -> String {
     for _ in digits.len()..exp + 1 {
         out.push('0');
     }
-    out
+}
+
+/// Append `v` in decimal, without the formatting machinery.
+pub(crate) fn push_int(out: &mut String, v: i64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut n = v.unsigned_abs();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if v < 0 {
+        out.push('-');
+    }
+    // Only ASCII digits were written.
+    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
 }
 
 /// Go's `strconv.Quote`, i.e. what `%q` prints for a string: the crate's
@@ -839,6 +864,45 @@ mod tests {
             v,
             Value::String("\u{1F600}\u{FFFD}A\u{FFFD}\u{FFFD}z".into())
         );
+    }
+
+    /// Integers print as `to_string` prints them, the extremes included.
+    #[test]
+    fn push_int_prints_every_integer_as_to_string() {
+        let mut next = crate::test_rng::below(0x1234_5678);
+        let mut values = vec![
+            0,
+            1,
+            -1,
+            9,
+            10,
+            -10,
+            99,
+            100,
+            i64::MAX,
+            i64::MIN,
+            i64::MIN + 1,
+        ];
+        values.extend((0..2000).map(|_| {
+            let digits = next(19) as u32;
+            let n = (next(usize::MAX) as i64) % 10i64.pow(digits).max(1);
+            if next(2) == 0 {
+                n
+            } else {
+                -n
+            }
+        }));
+        for v in values {
+            let mut out = String::from("x");
+            push_int(&mut out, v);
+            assert_eq!(out, format!("x{v}"));
+        }
+    }
+
+    fn go_float_int(v: i64) -> String {
+        let mut out = String::new();
+        push_go_float_int(&mut out, v);
+        out
     }
 
     #[test]
