@@ -684,7 +684,10 @@ impl Child {
             _ => None,
         };
         fds[POLL_EXIT] = slot(raw(pidfd), libc::POLLIN);
-        fds[POLL_WAKE] = slot(ctx.wake_fd().filter(|_| w.stopping.is_none()), libc::POLLIN);
+        // Once stopping, the wake descriptor is not asked for: asking for it
+        // from a cancelled context writes it again.
+        let wake = if w.stopping.is_none() { ctx.wake_fd() } else { None };
+        fds[POLL_WAKE] = slot(wake, libc::POLLIN);
         fds
     }
 
