@@ -686,7 +686,11 @@ impl Child {
         fds[POLL_EXIT] = slot(raw(pidfd), libc::POLLIN);
         // Once stopping, the wake descriptor is not asked for: asking for it
         // from a cancelled context writes it again.
-        let wake = if w.stopping.is_none() { ctx.wake_fd() } else { None };
+        let wake = if w.stopping.is_none() {
+            ctx.wake_fd()
+        } else {
+            None
+        };
         fds[POLL_WAKE] = slot(wake, libc::POLLIN);
         fds
     }
