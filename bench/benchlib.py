@@ -125,9 +125,9 @@ def run(contender: str, opts: argparse.Namespace, call: Callable[[], int | None]
     # RSS is measured from before the first call, warm-up included.
     reset_peak()
     rss_base = status_kib("VmRSS")
-    if opts.workload != "cancel":
-        for _ in range(2):
-            call()
+    # Warm-up, the cancel workload too (two cancelled calls).
+    for _ in range(2):
+        call()
     errors = 0
     first_error: list[BaseException] = []
     per_call: list[int] = []

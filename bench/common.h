@@ -247,12 +247,11 @@ static inline int bench_run(const char *contender, const struct bench_opts *o, b
   bench_reset_peak();
   long rss_base = bench_status_kib("VmRSS");
   uint64_t dummy;
-  /* Warm up: page in the library, the plugin binary, the allocator. */
-  if (o->workload != W_CANCEL) {
-    for (int i = 0; i < 2; i++)
-      if (call(state, o, &dummy) != 0)
-        bench_die("warm-up call failed");
-  }
+  /* Warm up: page in the library, the plugin binary, the allocator (the
+   * cancel workload too: two cancelled calls). */
+  for (int i = 0; i < 2; i++)
+    if (call(state, o, &dummy) != 0)
+      bench_die("warm-up call failed");
   uint64_t *per_call = calloc((size_t)o->calls, sizeof *per_call);
   if (!per_call)
     bench_die("out of memory");

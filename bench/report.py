@@ -159,7 +159,8 @@ def counts_rows(title: str, counts: dict[str, float], reference: str, prefix: st
 
 INTRO = (
     "Each workload runs in rounds; each round runs every contender once, as a fresh "
-    "process making the calls in-process, in an order rotated from round to round. "
+    "process making the calls in-process, in an order rotated from round to round, "
+    "after two warm-up calls that are not counted (for cancel, two cancelled calls). "
     "A cell is the median over rounds of each run's median per call (throughput: "
     "calls per second over the whole run); the ratio is the contender's per-call cost "
     "over its reference's (> 1 = slower): the floor's for one plugin call, the list "

@@ -203,12 +203,11 @@ fn main() {
     // RSS is measured from before the first call, warm-up included.
     reset_peak();
     let rss_base = status_kib("VmRSS");
-    if o.workload != "cancel" {
-        for _ in 0..2 {
-            if let Err(e) = bench.call() {
-                eprintln!("rust: warm-up call failed: {e}");
-                std::process::exit(2);
-            }
+    // Warm-up, the cancel workload too (two cancelled calls).
+    for _ in 0..2 {
+        if let Err(e) = bench.call() {
+            eprintln!("rust: warm-up call failed: {e}");
+            std::process::exit(2);
         }
     }
     let errors = AtomicU64::new(0);
