@@ -2,6 +2,7 @@
 
 use crate::env::PluginEnv;
 use crate::error::{Error, Result};
+use std::borrow::Cow;
 
 /// Something that knows the environment a plugin should run with.
 pub trait CniArgs {
@@ -13,7 +14,7 @@ pub trait CniArgs {
     /// [`CniArgs::as_env`]'s answer; ours say "this process's environment
     /// with these variables set", which the process runner builds straight
     /// from `environ` without a string per inherited entry.
-    fn plugin_env(&self) -> PluginEnv {
+    fn plugin_env(&self) -> PluginEnv<'_> {
         match self.as_env() {
             None => PluginEnv::Inherit,
             Some(entries) => PluginEnv::Entries(entries),
@@ -65,15 +66,20 @@ pub struct Args {
 impl Args {
     /// The value `CNI_ARGS` gets: the explicit string, else `K=V;K=V`.
     pub fn cni_args_value(&self) -> String {
-        if !self.plugin_args_str.is_empty() {
-            return self.plugin_args_str.clone();
+        self.cni_args().into_owned()
+    }
+
+    /// [`Args::cni_args_value`], borrowed when no pairs need joining.
+    fn cni_args(&self) -> Cow<'_, str> {
+        if !self.plugin_args_str.is_empty() || self.plugin_args.is_empty() {
+            return Cow::Borrowed(&self.plugin_args_str);
         }
         let pairs: Vec<String> = self
             .plugin_args
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
             .collect();
-        pairs.join(";")
+        Cow::Owned(pairs.join(";"))
     }
 }
 
@@ -116,14 +122,14 @@ impl CniArgs for Args {
         self.plugin_env().to_entries()
     }
 
-    fn plugin_env(&self) -> PluginEnv {
+    fn plugin_env(&self) -> PluginEnv<'_> {
         PluginEnv::Overlay(vec![
-            ("CNI_COMMAND", self.command.clone()),
-            ("CNI_CONTAINERID", self.container_id.clone()),
-            ("CNI_NETNS", self.netns.clone()),
-            ("CNI_ARGS", self.cni_args_value()),
-            ("CNI_IFNAME", self.if_name.clone()),
-            ("CNI_PATH", self.path.clone()),
+            ("CNI_COMMAND", Cow::Borrowed(&self.command)),
+            ("CNI_CONTAINERID", Cow::Borrowed(&self.container_id)),
+            ("CNI_NETNS", Cow::Borrowed(&self.netns)),
+            ("CNI_ARGS", self.cni_args()),
+            ("CNI_IFNAME", Cow::Borrowed(&self.if_name)),
+            ("CNI_PATH", Cow::Borrowed(&self.path)),
         ])
     }
 }
@@ -160,8 +166,8 @@ impl CniArgs for DelegateArgs {
         self.plugin_env().to_entries()
     }
 
-    fn plugin_env(&self) -> PluginEnv {
-        PluginEnv::Overlay(vec![("CNI_COMMAND", self.command.clone())])
+    fn plugin_env(&self) -> PluginEnv<'_> {
+        PluginEnv::Overlay(vec![("CNI_COMMAND", Cow::Borrowed(&self.command))])
     }
 }
 
@@ -243,7 +249,12 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(a.cni_args_value(), "K=V;X=Y");
+        assert_eq!(a.plugin_env().value("CNI_ARGS").as_deref(), Some("K=V;X=Y"));
         a.plugin_args_str = "S=T".into();
         assert_eq!(a.cni_args_value(), "S=T");
+        assert_eq!(a.plugin_env().value("CNI_ARGS").as_deref(), Some("S=T"));
+        let none = Args::default();
+        assert_eq!(none.cni_args_value(), "");
+        assert_eq!(none.plugin_env().value("CNI_ARGS").as_deref(), Some(""));
     }
 }

@@ -4,11 +4,12 @@
 
 use crate::environ_snapshot::EnvironSnapshot;
 use crate::spawn::{EnvBlock, EnvironEntry};
+use std::borrow::Cow;
 
 /// A plugin's whole environment, as [`crate::CniArgs::plugin_env`]
 /// describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PluginEnv {
+pub enum PluginEnv<'v> {
     /// This process's environment, unchanged.
     Inherit,
     /// Exactly these `K=V` entries.
@@ -17,14 +18,15 @@ pub enum PluginEnv {
     /// variable of the same name takes the value in its place, the others
     /// are appended in this order. A name inherited twice appears once, at
     /// its first place, with its last value; an entry without `=` is kept
-    /// as it is (as Go's `os.Environ` keeps it).
-    Overlay(Vec<(&'static str, String)>),
+    /// as it is (as Go's `os.Environ` keeps it). The values may borrow from
+    /// the arguments they describe.
+    Overlay(Vec<(&'static str, Cow<'v, str>)>),
 }
 
 /// Which inherited names to leave out of an exec block (`None`: none).
 pub(crate) type Skip<'s> = Option<&'s dyn Fn(&[u8]) -> bool>;
 
-impl PluginEnv {
+impl PluginEnv<'_> {
     /// The environment as `K=V` strings (`None` = this process's,
     /// unchanged): what [`crate::CniArgs::as_env`]
     /// answers. An inherited entry that is not UTF-8 is shown lossily
@@ -77,7 +79,7 @@ impl PluginEnv {
                     .map(str::to_string)
             }),
             PluginEnv::Overlay(overrides) => match overrides.iter().find(|(k, _)| *k == name) {
-                Some((_, v)) => Some(v.clone()),
+                Some((_, v)) => Some(v.to_string()),
                 None => inherited(),
             },
         }
@@ -207,7 +209,7 @@ fn push_own(block: &mut EnvBlock<'_>, parts: &[&[u8]]) -> Result<(), Vec<u8>> {
 /// the picks are the ones remembered while it is unchanged
 /// ([`crate::overlay_memo`]).
 fn write_overlay<'a>(
-    overrides: &'a [(&'static str, String)],
+    overrides: &'a [(&'static str, Cow<'_, str>)],
     block: &mut EnvBlock<'a>,
     skip: Skip<'_>,
     base: Option<&'a EnvironSnapshot>,
@@ -229,7 +231,7 @@ fn write_overlay<'a>(
 fn write_picks<'e>(
     picks: &[Pick],
     entry: impl Fn(usize) -> EnvironEntry<'e>,
-    overrides: &[(&'static str, String)],
+    overrides: &[(&'static str, Cow<'_, str>)],
     block: &mut EnvBlock<'_>,
     skip: Skip<'_>,
 ) -> Result<(), Vec<u8>> {
@@ -282,7 +284,7 @@ pub(crate) enum Pick {
 /// later entry takes the place of the first of its name.
 pub(crate) fn overlay<'a>(
     inherited: impl ExactSizeIterator<Item = Option<&'a [u8]>>,
-    overrides: &'a [(&str, String)],
+    overrides: &'a [(&str, Cow<'_, str>)],
 ) -> Vec<Pick> {
     let mut picks = Vec::with_capacity(inherited.len() + overrides.len());
     let mut places = Places::new(inherited.len() + overrides.len());
@@ -390,7 +392,7 @@ mod tests {
     /// [`overlay`] give it; the exec block ([`PluginEnv::write_block`]
     /// over a snapshot of `inherited`) held to the same entries, with no
     /// skip and with one that drops the names starting with `V`.
-    fn walk(inherited: &[&str], overrides: &[(&'static str, String)]) -> Vec<String> {
+    fn walk(inherited: &[&str], overrides: &[(&'static str, Cow<'_, str>)]) -> Vec<String> {
         let names = inherited.iter().map(|kv| name_of(kv.as_bytes()));
         let picked: Vec<String> = overlay(names, overrides)
             .into_iter()
@@ -523,7 +525,7 @@ mod tests {
     fn remembered_picks_are_the_ones_worked_out_afresh() {
         let now = EnvironSnapshot::capture();
         let set = |names: &[&'static str]| {
-            let vars = names.iter().map(|k| (*k, format!("{k} set")));
+            let vars = names.iter().map(|k| (*k, Cow::Owned(format!("{k} set"))));
             PluginEnv::Overlay(vars.collect())
         };
         // Each next to sets of the same number of names, and of others.
@@ -594,7 +596,7 @@ mod tests {
                 _ => format!("W{}={}", i * 7919 % 997, i),
             });
         }
-        let overrides: Vec<(&str, String)> = vec![
+        let overrides: Vec<(&str, Cow<str>)> = vec![
             ("V3", "o1".into()),
             ("CNI_COMMAND", "ADD".into()),
             ("AB4C", "o2".into()),

@@ -12,6 +12,7 @@
 
 use crate::env::{overlay, Pick};
 use crate::spawn::{with_environ, EnvironRecord};
+use std::borrow::Cow;
 use std::cell::Cell;
 
 /// One overlay worked out: the environment it was worked out on, the
@@ -23,7 +24,7 @@ struct Memo {
 }
 
 impl Memo {
-    fn new(set: &[(&'static str, String)]) -> Memo {
+    fn new(set: &[(&'static str, Cow<'_, str>)]) -> Memo {
         #[cfg(test)]
         MADE.with(|made| made.set(made.get() + 1));
         with_environ(|env| Memo {
@@ -33,7 +34,7 @@ impl Memo {
         })
     }
 
-    fn holds_for(&self, set: &[(&'static str, String)]) -> bool {
+    fn holds_for(&self, set: &[(&'static str, Cow<'_, str>)]) -> bool {
         let same_names =
             self.set.len() == set.len() && self.set.iter().zip(set).all(|(a, (b, _))| a == b);
         same_names && self.environ.still_holds()
@@ -54,7 +55,7 @@ thread_local! {
 /// environment (see [`crate::env`]) and the inherited entries they index,
 /// which `f` may use under [`with_environ`]'s contract.
 pub(crate) fn with_picks<R>(
-    set: &[(&'static str, String)],
+    set: &[(&'static str, Cow<'_, str>)],
     f: impl FnOnce(&[Pick], &EnvironRecord) -> R,
 ) -> R {
     // Taken out while in use: a call made meanwhile (none is) or on an
@@ -71,9 +72,10 @@ pub(crate) fn with_picks<R>(
 #[cfg(test)]
 mod tests {
     use super::{with_picks, MADE};
+    use std::borrow::Cow;
 
-    fn set(names: &[&'static str]) -> Vec<(&'static str, String)> {
-        names.iter().map(|k| (*k, String::new())).collect()
+    fn set(names: &[&'static str]) -> Vec<(&'static str, Cow<'static, str>)> {
+        names.iter().map(|k| (*k, Cow::Borrowed(""))).collect()
     }
 
     /// Picks worked out so far on this thread, after a call with `names`.

@@ -798,7 +798,7 @@ pub fn plugin_error(status: &str, stdout: &[u8], stderr: &[u8]) -> CniError {
 #[derive(Clone, Copy)]
 enum EnvSource<'a> {
     Given(Option<&'a [String]>),
-    Plugin(&'a PluginEnv),
+    Plugin(&'a PluginEnv<'a>),
 }
 
 /// The plugin's environment block: `env`'s entries, with the context's

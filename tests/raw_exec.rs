@@ -156,7 +156,7 @@ fn an_empty_environment_or_entry_runs_with_a_trace_context() {
     let out = quiet().exec_plugin(&Context::new(), "/usr/bin/env", b"", Some(&[]));
     assert_eq!(out.unwrap(), b"");
     // A described environment may set an empty name to an empty value.
-    let env = cniinvoke::PluginEnv::Overlay(vec![("", String::new())]);
+    let env = cniinvoke::PluginEnv::Overlay(vec![("", String::new().into())]);
     let out = quiet().exec_plugin_env(&Context::new(), "/usr/bin/env", b"", &env);
     let out = String::from_utf8(out.unwrap()).unwrap();
     assert_eq!(out.lines().last(), Some("="), "{out}");

@@ -211,7 +211,7 @@ impl CniArgs for EnvOf<'_> {
         self.plugin_env().to_entries()
     }
 
-    fn plugin_env(&self) -> PluginEnv {
+    fn plugin_env(&self) -> PluginEnv<'_> {
         match self {
             EnvOf::Ours(args) => args.plugin_env(),
             EnvOf::Listed(env) => PluginEnv::Entries(env.clone()),
