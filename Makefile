@@ -286,7 +286,7 @@ MUTANTS_ALL := src/args.rs src/env.rs src/environ_snapshot.rs src/context.rs src
 	src/libcni/validate.rs src/libcni/cache.rs src/libcni/lock.rs src/libcni/record.rs \
 	src/libcni/parse.rs src/libcni/inject.rs src/libcni/parsed.rs src/libcni/base64.rs \
 	$(wildcard src/libcni/ops/*.rs) src/types/gojson.rs src/types/decode.rs \
-	src/types/direct100.rs src/overlay_memo.rs
+	src/types/direct100.rs src/types/scan.rs src/overlay_memo.rs src/libcni/record_direct.rs
 MUTANTS_FILES ?= $(MUTANTS_ALL)
 MUTANTS_TESTS ?= --lib --test types --test args_env --test env_overlay --test context_environ --test find --test exec --test raw_exec \
 	--test delegate \

@@ -67,6 +67,7 @@ mod parse;
 #[cfg(any(feature = "capi", test))]
 pub(crate) mod parsed;
 mod record;
+pub(crate) mod record_direct;
 pub mod validate;
 
 pub use api::{

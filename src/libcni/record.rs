@@ -169,7 +169,7 @@ pub(crate) fn legacy_result_as(bytes: &[u8], cni_version: &str) -> Result<CniRes
     convert_cached(&result, cni_version)
 }
 
-fn convert_cached(result: &CniResult, cni_version: &str) -> Result<CniResult> {
+pub(crate) fn convert_cached(result: &CniResult, cni_version: &str) -> Result<CniResult> {
     result.convert_to(cni_version).map_err(|e| {
         Error::wrap(
             format!(

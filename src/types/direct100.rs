@@ -12,8 +12,8 @@
 //! the caller then takes the general path, which also words the errors.
 
 use super::common::{Dns, Route};
-use super::gojson::plain_string_bytes;
 use super::net::{GoIp, IpNet};
+use super::scan::Scan;
 use super::v100::{Interface100, IpConfig100, Result100};
 use super::CniResult;
 
@@ -21,15 +21,22 @@ use super::CniResult;
 /// `conf_version` (which fills in a missing or empty `cniVersion`), when
 /// it is a 1.x result in the form above.
 pub(crate) fn decode(stdout: &[u8], conf_version: &str) -> Option<CniResult> {
-    let mut s = Scan { b: stdout, at: 0 };
+    let mut s = Scan::new(stdout);
     let mut r = result(&mut s)?;
-    s.skip_ws();
-    if s.at != s.b.len() {
+    if !s.at_end() {
         return None;
     }
     if r.cni_version.is_empty() {
         r.cni_version = conf_version.to_string();
     }
+    matches!(r.cni_version.as_str(), "1.0.0" | "1.1.0").then_some(CniResult::V100(r))
+}
+
+/// A 1.x result in the form above at the cursor, its `cniVersion` given
+/// (a cache entry's `result`, which upstream reads without a configuration
+/// version to fill in a missing one).
+pub(crate) fn versioned_result(s: &mut Scan) -> Option<CniResult> {
+    let r = result(s)?;
     matches!(r.cni_version.as_str(), "1.0.0" | "1.1.0").then_some(CniResult::V100(r))
 }
 
@@ -114,119 +121,8 @@ fn dns(s: &mut Scan) -> Option<Dns> {
     Some(d)
 }
 
-/// A cursor over the document.
-struct Scan<'a> {
-    b: &'a [u8],
-    at: usize,
-}
-
-impl<'a> Scan<'a> {
-    fn skip_ws(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.b.get(self.at) {
-            self.at += 1;
-        }
-    }
-
-    /// Past whitespace, take `c` if it comes next.
-    fn next(&mut self, c: u8) -> bool {
-        self.skip_ws();
-        let found = self.b.get(self.at) == Some(&c);
-        self.at += usize::from(found);
-        found
-    }
-
-    /// An object whose keys are all in `names`, each at most once:
-    /// `field` reads the value of the key at that index.
-    fn object(
-        &mut self,
-        names: &[&str],
-        mut field: impl FnMut(&mut Self, usize) -> Option<()>,
-    ) -> Option<()> {
-        if !self.next(b'{') {
-            return None;
-        }
-        if self.next(b'}') {
-            return Some(());
-        }
-        let mut seen = 0u32;
-        loop {
-            let key = self.plain()?;
-            let index = names.iter().position(|n| n.as_bytes() == key)?;
-            if seen & (1 << index) != 0 || !self.next(b':') {
-                return None;
-            }
-            seen |= 1 << index;
-            field(self, index)?;
-            if self.next(b'}') {
-                return Some(());
-            }
-            if !self.next(b',') {
-                return None;
-            }
-        }
-    }
-
-    /// An array, each element read by `elem` (`[]`: an empty list).
-    fn list<T>(&mut self, mut elem: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
-        if !self.next(b'[') {
-            return None;
-        }
-        let mut out = Vec::new();
-        if self.next(b']') {
-            return Some(out);
-        }
-        loop {
-            out.push(elem(self)?);
-            if self.next(b']') {
-                return Some(out);
-            }
-            if !self.next(b',') {
-                return None;
-            }
-        }
-    }
-
-    /// The bytes of a string without escapes or control characters.
-    fn plain(&mut self) -> Option<&'a [u8]> {
-        if !self.next(b'"') {
-            return None;
-        }
-        let plain = plain_string_bytes(&self.b[self.at..])?;
-        self.at += plain.len() + 1;
-        Some(plain)
-    }
-
-    /// A plain string that is UTF-8 (Go would replace invalid bytes).
-    fn str(&mut self) -> Option<&'a str> {
-        std::str::from_utf8(self.plain()?).ok()
-    }
-
-    fn string(&mut self) -> Option<String> {
-        self.str().map(str::to_string)
-    }
-
-    /// A JSON integer (no fraction or exponent, no leading zero) that
-    /// fits Go's `int`.
-    fn int(&mut self) -> Option<i64> {
-        self.skip_ws();
-        let start = self.at;
-        self.at += usize::from(self.b.get(self.at) == Some(&b'-'));
-        let digits = self.at;
-        while self.b.get(self.at).is_some_and(u8::is_ascii_digit) {
-            self.at += 1;
-        }
-        let n = self.at - digits;
-        let leading_zero = n > 1 && self.b[digits] == b'0';
-        let more = matches!(self.b.get(self.at), Some(b'.' | b'e' | b'E'));
-        if n == 0 || leading_zero || more {
-            return None;
-        }
-        std::str::from_utf8(&self.b[start..self.at])
-            .ok()?
-            .parse()
-            .ok()
-    }
-
+/// The result's own kinds of value.
+impl Scan<'_> {
     /// A CIDR upstream's parser takes.
     fn ipnet(&mut self) -> Option<IpNet> {
         IpNet::parse(self.str()?).ok()

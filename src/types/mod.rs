@@ -4,10 +4,11 @@
 pub(crate) mod common;
 mod convert;
 pub(crate) mod decode;
-mod direct100;
+pub(crate) mod direct100;
 mod error;
 pub(crate) mod gojson;
 mod net;
+pub(crate) mod scan;
 mod v020;
 mod v040;
 mod v100;

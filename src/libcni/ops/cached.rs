@@ -5,7 +5,8 @@
 use super::super::api::{CachedConfig, CniConfig, NetworkAttachment, RuntimeConf};
 use super::super::cache::{entry_name, Cache};
 use super::super::conf::{NetworkConfigList, PluginConfig};
-use super::super::record::{legacy_result_as, NewRecord, Record, CNI_CACHE_V1};
+use super::super::record::{convert_cached, legacy_result_as, NewRecord, Record, CNI_CACHE_V1};
+use super::super::record_direct::cached_result;
 use super::super::validate::validate_attachment;
 use crate::types::{go_quote, CniResult};
 use crate::{Error, Result};
@@ -34,6 +35,11 @@ pub(crate) fn read_result(
             "cache file {} is empty",
             cache.entry_path(entry).display()
         )));
+    }
+    // An entry as this library writes it, straight from its bytes; any
+    // other the general way.
+    if let Some(cached) = cached_result(&bytes) {
+        return convert_cached(&cached, cni_version).map(Some);
     }
     let result = match Record::decode(&bytes) {
         Ok(r) if r.kind == CNI_CACHE_V1 => r.result_as(cni_version),
