@@ -29,14 +29,18 @@ pub(crate) fn decode(stdout: &[u8], conf_version: &str) -> Option<CniResult> {
     if r.cni_version.is_empty() {
         r.cni_version = conf_version.to_string();
     }
-    matches!(r.cni_version.as_str(), "1.0.0" | "1.1.0").then_some(CniResult::V100(r))
+    of_1x(r)
 }
 
 /// A 1.x result in the form above at the cursor, its `cniVersion` given
 /// (a cache entry's `result`, which upstream reads without a configuration
 /// version to fill in a missing one).
 pub(crate) fn versioned_result(s: &mut Scan) -> Option<CniResult> {
-    let r = result(s)?;
+    of_1x(result(s)?)
+}
+
+/// The result, if its version is one `Result100` stands for.
+fn of_1x(r: Result100) -> Option<CniResult> {
     matches!(r.cni_version.as_str(), "1.0.0" | "1.1.0").then_some(CniResult::V100(r))
 }
 
