@@ -42,7 +42,8 @@ pub(crate) struct Record<'a> {
     pub result: Option<GoJsonValue<'a>>,
 }
 
-const FIELDS: [&str; 9] = [
+/// `cachedInfo`'s fields, in Go's struct order.
+pub(crate) const FIELDS: [&str; 9] = [
     "kind",
     "containerId",
     "config",

@@ -15,7 +15,7 @@
 //! words every error.
 
 use super::base64::base64_decode;
-use super::record::CNI_CACHE_V1;
+use super::record::{CNI_CACHE_V1, FIELDS};
 use crate::types::direct100::versioned_result;
 use crate::types::scan::Scan;
 use crate::types::CniResult;
@@ -25,23 +25,16 @@ use crate::types::CniResult;
 pub(crate) fn cached_result(entry: &[u8]) -> Option<CniResult> {
     let mut s = Scan::new(entry);
     let (mut kind, mut result) = (false, None);
-    const NAMES: &[&str] = &[
-        "kind",
-        "containerId",
-        "config",
-        "ifName",
-        "networkName",
-        "netns",
-        "cniArgs",
-        "result",
-    ];
-    s.object(NAMES, |s, field| {
+    // By index into FIELDS (checked by a test): kind, containerId, config,
+    // ifName, networkName, netns, cniArgs, capabilityArgs, result.
+    s.object(&FIELDS, |s, field| {
         match field {
             0 => kind = s.str()? == CNI_CACHE_V1,
-            1 | 3 | 4 | 5 => drop(s.str()?),
             2 => drop(base64_decode(s.plain()?).ok()?),
             6 => drop(s.list(pair)?),
-            _ => result = Some(versioned_result(s)?),
+            7 => return None,
+            8 => result = Some(versioned_result(s)?),
+            _ => drop(s.str()?),
         }
         Some(())
     })?;

@@ -4,7 +4,9 @@
 //! takes no entry the general path reads otherwise.
 
 use super::cached_result;
-use crate::libcni::record::{convert_cached, legacy_result_as, NewRecord, Record, CNI_CACHE_V1};
+use crate::libcni::record::{
+    convert_cached, legacy_result_as, NewRecord, Record, CNI_CACHE_V1, FIELDS,
+};
 use crate::test_rng::below;
 use crate::types::CniResult;
 
@@ -164,4 +166,14 @@ fn entries_outside_the_form_go_the_general_way() {
     }
     assert_eq!(cached_result(result.as_bytes()), None, "a legacy entry");
     assert_eq!(cached_result(b""), None);
+}
+
+#[test]
+fn the_fields_are_read_by_their_index() {
+    let at = |i: usize| FIELDS[i];
+    assert_eq!(
+        [at(0), at(2), at(6), at(7), at(8)],
+        ["kind", "config", "cniArgs", "capabilityArgs", "result"]
+    );
+    assert_eq!(FIELDS.len(), 9);
 }
